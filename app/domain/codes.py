@@ -1,0 +1,62 @@
+"""The dossier code <agency>-<yyMMdd>-<slot><nnn> and the logbook volume: the one place for both formats."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MAX_PER_DAY = 999
+CODE_RE = re.compile(r"^(?P<agency>[0-9A-Za-z.]{1,13})-(?P<ymd>\d{6})-(?P<slot>[1-9])(?P<n>\d{3})$")
+
+
+class CodeError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DossierCode:
+    agency: str
+    day: date
+    slot: int
+    number: int
+
+    def __str__(self) -> str:
+        return format_code(self.agency, self.day, self.slot, self.number)
+
+
+def format_code(agency: str, day: date, slot: int, number: int) -> str:
+    if not 1 <= slot <= 9:
+        raise CodeError(f"Số hiệu máy (slot) phải từ 1 đến 9, đang là {slot}.")
+    if not 1 <= number <= MAX_PER_DAY:
+        raise CodeError(
+            f"Máy này đã cấp đủ {MAX_PER_DAY} mã hồ sơ trong ngày {day:%d/%m/%Y}; "
+            "hãy tiếp nhận tiếp ở máy khác của Bộ phận Một cửa."
+        )
+    return f"{agency}-{day:%y%m%d}-{slot}{number:03d}"
+
+
+def parse_code(text: str) -> DossierCode | None:
+    """The code read from a barcode or typed; None if it is not shaped like one."""
+    m = CODE_RE.match(text.strip())
+    if not m:
+        return None
+    ymd = m["ymd"]
+    try:
+        day = date(2000 + int(ymd[:2]), int(ymd[2:4]), int(ymd[4:]))
+    except ValueError:
+        return None
+    return DossierCode(m["agency"], day, int(m["slot"]), int(m["n"]))
+
+
+def volume_label(slot: int, year: int) -> str:
+    """Quyển số of a device's logbook for a year: one volume per device per year ("1/2026")."""
+    return f"{slot}/{year}"
+
+
+def day_counter_name(day: date) -> str:
+    return f"code:{day:%Y%m%d}"
+
+
+def book_counter_name(year: int) -> str:
+    return f"book:{year}"

@@ -1,0 +1,29 @@
+"""Text rules: NFC on entry, and the accent-free search key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(text: str | None) -> str:
+    """Normalise typed or scanned text: NFC (Vietnamese IMEs may send NFD), trimmed, single spaces."""
+    if not text:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def search_key(text: str | None) -> str:
+    """Casefolded, marks stripped, đ→d: "Nguyễn Thị Hường" -> "nguyen thi huong"."""
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFC", text).casefold().replace("đ", "d")
+    stripped = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+    return _SPACES.sub(" ", stripped).strip()
+
+
+def title_name(text: str) -> str:
+    """A person's name as printed: each word capitalised ("nguyễn thị hường" -> "Nguyễn Thị Hường")."""
+    return " ".join(w[:1].upper() + w[1:].lower() for w in nfc(text).split(" ") if w)

@@ -1,0 +1,145 @@
+"""Reading dossiers: one dossier in full, and today's list at this counter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+
+from app.domain.calendar import TZ
+from app.domain.codes import parse_code
+from app.domain.dossier import CHANNELS, RETURN_METHODS, status_text
+from app.services.database import Database
+from app.services.errors import NotFound
+from app.services.settings import this_device
+from db.models import Dossier, DossierStep
+
+
+def _loc(dt: datetime | None) -> datetime | None:
+    return dt.astimezone(TZ) if dt else None
+
+
+@dataclass(frozen=True)
+class StepView:
+    kind: str
+    at: datetime
+    actor_name: str
+    giver: str
+    receiver: str
+    unit: str
+    note: str
+    device_id: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class DossierView:
+    id: str
+    code: str
+    status: str
+    procedure_code: str
+    procedure_name: str
+    field: str
+    competent_unit: str
+    applicant_name: str
+    id_number: str
+    birth_date: date | None
+    address: str
+    phone: str
+    email: str
+    channel: str
+    return_method: str
+    sets_count: int
+    papers: list
+    fee_text: str
+    note: str
+    duration: dict
+    received_at: datetime
+    due_at: datetime | None
+    original_due_at: datetime | None
+    paused_at: datetime | None
+    extensions: int
+    result_at: datetime | None
+    returned_at: datetime | None
+    volume: str
+    number: int
+    clerk_id: str | None
+    clerk_name: str
+    device_id: str
+    calendar_version: str
+    rule_version: str
+    catalogue_version: str
+    steps: tuple[StepView, ...] = ()
+
+    @property
+    def status_text(self) -> str:
+        return status_text(self.status)
+
+    @property
+    def channel_text(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)
+
+    @property
+    def return_method_text(self) -> str:
+        return RETURN_METHODS.get(self.return_method, self.return_method)
+
+
+@dataclass(frozen=True)
+class DossierSummary:
+    id: str
+    code: str
+    applicant_name: str
+    procedure_name: str
+    received_at: datetime
+    due_at: datetime | None
+    status: str
+    number: int
+
+    @property
+    def status_text(self) -> str:
+        return status_text(self.status)
+
+
+def view_of(d: Dossier, steps: list[DossierStep] = ()) -> DossierView:
+    return DossierView(
+        id=d.id, code=d.code, status=d.status, procedure_code=d.procedure_code, procedure_name=d.procedure_name,
+        field=d.field, competent_unit=d.competent_unit, applicant_name=d.applicant_name,
+        id_number=d.applicant_id_number, birth_date=d.applicant_birth_date, address=d.address, phone=d.phone,
+        email=d.email, channel=d.channel, return_method=d.return_method, sets_count=d.sets_count,
+        papers=list(d.papers), fee_text=d.fee_text, note=d.note, duration=dict(d.duration),
+        received_at=_loc(d.received_at), due_at=_loc(d.due_at), original_due_at=_loc(d.original_due_at),
+        paused_at=_loc(d.paused_at), extensions=d.extensions, result_at=_loc(d.result_at),
+        returned_at=_loc(d.returned_at), volume=d.volume, number=d.number, clerk_id=d.clerk_id,
+        clerk_name=d.clerk_name, device_id=d.device_id, calendar_version=d.calendar_version,
+        rule_version=d.rule_version, catalogue_version=d.catalogue_version,
+        steps=tuple(StepView(st.kind, _loc(st.at), st.actor_name, st.giver, st.receiver, st.unit, st.note,
+                             st.device_id, dict(st.data)) for st in steps),
+    )
+
+
+def get_dossier(db: Database, key: str) -> DossierView:
+    """A dossier by id or by code (as typed or scanned: spaces and a stray Enter are ignored)."""
+    key = key.strip()
+    with db.reading() as s:
+        d = s.scalar(select(Dossier).where(or_(Dossier.id == key, Dossier.code == key.upper(),
+                                                 Dossier.code == key)))
+        if d is None:
+            if parse_code(key):
+                raise NotFound(f"Không tìm thấy hồ sơ có mã {key} trên máy này.")
+            raise NotFound(f"“{key}” không phải là mã hồ sơ (dạng <mã cơ quan>-<yyMMdd>-<số>).")
+        steps = list(s.scalars(select(DossierStep).where(DossierStep.dossier_id == d.id)
+                               .order_by(DossierStep.at, DossierStep.id)))
+        return view_of(d, steps)
+
+
+def list_received_on(db: Database, day: date | None = None, *, this_counter: bool = True) -> list[DossierSummary]:
+    """Dossiers received on a local day (default today), newest first; by default only this device's."""
+    day = day or db.clock().astimezone(TZ).date()
+    with db.reading() as s:
+        q = select(Dossier).where(Dossier.received_day == day)
+        if this_counter:
+            q = q.where(Dossier.device_id == this_device(s).id)
+        rows = s.scalars(q.order_by(Dossier.received_at.desc(), Dossier.number.desc()))
+        return [DossierSummary(d.id, d.code, d.applicant_name, d.procedure_name, _loc(d.received_at),
+                               _loc(d.due_at), d.status, d.number) for d in rows]

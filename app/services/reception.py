@@ -1,0 +1,206 @@
+"""Receiving a dossier at the counter: validate, compute the due time, allocate code and book number,
+write the event, and build the receipt (form 01)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from app.domain import applicant as ap
+from app.domain.calendar import TZ
+from app.domain.codes import book_counter_name, day_counter_name, format_code, volume_label
+from app.domain.deadline import RULE_VERSION, DurationKind, compute_due
+from app.domain.dossier import CHANNELS, RETURN_METHODS
+from app.domain.ids import uuid7
+from app.domain.text import nfc, title_name
+from app.services.catalogue import ProcedureInfo, catalogue_version, get_procedure
+from app.services.database import Database
+from app.services.errors import NotFound, ValidationFailed
+from app.services.events import next_counter, record_event
+from app.services.projection import iso
+from app.services.settings import load_settings, office_calendar, this_device
+from app.services.users import UserInfo
+
+# Paper entries after an outage may be backdated, but not by more than this, and never into the future.
+MAX_BACKDATE = timedelta(days=60)
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass
+class PaperInput:
+    name: str
+    original: bool = True
+    copy: bool = False
+    count: int = 1
+
+
+@dataclass
+class ReceptionForm:
+    """What the clerk typed; field names match the keys of ValidationFailed.errors."""
+
+    procedure_code: str = ""
+    applicant_name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    birth_date: date | None = None
+    address: str = ""
+    email: str = ""
+    papers: list[PaperInput] | None = None  # None: the procedure's required papers, as the catalogue lists them
+    sets_count: int = 1
+    channel: str = "direct"
+    return_method: str = "counter"
+    note: str = ""
+    received_at: datetime | None = None  # None: now. Naive means local time (Asia/Ho_Chi_Minh).
+    extra: dict = field(default_factory=dict)
+
+
+def local(dt: datetime) -> datetime:
+    return (dt if dt.tzinfo else dt.replace(tzinfo=TZ)).astimezone(TZ)
+
+
+def validate(form: ReceptionForm, *, now: datetime | None = None) -> dict[str, str]:
+    """Every problem at once, field -> Vietnamese message. Empty when the form can be saved."""
+    errors: dict[str, str] = {}
+    if not form.procedure_code:
+        errors["procedure_code"] = "Chưa chọn thủ tục hành chính."
+    for key, message in (
+        ("applicant_name", ap.check_name(form.applicant_name)),
+        ("id_number", ap.check_id_number(form.id_number)),
+        ("phone", ap.check_phone(form.phone)),
+        ("email", ap.check_email(form.email)),
+    ):
+        if message:
+            errors[key] = message
+    if form.birth_date and not (date(1900, 1, 1) <= form.birth_date <= date.today()):
+        errors["birth_date"] = "Ngày sinh không hợp lệ."
+    if not 1 <= int(form.sets_count or 0) <= 99:
+        errors["sets_count"] = "Số lượng hồ sơ phải từ 1 đến 99 bộ."
+    if form.channel not in CHANNELS:
+        errors["channel"] = "Hình thức nộp không hợp lệ."
+    if form.return_method not in RETURN_METHODS:
+        errors["return_method"] = "Nơi nhận kết quả không hợp lệ."
+    if form.return_method == "post" and not nfc(form.address):
+        errors["address"] = "Nhận kết quả qua bưu chính thì phải có địa chỉ nhận."
+    if form.papers is not None:
+        if not any(p.count > 0 for p in form.papers):
+            errors["papers"] = "Chưa đánh dấu giấy tờ nào trong thành phần hồ sơ."
+        elif any(p.count > 0 and not (p.original or p.copy) for p in form.papers):
+            errors["papers"] = "Mỗi giấy tờ đã nhận phải ghi rõ là bản chính hay bản sao."
+    if form.received_at is not None and now is not None:
+        at = local(form.received_at)
+        if at > now + FUTURE_TOLERANCE:
+            errors["received_at"] = "Thời điểm tiếp nhận không được ở tương lai."
+        elif at < now - MAX_BACKDATE:
+            errors["received_at"] = "Chỉ nhập bù hồ sơ giấy trong vòng 60 ngày trước."
+    return errors
+
+
+@dataclass(frozen=True)
+class DuePreview:
+    due_at: datetime | None
+    duration_text: str
+    calendar_version: str
+
+
+def preview_due(db: Database, procedure_code: str, received_at: datetime | None = None) -> DuePreview:
+    """The appointment the receipt would promise, for the live display while the clerk types."""
+    with db.reading() as s:
+        proc = get_procedure(None, procedure_code, session=s)
+        cal = office_calendar(s)
+    at = local(received_at) if received_at else db.clock().astimezone(TZ)
+    due = compute_due(at, proc.duration, cal)
+    return DuePreview(due, duration_text(proc), cal.version)
+
+
+def duration_text(proc: ProcedureInfo) -> str:
+    text = proc.duration.describe()
+    return f"{text} ({proc.duration_note})" if proc.duration_note else text
+
+
+@dataclass(frozen=True)
+class Received:
+    id: str
+    code: str
+    due_at: datetime | None
+    received_at: datetime
+    volume: str
+    number: int
+
+
+def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Received:
+    """Record a complete, valid dossier: one event, the dossier row and its logbook line, one transaction.
+
+    Raises ValidationFailed (field -> message) before writing anything; nothing the clerk typed is lost.
+    Must not be called on the Qt main thread for large databases; it returns plain data.
+    """
+    now = db.clock()
+    errors = validate(form, now=now.astimezone(TZ))
+    if errors:
+        raise ValidationFailed(errors)
+    received_at = local(form.received_at) if form.received_at else now.astimezone(TZ)
+    received_at = received_at.replace(second=0, microsecond=0)
+    with db.transaction() as s:
+        try:
+            proc = get_procedure(None, form.procedure_code, session=s)
+        except NotFound as exc:
+            raise ValidationFailed({"procedure_code": exc.message}) from exc
+        settings = load_settings(s)
+        cal = office_calendar(s, settings)
+        device = this_device(s)
+        due = compute_due(received_at, proc.duration, cal)
+        day = received_at.date()
+        code = format_code(settings.agency_code, day, device.slot, next_counter(s, day_counter_name(day)))
+        number = next_counter(s, book_counter_name(day.year))
+        volume = volume_label(device.slot, day.year)
+        papers = form.papers
+        if papers is None:
+            papers = [PaperInput(p.name, p.original, p.copy, p.count) for p in proc.papers if p.required]
+        dossier_id = uuid7()
+        payload = {
+            "code": code,
+            "volume": volume,
+            "number": number,
+            "received_at": iso(received_at),
+            "due_at": iso(due),
+            "receiving_unit": settings.center_name,
+            "clerk_name": clerk.full_name,
+            "procedure": {
+                "code": proc.code, "name": proc.name, "field": proc.field,
+                "competent_unit": proc.competent_unit or settings.parent_body, "fee_text": proc.fee_text,
+                "duration_text": duration_text(proc),
+            },
+            "applicant": {
+                "name": title_name(form.applicant_name),
+                "id_number": form.id_number.strip(),
+                "birth_date": form.birth_date.isoformat() if form.birth_date else None,
+                "address": nfc(form.address),
+                "phone": ap.normalise_phone(form.phone),
+                "email": form.email.strip(),
+            },
+            "papers": [{"name": nfc(p.name), "original": p.original, "copy": p.copy, "count": int(p.count)}
+                       for p in papers if p.count > 0],
+            "sets_count": int(form.sets_count),
+            "channel": form.channel,
+            "return_method": form.return_method,
+            "note": nfc(form.note),
+            "deadline": {
+                "duration": proc.duration.to_json(),
+                "rule_version": RULE_VERSION,
+                "calendar_version": cal.version,
+                "catalogue_version": catalogue_version(s),
+                "no_deadline": proc.duration.kind == DurationKind.NONE,
+            },
+        }
+        if form.extra:
+            payload["extra"] = form.extra
+        record_event(s, device, type="dossier.received", payload=payload, occurred_at=now,
+                     dossier_id=dossier_id, actor_id=clerk.id)
+    return Received(dossier_id, code, due, received_at, volume, number)
+
+
+def now_local(db: Database) -> datetime:
+    return db.clock().astimezone(TZ)
+
+
+def to_utc(dt: datetime) -> datetime:
+    return local(dt).astimezone(UTC)

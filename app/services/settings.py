@@ -1,0 +1,97 @@
+"""Office settings (names on the forms, agency code, office hours, lookup URL) and this device."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.calendar import CalendarDay, DayKind, OfficeHours, WorkCalendar
+from app.services.errors import ServiceError
+from db.models import CalendarDayRow, Device, Setting
+
+DEFAULTS: dict[str, object] = {
+    "agency_code": "000.00.00.H00",
+    "parent_body": "Ủy ban nhân dân xã",
+    "center_name": "Trung tâm Phục vụ hành chính công xã",
+    "place_name": "",
+    "commune_name": "",
+    "province_name": "",
+    "office_hours": {"morning": ["07:00", "11:30"], "afternoon": ["13:30", "17:00"], "same_day_cutoff": "15:00"},
+    "lookup_url_template": "",
+    "paper_size": "A4",
+    "receipt_copies": 2,
+    "rating_scale": 3,
+}
+
+
+def _t(text: str) -> time:
+    h, m = text.split(":")
+    return time(int(h), int(m))
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    agency_code: str
+    parent_body: str
+    center_name: str
+    place_name: str
+    commune_name: str
+    province_name: str
+    office_hours: dict
+    lookup_url_template: str
+    paper_size: str
+    receipt_copies: int
+    rating_scale: int
+    raw: dict = field(default_factory=dict, compare=False)
+
+    def hours(self) -> OfficeHours:
+        oh = self.office_hours
+        return OfficeHours(
+            morning_start=_t(oh["morning"][0]),
+            morning_end=_t(oh["morning"][1]),
+            afternoon_start=_t(oh["afternoon"][0]),
+            afternoon_end=_t(oh["afternoon"][1]),
+            same_day_cutoff=_t(oh.get("same_day_cutoff", "15:00")),
+        )
+
+    def lookup_url(self, code: str) -> str | None:
+        template = self.lookup_url_template
+        return template.replace("{code}", code) if template else None
+
+
+def load_settings(s: Session) -> OfficeSettings:
+    values = dict(DEFAULTS)
+    values.update({row.key: row.value for row in s.scalars(select(Setting))})
+    known = {k: values[k] for k in DEFAULTS}
+    return OfficeSettings(**known, raw=values)
+
+
+def save_settings(s: Session, values: dict[str, object]) -> None:
+    unknown = set(values) - set(DEFAULTS)
+    if unknown:
+        raise ServiceError(f"Không có thiết lập tên {', '.join(sorted(unknown))}.")
+    for key, value in values.items():
+        s.merge(Setting(key=key, value=value))
+
+
+def office_calendar(s: Session, settings: OfficeSettings | None = None) -> WorkCalendar:
+    """The statutory calendar plus this office's own off-days and make-up days, in its office hours."""
+    settings = settings or load_settings(s)
+    extra = [
+        CalendarDay(row.day, DayKind(row.kind), row.reason)
+        for row in s.scalars(select(CalendarDayRow).order_by(CalendarDayRow.day))
+    ]
+    return WorkCalendar(extra, settings.hours())
+
+
+def this_device(s: Session) -> Device:
+    device = s.scalar(select(Device).where(Device.is_self.is_(True)))
+    if device is None:
+        raise ServiceError(
+            "Máy này chưa được đăng ký với Bộ phận Một cửa (chưa có số hiệu máy). "
+            "Hãy chạy “motcua admin setup” hoặc “motcua demo”."
+        )
+    return device

@@ -1,0 +1,91 @@
+"""Staff accounts: creation and login with Argon2id password hashes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.ids import uuid7
+from app.domain.text import nfc
+from app.services.database import Database
+from app.services.errors import AuthError, ServiceError
+from db.models import User
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+
+ROLES = {"clerk": "Công chức tiếp nhận", "specialist": "Công chức chuyên môn", "leader": "Lãnh đạo",
+         "admin": "Quản trị hệ thống"}
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    username: str
+    full_name: str
+    role: str
+    title: str = ""
+    unit: str = ""
+
+    @property
+    def role_text(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+def _info(u: User) -> UserInfo:
+    return UserInfo(u.id, u.username, u.full_name, u.role, u.title, u.unit)
+
+
+def create_user(s: Session, *, username: str, full_name: str, password: str, role: str = "clerk",
+                title: str = "", unit: str = "") -> UserInfo:
+    username = nfc(username).lower()
+    if not username or not full_name.strip():
+        raise ServiceError("Cần nhập tên đăng nhập và họ tên cán bộ.")
+    if len(password) < 6:
+        raise ServiceError("Mật khẩu phải có ít nhất 6 ký tự.")
+    if role not in ROLES:
+        raise ServiceError(f"Vai trò không hợp lệ: {role}.")
+    if s.scalar(select(User).where(User.username == username)):
+        raise ServiceError(f"Tên đăng nhập “{username}” đã có người dùng.")
+    user = User(id=uuid7(), username=username, full_name=nfc(full_name), password_hash=_hasher.hash(password),
+                role=role, title=nfc(title), unit=nfc(unit), active=True)
+    s.add(user)
+    s.flush()
+    return _info(user)
+
+
+def login(db: Database, *, username: str, password: str) -> UserInfo:
+    """Check a password; raises AuthError with the message to show. Never says which part was wrong."""
+    username = nfc(username).lower()
+    if not username or not password:
+        raise AuthError("Hãy nhập tên đăng nhập và mật khẩu.")
+    with db.transaction() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            _hasher.hash(password)  # same cost whether or not the account exists
+            raise AuthError("Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra bộ gõ tiếng Việt và phím Caps Lock.")
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise AuthError(
+                "Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra bộ gõ tiếng Việt và phím Caps Lock."
+            ) from None
+        if not user.active:
+            raise AuthError("Tài khoản này đã bị khóa. Hãy liên hệ quản trị hệ thống.")
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        return _info(user)
+
+
+def get_user(db: Database, user_id: str) -> UserInfo | None:
+    with db.reading() as s:
+        u = s.get(User, user_id)
+        return _info(u) if u else None
+
+
+def list_users(db: Database) -> list[UserInfo]:
+    with db.reading() as s:
+        return [_info(u) for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))]

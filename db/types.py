@@ -1,0 +1,49 @@
+"""Column types shared by the models: UTC instants and JSON stored portably."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware instant stored as ISO text in UTC ("2026-11-22T07:05:00Z").
+
+    Text rather than a native type so that SQLite and PostgreSQL store the same bytes and the
+    projection rebuild can be compared value for value; ISO in UTC still sorts correctly.
+    """
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+class JSONText(TypeDecorator):
+    """JSON kept as text with sorted keys, so equal values give equal bytes."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return json.loads(value)
