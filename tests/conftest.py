@@ -1,0 +1,51 @@
+"""Shared fixtures: a real SQLite file per test, set up as a small commune office.
+
+Qt runs offscreen (no display in CI); pytest-qt creates the one QApplication the UI tests share.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.services.database import Database  # noqa: E402
+from app.services.setup import StaffAccount, initialise_office  # noqa: E402
+
+OFFICE = {
+    "agency_code": "000.17.22.H56",
+    "parent_body": "Ủy ban nhân dân xã Tân Hưng",
+    "center_name": "Trung tâm Phục vụ hành chính công xã Tân Hưng",
+    "place_name": "Tân Hưng",
+    "commune_name": "xã Tân Hưng",
+    "province_name": "tỉnh Đồng Nai",
+    "lookup_url_template": "http://127.0.0.1:8765/tra-cuu/{code}",
+}
+CLERK = StaffAccount("canbo1", "Trần Thị Mai", "matkhau123", "clerk")
+SPECIALIST = StaffAccount("chuyenvien", "Lê Văn Đức", "matkhau123", "specialist", "Công chức Tư pháp - Hộ tịch")
+LEADER = StaffAccount("lanhdao", "Phạm Quốc Hùng", "matkhau123", "leader", "Phó Chủ tịch UBND xã")
+
+
+def make_office(path, *, slot: int = 1, now: datetime | None = None) -> Database:
+    db = Database(path)
+    if now is not None:
+        db.clock = lambda: now
+    initialise_office(db, settings=OFFICE, slot=slot, device_name=f"Quầy {slot}",
+                      staff=[CLERK, SPECIALIST, LEADER])
+    return db
+
+
+@pytest.fixture
+def fixed_now() -> datetime:
+    # Monday 16/11/2026 09:05 local time
+    return datetime(2026, 11, 16, 2, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def office_db(tmp_path, fixed_now):
+    db = make_office(tmp_path / "office.sqlite", now=fixed_now)
+    yield db
+    db.close()
