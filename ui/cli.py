@@ -1,0 +1,414 @@
+"""The `motcua` command: the counter window by default, plus headless commands for IT staff and scripts.
+
+Qt is imported only by the sub-commands that open a window, so the headless ones start fast and run
+on a server without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from app.services.errors import ServiceError, ValidationFailed
+from app.services.paths import default_db_path, setup_logging
+
+EXIT_REFUSED = 2
+
+
+def _local_dt(text: str) -> datetime:
+    from app.domain.calendar import TZ
+
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M").replace(tzinfo=TZ)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” không đúng dạng YYYY-MM-DDTHH:MM (ví dụ 2026-11-16T09:05)") from None
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” không đúng dạng YYYY-MM-DD") from None
+
+
+def _fmt(dt: datetime | None) -> str | None:
+    from app.domain.calendar import TZ
+
+    return dt.astimezone(TZ).strftime("%Y-%m-%dT%H:%M") if dt else None
+
+
+def _open(path) -> object:
+    from app.services.database import Database
+
+    return Database(path)
+
+
+def _fail(message: str, *, as_json: bool = False, errors: dict | None = None) -> int:
+    if as_json:
+        print(json.dumps({"error": message, "errors": errors or {}}, ensure_ascii=False))
+    print(message, file=sys.stderr)
+    return EXIT_REFUSED
+
+
+# --- counter / demo ----------------------------------------------------------------------------------
+
+
+def cmd_counter(args) -> int:
+    from app.services.setup import is_configured
+
+    db_path = Path(args.db) if args.db else default_db_path()
+    db = _open(db_path)
+    if not is_configured(db):
+        print(f"Chưa có đơn vị nào được thiết lập trong {db_path}: tạo xã mẫu để dùng thử…", file=sys.stderr)
+        _seed_demo(db, args)
+    db.close()
+    from ui.counter_app import run_counter
+
+    return run_counter(db_path, username=getattr(args, "user", None))
+
+
+def _seed_demo(db, args) -> None:
+    from app.services.demo import DEMO_STAFF, seed_demo
+
+    n = seed_demo(db, dossiers=getattr(args, "dossiers", 300) or 300)
+    clerk = DEMO_STAFF[0]
+    print(f"Đã tạo xã mẫu với {n} hồ sơ. Đăng nhập: {clerk.username} / {clerk.password}", file=sys.stderr)
+
+
+def cmd_demo(args) -> int:
+    from app.services.setup import is_configured
+
+    db_path = Path(args.db) if args.db else default_db_path().with_name("motcua-demo.sqlite")
+    if args.reset and db_path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+    db = _open(db_path)
+    if is_configured(db):
+        print(f"Dùng lại xã mẫu đã có trong {db_path} (thêm --reset để tạo lại).", file=sys.stderr)
+    else:
+        _seed_demo(db, args)
+    db.close()
+    if args.no_gui:
+        print(db_path)
+        return 0
+    from ui.counter_app import run_counter
+
+    return run_counter(db_path, username="canbo")
+
+
+# --- receive -------------------------------------------------------------------------------------------
+
+
+def _clerk(db, username: str | None):
+    from app.services.users import list_users
+
+    users = list_users(db)
+    if username:
+        match = [u for u in users if u.username == username.lower()]
+        if not match:
+            raise ServiceError(f"Không có cán bộ có tên đăng nhập “{username}”.")
+        return match[0]
+    clerks = [u for u in users if u.role == "clerk"] or users
+    if not clerks:
+        raise ServiceError("Chưa có tài khoản cán bộ nào; hãy tạo bằng “motcua admin add-user”.")
+    return clerks[0]
+
+
+def cmd_receive(args) -> int:
+    from app.services.forms import receipt_pdf
+    from app.services.reception import ReceptionForm, receive_dossier
+
+    try:
+        db = _open(args.db)
+        clerk = _clerk(db, args.user)
+        form = ReceptionForm(
+            procedure_code=args.procedure, applicant_name=args.name, phone=args.phone, id_number=args.id or "",
+            birth_date=args.birth, address=args.address or "", email=args.email or "", sets_count=args.sets,
+            channel=args.channel, return_method=args.return_method, note=args.note or "",
+            received_at=args.received,
+        )
+        r = receive_dossier(db, form=form, clerk=clerk)
+        out = {"id": r.id, "code": r.code, "received": _fmt(r.received_at), "due": _fmt(r.due_at),
+               "volume": r.volume, "number": r.number}
+        if args.pdf:
+            Path(args.pdf).write_bytes(receipt_pdf(db, r.code))
+            out["pdf"] = str(args.pdf)
+    except ValidationFailed as exc:
+        return _fail(exc.message, as_json=args.json, errors=exc.errors)
+    except ServiceError as exc:
+        return _fail(exc.message, as_json=args.json)
+    except OSError as exc:
+        return _fail(f"Không ghi được tệp PDF {args.pdf}: {exc.strerror}", as_json=args.json)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(f"Đã tiếp nhận hồ sơ {out['code']} (Quyển số {out['volume']}, số thứ tự {out['number']}); "
+              f"hẹn trả: {out['due'] or 'không có ngày hẹn cụ thể'}")
+    return 0
+
+
+# --- calendar ------------------------------------------------------------------------------------------
+
+
+def _calendar(args):
+    from app.domain.calendar import statutory_calendar
+
+    if not args.db:
+        return statutory_calendar()
+    from app.services.settings import office_calendar
+
+    db = _open(args.db)
+    with db.reading() as s:
+        return office_calendar(s)
+
+
+def cmd_calendar_due(args) -> int:
+    from app.domain.deadline import Duration, DurationKind, compute_due
+
+    if args.working_days is not None:
+        duration = Duration(DurationKind.WORKING_DAYS, args.working_days)
+    elif args.working_hours is not None:
+        duration = Duration(DurationKind.WORKING_HOURS, args.working_hours)
+    elif args.days is not None:
+        duration = Duration(DurationKind.CALENDAR_DAYS, args.days)
+    else:
+        duration = Duration(DurationKind.SAME_DAY, 0)
+    cal = _calendar(args)
+    due = compute_due(args.received, duration, cal)
+    print(_fmt(due))
+    print(f"{duration.describe()}; lịch {cal.version}")
+    return 0
+
+
+def cmd_calendar_off_days(args) -> int:
+    cal = _calendar(args)
+    for day in cal.off_days(args.year):
+        print(f"{day.day.isoformat()} {day.kind.value} {day.reason}")
+    return 0
+
+
+# --- admin ---------------------------------------------------------------------------------------------
+
+
+def cmd_admin_setup(args) -> int:
+    from app.services.setup import StaffAccount, initialise_office
+
+    settings = {"agency_code": args.agency_code, "parent_body": args.parent_body, "center_name": args.center_name,
+                "place_name": args.place, "commune_name": args.commune or "", "province_name": args.province or "",
+                "lookup_url_template": args.lookup_url or ""}
+    try:
+        db = _open(args.db)
+        initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
+                          staff=[StaffAccount(args.admin_user, args.admin_name, args.admin_password, "admin")],
+                          catalogue=args.catalogue)
+    except ServiceError as exc:
+        return _fail(exc.message)
+    print(f"Đã thiết lập {args.center_name}, máy số {args.slot}, trong {args.db}")
+    return 0
+
+
+def cmd_admin_add_user(args) -> int:
+    from app.services.users import create_user
+
+    try:
+        db = _open(args.db)
+        with db.transaction() as s:
+            u = create_user(s, username=args.username, full_name=args.full_name, password=args.password,
+                            role=args.role, title=args.title or "", unit=args.unit or "")
+    except ServiceError as exc:
+        return _fail(exc.message)
+    print(f"Đã tạo tài khoản {u.username} ({u.full_name}, {u.role_text})")
+    return 0
+
+
+def cmd_admin_import_catalogue(args) -> int:
+    from app.services.catalogue import import_catalogue_file
+
+    try:
+        n = import_catalogue_file(_open(args.db), args.file)
+    except ServiceError as exc:
+        return _fail(exc.message)
+    print(f"Đã nạp {n} thủ tục từ {args.file}")
+    return 0
+
+
+def cmd_admin_rebuild(args) -> int:
+    from app.services.maintenance import rebuild_projections
+
+    r = rebuild_projections(_open(args.db))
+    same = "giống hệt" if r.identical else "KHÁC (đã thay bằng kết quả dựng lại)"
+    print(f"Đã dựng lại dữ liệu từ {r.events} sự kiện; kết quả {same} dữ liệu trước đó.")
+    print(f"digest {r.digest_after}")
+    return 0 if r.identical else 1
+
+
+def cmd_admin_check(args) -> int:
+    from app.services.maintenance import check_database
+
+    r = check_database(_open(args.db))
+    print(f"Toàn vẹn tệp SQLite: {r.integrity}")
+    print(f"Số sự kiện: {r.events}; chuỗi số thứ tự theo máy: {'liên tục' if not r.sequence_gaps else r.sequence_gaps}")
+    print(f"Dữ liệu hiện hành khớp với nhật ký sự kiện: {'có' if r.projections_match_log else 'KHÔNG'}")
+    return 0 if r.ok else 1
+
+
+def cmd_admin_backup(args) -> int:
+    from app.services.maintenance import backup
+
+    try:
+        target = backup(_open(args.db), args.to)
+    except ServiceError as exc:
+        return _fail(exc.message)
+    print(target)
+    return 0
+
+
+def cmd_admin_restore(args) -> int:
+    from app.services.maintenance import restore
+
+    try:
+        kept = restore(args.backup, args.db)
+    except ServiceError as exc:
+        return _fail(exc.message)
+    print(f"Đã khôi phục {args.db} từ {args.backup}" + (f"; tệp cũ được giữ tại {kept}" if kept else ""))
+    return 0
+
+
+def cmd_admin_day(args) -> int:
+    from app.services.calendar_admin import set_calendar_day
+
+    try:
+        set_calendar_day(_open(args.db), day=args.date, kind=args.kind, reason=args.reason)
+    except ServiceError as exc:
+        return _fail(exc.message)
+    kind = "ngày nghỉ" if args.kind == "off" else "ngày làm bù"
+    print(f"Đã ghi {args.date:%d/%m/%Y} là {kind}: {args.reason}")
+    return 0
+
+
+# --- parser --------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã")
+    sub = p.add_subparsers(dest="command")
+
+    c = sub.add_parser("counter", help="mở màn hình quầy tiếp nhận (mặc định)")
+    c.add_argument("--db", help="tệp dữ liệu SQLite (mặc định trong thư mục dữ liệu người dùng)")
+    c.add_argument("--user", help="tên đăng nhập điền sẵn")
+    c.set_defaults(func=cmd_counter)
+
+    d = sub.add_parser("demo", help="tạo xã mẫu với danh mục, cán bộ và hồ sơ rồi mở màn hình quầy")
+    d.add_argument("--db", help="tệp dữ liệu của xã mẫu")
+    d.add_argument("--no-gui", action="store_true", help="chỉ tạo dữ liệu, không mở cửa sổ")
+    d.add_argument("--dossiers", type=int, default=300, help="số hồ sơ mẫu (mặc định 300)")
+    d.add_argument("--reset", action="store_true", help="xóa xã mẫu cũ và tạo lại")
+    d.set_defaults(func=cmd_demo)
+
+    r = sub.add_parser("receive", help="tiếp nhận một hồ sơ như trên màn hình (nhập bù hồ sơ giấy)")
+    r.add_argument("--db", required=True)
+    r.add_argument("--procedure", required=True, help="mã thủ tục, ví dụ 1.001193")
+    r.add_argument("--name", required=True)
+    r.add_argument("--phone", required=True)
+    r.add_argument("--id", help="số CCCD (12 số) hoặc CMND (9 số)")
+    r.add_argument("--birth", type=_date, help="ngày sinh YYYY-MM-DD")
+    r.add_argument("--address")
+    r.add_argument("--email")
+    r.add_argument("--sets", type=int, default=1, help="số lượng hồ sơ (bộ)")
+    r.add_argument("--channel", default="direct", choices=["direct", "post", "online"])
+    r.add_argument("--return-method", default="counter", choices=["counter", "post"])
+    r.add_argument("--note")
+    r.add_argument("--received", type=_local_dt, help="thời điểm tiếp nhận YYYY-MM-DDTHH:MM (mặc định: bây giờ)")
+    r.add_argument("--user", help="tên đăng nhập của cán bộ tiếp nhận")
+    r.add_argument("--pdf", help="ghi giấy tiếp nhận và hẹn trả (mẫu 01) ra tệp PDF")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_receive)
+
+    cal = sub.add_parser("calendar", help="lịch làm việc và tính ngày hẹn trả")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+    due = cal_sub.add_parser("due", help="tính thời điểm hẹn trả")
+    due.add_argument("--received", type=_local_dt, required=True)
+    g = due.add_mutually_exclusive_group(required=True)
+    g.add_argument("--working-days", type=float)
+    g.add_argument("--working-hours", type=float)
+    g.add_argument("--days", type=int)
+    g.add_argument("--same-day", action="store_true")
+    due.add_argument("--db", help="thêm ngày nghỉ / làm bù riêng của đơn vị")
+    due.set_defaults(func=cmd_calendar_due)
+    off = cal_sub.add_parser("off-days", help="liệt kê ngày nghỉ trong tuần và ngày làm bù của một năm")
+    off.add_argument("year", type=int)
+    off.add_argument("--db")
+    off.set_defaults(func=cmd_calendar_off_days)
+
+    a = sub.add_parser("admin", help="công cụ quản trị: thiết lập, sao lưu, khôi phục, kiểm tra")
+    a_sub = a.add_subparsers(dest="admin_command", required=True)
+    s = a_sub.add_parser("setup", help="thiết lập đơn vị và số hiệu máy lần đầu")
+    s.add_argument("--db", required=True)
+    s.add_argument("--agency-code", required=True, help="mã định danh điện tử của cơ quan, ví dụ 000.17.22.H56")
+    s.add_argument("--parent-body", required=True, help="tên cơ quan chủ quản, ví dụ “Ủy ban nhân dân xã Tân Hưng”")
+    s.add_argument("--center-name", required=True)
+    s.add_argument("--place", required=True, help="địa danh ghi trên văn bản")
+    s.add_argument("--commune")
+    s.add_argument("--province")
+    s.add_argument("--lookup-url", help="mẫu địa chỉ tra cứu, có {code}")
+    s.add_argument("--slot", type=int, required=True, help="số hiệu máy 1–9, không trùng trong đơn vị")
+    s.add_argument("--device-name", default="Quầy 1")
+    s.add_argument("--admin-user", required=True)
+    s.add_argument("--admin-name", required=True)
+    s.add_argument("--admin-password", required=True)
+    s.add_argument("--catalogue", help="tệp danh mục thủ tục JSON (mặc định: danh mục mẫu)")
+    s.set_defaults(func=cmd_admin_setup, catalogue=None)
+    u = a_sub.add_parser("add-user", help="tạo tài khoản cán bộ")
+    u.add_argument("--db", required=True)
+    u.add_argument("--username", required=True)
+    u.add_argument("--full-name", required=True)
+    u.add_argument("--password", required=True)
+    u.add_argument("--role", default="clerk", choices=["clerk", "specialist", "leader", "admin"])
+    u.add_argument("--title")
+    u.add_argument("--unit")
+    u.set_defaults(func=cmd_admin_add_user)
+    ic = a_sub.add_parser("import-catalogue", help="nạp danh mục thủ tục từ tệp JSON")
+    ic.add_argument("--db", required=True)
+    ic.add_argument("file")
+    ic.set_defaults(func=cmd_admin_import_catalogue)
+    rb = a_sub.add_parser("rebuild", help="dựng lại dữ liệu hiện hành từ nhật ký sự kiện")
+    rb.add_argument("--db", required=True)
+    rb.set_defaults(func=cmd_admin_rebuild)
+    ck = a_sub.add_parser("check", help="kiểm tra toàn vẹn tệp dữ liệu và nhật ký sự kiện")
+    ck.add_argument("--db", required=True)
+    ck.set_defaults(func=cmd_admin_check)
+    bk = a_sub.add_parser("backup", help="sao lưu tệp dữ liệu (an toàn khi chương trình đang chạy)")
+    bk.add_argument("--db", required=True)
+    bk.add_argument("--to", help="tệp đích")
+    bk.set_defaults(func=cmd_admin_backup)
+    rs = a_sub.add_parser("restore", help="khôi phục từ bản sao lưu (tệp hiện tại được giữ lại)")
+    rs.add_argument("--db", required=True)
+    rs.add_argument("backup")
+    rs.set_defaults(func=cmd_admin_restore)
+    dy = a_sub.add_parser("day", help="thêm ngày nghỉ hoặc ngày làm bù do Chính phủ/tỉnh quyết định")
+    dy.add_argument("--db", required=True)
+    dy.add_argument("--date", type=_date, required=True)
+    dy.add_argument("--kind", choices=["off", "work"], required=True)
+    dy.add_argument("--reason", required=True)
+    dy.set_defaults(func=cmd_admin_day)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging()
+    if args.command is None:
+        args = parser.parse_args(["counter", *(argv or sys.argv[1:])])
+    try:
+        return args.func(args)
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
