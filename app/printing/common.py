@@ -1,0 +1,730 @@
+"""Shared drawing engine of every printed form (DOMAIN.md §3).
+
+Pure functions and reportlab flowables: no Qt, no database.  Every string that reaches the PDF goes
+through :func:`nfc` (Vietnamese text typed with some input methods arrives decomposed, and NFD accents
+land in the wrong place when printed).
+
+Pieces:
+
+* dates: :func:`vn_date`, :func:`vn_datetime`, :func:`place_date_line`, :func:`short_date` …
+* pages: :func:`page_spec` (A4 / A5, portrait / landscape) and :class:`Styles` (all sizes from one base);
+* the common header (:class:`OfficeHeader`, :class:`HeaderBlock`), title lines, field lines,
+  grid tables (:func:`grid_table`), signature blocks (:class:`Signer`, :func:`signature_block`);
+* :func:`build_pdf`: sections (one per copy) → PDF bytes, with per-section page numbering and an
+  optional running header on continuation pages; :func:`fit_font_size` shrinks a story to one page.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, A5, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.printing.fonts import BOLD, ITALIC, REGULAR, register_fonts
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+__all__ = [
+    "TZ",
+    "NATION",
+    "MOTTO",
+    "OfficeHeader",
+    "PageSpec",
+    "Styles",
+    "Signer",
+    "Section",
+    "HeaderBlock",
+    "nfc",
+    "esc",
+    "to_local",
+    "vn_date",
+    "vn_datetime",
+    "vn_time_date",
+    "place_date_line",
+    "short_date",
+    "short_datetime",
+    "two_digits",
+    "page_spec",
+    "para",
+    "field_line",
+    "field_row",
+    "title_block",
+    "grid_table",
+    "layout_table",
+    "signature_block",
+    "build_pdf",
+    "fit_font_size",
+]
+
+
+# --------------------------------------------------------------------------- text
+
+
+def nfc(value: object) -> str:
+    """``str(value)`` in Unicode NFC; ``None`` becomes ``""``."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFC", str(value))
+
+
+def esc(value: object) -> str:
+    """NFC + XML-escaped, for Paragraph markup (a name may hold ``&`` or ``<``)."""
+    return escape(nfc(value))
+
+
+def two_digits(n: int) -> str:
+    """``1 -> "01"``, ``12 -> "12"`` (official forms zero-pad counts, days and months)."""
+    return f"{n:02d}"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def to_local(value: datetime) -> datetime:
+    """An aware datetime in Asia/Ho_Chi_Minh; a naive one is taken as already local."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=TZ)
+    return value.astimezone(TZ)
+
+
+def _as_date(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return to_local(value).date()
+    return value
+
+
+def vn_date(value: date | datetime) -> str:
+    """``"ngày 16 tháng 11 năm 2026"`` (day and month zero-padded)."""
+    d = _as_date(value)
+    return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+
+
+def vn_datetime(value: datetime) -> str:
+    """``"09 giờ 05 phút, ngày 16 tháng 11 năm 2026"`` in local time."""
+    t = to_local(value)
+    return f"{t.hour:02d} giờ {t.minute:02d} phút, {vn_date(t)}"
+
+
+def vn_time_date(value: datetime) -> str:
+    """Compact ``"09 giờ 05, ngày 16/11/2026"`` for table cells."""
+    t = to_local(value)
+    return f"{t.hour:02d} giờ {t.minute:02d}, ngày {t:%d/%m/%Y}"
+
+
+def place_date_line(place: str, value: date | datetime) -> str:
+    """``"Tân Hưng, ngày 16 tháng 11 năm 2026"``."""
+    return f"{nfc(place)}, {vn_date(value)}"
+
+
+def short_date(value: date | datetime | None) -> str:
+    """``"16/11/2026"``; ``""`` for ``None``."""
+    if value is None:
+        return ""
+    return f"{_as_date(value):%d/%m/%Y}"
+
+
+def short_datetime(value: datetime | None) -> str:
+    """``"09:05 16/11/2026"`` in local time; ``""`` for ``None``."""
+    if value is None:
+        return ""
+    return f"{to_local(value):%H:%M %d/%m/%Y}"
+
+
+# --------------------------------------------------------------------------- pages and styles
+
+
+@dataclass(frozen=True)
+class OfficeHeader:
+    parent_body: str  # e.g. "ỦY BAN NHÂN DÂN XÃ TÂN HƯNG"
+    center_name: str  # e.g. "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG"
+    place_name: str  # e.g. "Tân Hưng"  (for "<Địa danh>, ngày …")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str
+    size: tuple[float, float]
+    left: float
+    right: float
+    top: float
+    bottom: float
+    font_size: float
+
+    @property
+    def width(self) -> float:
+        return self.size[0] - self.left - self.right
+
+    @property
+    def height(self) -> float:
+        return self.size[1] - self.top - self.bottom
+
+
+_SIZES = {"A4": A4, "A5": A5}
+
+
+def page_spec(name: str = "A4", *, landscape_: bool = False, compact: bool = False) -> PageSpec:
+    """Page geometry and base font size.
+
+    ``compact`` uses narrow margins (receipts, which must fit one page per copy).
+    """
+    key = (name or "").strip().upper()
+    if key not in _SIZES:
+        raise ValueError(f"unsupported page size {name!r}: use 'A4' or 'A5'")
+    size = landscape(_SIZES[key]) if landscape_ else _SIZES[key]
+    if key == "A4":
+        if landscape_:
+            return PageSpec(key, size, 12 * mm, 10 * mm, 12 * mm, 12 * mm, 10)
+        if compact:
+            return PageSpec(key, size, 20 * mm, 15 * mm, 12 * mm, 12 * mm, 13)
+        return PageSpec(key, size, 25 * mm, 15 * mm, 18 * mm, 18 * mm, 13)
+    # A5
+    if landscape_:
+        return PageSpec(key, size, 10 * mm, 8 * mm, 8 * mm, 8 * mm, 8)
+    return PageSpec(key, size, 12 * mm, 9 * mm, 8 * mm, 8 * mm, 9 if compact else 9.5)
+
+
+class Styles:
+    """Every paragraph style of a form, derived from one base size (so a story can be shrunk)."""
+
+    def __init__(self, size: float, *, cell_size: float | None = None) -> None:
+        register_fonts()
+        self.size = size
+        lead = size * 1.22
+        cs = cell_size if cell_size is not None else max(size - 1.5, 6)
+        self.cell_size = cs
+
+        def st(name: str, **kw: Any) -> ParagraphStyle:
+            base: dict[str, Any] = {"fontName": REGULAR, "fontSize": size, "leading": lead}
+            base.update(kw)
+            return ParagraphStyle(name, **base)
+
+        self.normal = st("normal", alignment=TA_JUSTIFY)
+        self.left = st("left", alignment=TA_LEFT)
+        self.field = st("field", alignment=TA_LEFT, spaceBefore=size * 0.12)
+        self.bold = st("bold", fontName=BOLD)
+        self.italic = st("italic", fontName=ITALIC)
+        self.center = st("center", alignment=TA_CENTER)
+        self.center_bold = st("center_bold", fontName=BOLD, alignment=TA_CENTER)
+        self.center_italic = st("center_italic", fontName=ITALIC, alignment=TA_CENTER)
+        self.right_italic = st("right_italic", fontName=ITALIC, alignment=TA_RIGHT)
+        self.title = st(
+            "title", fontName=BOLD, fontSize=size + 1.5, leading=(size + 1.5) * 1.22, alignment=TA_CENTER
+        )
+        self.small = st("small", fontSize=size - 2, leading=(size - 2) * 1.2)
+        self.small_italic = st("small_italic", fontName=ITALIC, fontSize=size - 2, leading=(size - 2) * 1.2)
+        self.small_center = st(
+            "small_center",
+            fontName=ITALIC,
+            fontSize=size - 2.5,
+            leading=(size - 2.5) * 1.15,
+            alignment=TA_CENTER,
+        )
+        self.cell = st("cell", fontSize=cs, leading=cs * 1.18, alignment=TA_LEFT)
+        self.cell_center = st("cell_center", fontSize=cs, leading=cs * 1.18, alignment=TA_CENTER)
+        self.cell_right = st("cell_right", fontSize=cs, leading=cs * 1.18, alignment=TA_RIGHT)
+        self.cell_head = st("cell_head", fontName=BOLD, fontSize=cs, leading=cs * 1.18, alignment=TA_CENTER)
+        self.cell_bold = st("cell_bold", fontName=BOLD, fontSize=cs, leading=cs * 1.18, alignment=TA_LEFT)
+
+    def cell_style(self, align: str) -> ParagraphStyle:
+        return {"LEFT": self.cell, "CENTER": self.cell_center, "RIGHT": self.cell_right}[align.upper()]
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+
+def para(text: object, style: ParagraphStyle, *, markup: bool = False) -> Paragraph:
+    """A Paragraph of plain text (escaped) or, with ``markup=True``, of trusted markup (NFC'd only)."""
+    return Paragraph(nfc(text) if markup else esc(text), style)
+
+
+def layout_table(
+    rows: Sequence[Sequence[object]],
+    col_widths: Sequence[float],
+    *,
+    valign: str = "TOP",
+    align: str | None = None,
+    hpad: float = 0,
+    top: float = 0,
+    bottom: float = 0,
+    extra: Sequence[tuple] = (),
+) -> Table:
+    """A borderless table used only to place blocks side by side (cells hold flowables)."""
+    t = Table([list(r) for r in rows], colWidths=list(col_widths))
+    cmds: list[tuple] = [
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+        ("VALIGN", (0, 0), (-1, -1), valign),
+        ("LEFTPADDING", (0, 0), (-1, -1), hpad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), hpad),
+        ("TOPPADDING", (0, 0), (-1, -1), top),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), bottom),
+    ]
+    if align:
+        cmds.append(("ALIGN", (0, 0), (-1, -1), align))
+    cmds.extend(extra)
+    t.setStyle(TableStyle(cmds))
+    return t
+
+
+def field_line(
+    label: str, value: object, styles: Styles, *, bold_value: bool = False, style=None
+) -> Paragraph:
+    """``"<label> <value>"`` on one wrapping paragraph (the label is regular, the value optionally bold)."""
+    v = esc(value)
+    if bold_value and v:
+        v = f"<b>{v}</b>"
+    return Paragraph(f"{esc(label)} {v}".rstrip(), style or styles.field)
+
+
+def field_row(pairs: Sequence[tuple[str, object]], styles: Styles, width: float, *, ratios=None) -> Table:
+    """Several ``label value`` fields side by side on one line (borderless table)."""
+    n = len(pairs)
+    ratios = ratios or [1 / n] * n
+    cells = [[field_line(lbl, val, styles) for lbl, val in pairs]]
+    return layout_table(
+        cells,
+        [width * r for r in ratios],
+        extra=[("RIGHTPADDING", (0, 0), (-1, -1), 4)],
+        top=styles.field.spaceBefore,
+    )
+
+
+def title_block(
+    title: str, styles: Styles, *, subtitles: Sequence[str] = (), space_before: float | None = None
+):
+    """The form title (bold, centred, upper case as given) and optional italic lines under it."""
+    out: list[Flowable] = [Spacer(1, styles.size * 0.9 if space_before is None else space_before)]
+    out.append(para(title, styles.title))
+    for s in subtitles:
+        if s:
+            out.append(para(s, styles.center_italic))
+    out.append(Spacer(1, styles.size * 0.5))
+    return out
+
+
+# --------------------------------------------------------------------------- header
+
+
+def _fit_size(text: str, font: str, size: float, width: float, minimum: float) -> float:
+    """The largest size <= ``size`` at which ``text`` fits ``width`` on one line (not below ``minimum``)."""
+    while size > minimum and stringWidth(text, font, size) > width:
+        size -= 0.25
+    return size
+
+
+class HeaderBlock(Flowable):
+    """The common header of DOMAIN §3.
+
+    Left column: parent body / centre name (bold) / short rule / optional ``Số: …``.
+    Right column: national title (bold caps) / motto (bold, underlined) / italic place-and-date.
+    """
+
+    def __init__(
+        self,
+        header: OfficeHeader,
+        styles: Styles,
+        *,
+        when: date | datetime | None = None,
+        number: str | None = None,
+        date_text: str | None = None,
+        left_ratio: float = 0.42,
+    ) -> None:
+        super().__init__()
+        self.header = header
+        self.styles = styles
+        self.when = when
+        self.number = number
+        self.date_text = date_text
+        self.left_ratio = left_ratio
+
+    def _layout(self, avail_width: float) -> None:
+        s = self.styles
+        size = s.size
+        self.width = avail_width
+        gap = 4 * mm
+        lw = avail_width * self.left_ratio - gap / 2
+        rw = avail_width - lw - gap
+        self.lw, self.rw, self.gap = lw, rw, gap
+        hsize = max(size - 0.5, 6)
+        left_style = ParagraphStyle(
+            "hl", fontName=REGULAR, fontSize=hsize, leading=hsize * 1.18, alignment=TA_CENTER
+        )
+        left_bold = ParagraphStyle("hlb", parent=left_style, fontName=BOLD)
+        self.left_paras = []
+        if nfc(self.header.parent_body).strip():
+            self.left_paras.append(Paragraph(esc(self.header.parent_body.upper()), left_style))
+        self.left_paras.append(Paragraph(esc(nfc(self.header.center_name).upper()), left_bold))
+        nation_size = _fit_size(NATION, BOLD, hsize, rw, 5)
+        motto_size = _fit_size(MOTTO, BOLD, max(hsize + 0.5, nation_size), rw, 5)
+        self.nation_size, self.motto_size = nation_size, motto_size
+        self.number_text = nfc(self.number) if self.number else ""
+        if self.date_text is not None:
+            self.dline = nfc(self.date_text)
+        elif self.when is not None:
+            self.dline = place_date_line(self.header.place_name, self.when)
+        else:
+            self.dline = f"{nfc(self.header.place_name)}, ngày ..... tháng ..... năm ........"
+        self.date_size = _fit_size(self.dline, ITALIC, hsize, rw, 5)
+        self.num_size = hsize
+        # heights
+        self.left_h = [p.wrap(lw, 10_000)[1] for p in self.left_paras]
+        self.rule_gap = hsize * 0.45
+        left_total = sum(self.left_h) + self.rule_gap + 1
+        right_total = nation_size * 1.2 + motto_size * 1.2 + self.rule_gap + 1
+        self.top_h = max(left_total, right_total)
+        self.line2_gap = hsize * 0.8
+        self.height = self.top_h + self.line2_gap + hsize * 1.25
+
+    def wrap(self, availWidth: float, availHeight: float):  # noqa: N803 (reportlab API)
+        self._layout(availWidth)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        lw, rw, gap = self.lw, self.rw, self.gap
+        y = self.height
+        # left column
+        for p, h in zip(self.left_paras, self.left_h, strict=True):
+            p.drawOn(c, 0, y - h)
+            y -= h
+        name_w = min(stringWidth(nfc(self.header.center_name).upper(), BOLD, self.num_size), lw)
+        rule_w = min(max(name_w * 0.4, 18 * mm), lw * 0.6)
+        y_rule = y - self.rule_gap
+        c.setLineWidth(0.6)
+        c.line(lw / 2 - rule_w / 2, y_rule, lw / 2 + rule_w / 2, y_rule)
+        # right column
+        rx = lw + gap
+        cx = rx + rw / 2
+        y = self.height - self.nation_size
+        c.setFont(BOLD, self.nation_size)
+        c.drawCentredString(cx, y + self.nation_size * 0.2, NATION)
+        y -= self.motto_size * 1.2
+        c.setFont(BOLD, self.motto_size)
+        c.drawCentredString(cx, y + self.nation_size * 0.2, MOTTO)
+        mw = stringWidth(MOTTO, BOLD, self.motto_size)
+        y_ul = y + self.nation_size * 0.2 - self.motto_size * 0.28
+        c.line(cx - mw / 2, y_ul, cx + mw / 2, y_ul)
+        # second line: "Số: …" (left) and place/date (right), same baseline
+        base = self.height - self.top_h - self.line2_gap - self.num_size * 0.9
+        if self.number_text:
+            c.setFont(REGULAR, self.num_size)
+            c.drawCentredString(lw / 2, base, self.number_text)
+        c.setFont(ITALIC, self.date_size)
+        c.drawCentredString(cx, base, self.dline)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _cellify(value: object, style: ParagraphStyle) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, Flowable | list):
+        return value
+    return Paragraph(esc(value), style)
+
+
+def grid_table(
+    header_rows: Sequence[Sequence[object]],
+    rows: Sequence[Sequence[object]],
+    col_widths: Sequence[float],
+    styles: Styles,
+    *,
+    aligns: Sequence[str] | None = None,
+    spans: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
+    row_styles: Sequence[tuple] = (),
+    long: bool = False,
+    header_fill: colors.Color | None = None,
+    plain_columns: Sequence[int] = (),
+    min_row_height: float | None = None,
+) -> Table:
+    """A gridded table with bold centred header rows that repeat on every page.
+
+    ``rows`` hold strings (wrapped in Paragraphs: long text wraps inside its cell) or ready flowables.
+    ``plain_columns`` are columns whose short values are drawn as plain strings (much faster for
+    long tables; they must not need wrapping).  ``spans`` are ``((col0, row0), (col1, row1))`` in
+    whole-table coordinates (header rows first); a spanned-over cell should be ``None``.
+    """
+    ncols = len(col_widths)
+    aligns = list(aligns or ["LEFT"] * ncols)
+    head = [[_cellify(v, styles.cell_head) for v in r] for r in header_rows]
+    plain = set(plain_columns)
+    body = []
+    for r in rows:
+        out = []
+        for i, v in enumerate(r):
+            if v is None or (i in plain and isinstance(v, str | int)):
+                out.append(nfc(v))
+            else:
+                out.append(_cellify(v, styles.cell_style(aligns[i])))
+        body.append(out)
+    nh = len(head)
+    cls = LongTable if long else Table
+    row_heights = None
+    if min_row_height is not None:
+        row_heights = [None] * nh + [min_row_height] * len(body)
+    t = cls(head + body, colWidths=list(col_widths), repeatRows=nh, rowHeights=row_heights)
+    pad = max(styles.cell_size * 0.25, 1.5)
+    cmds: list[tuple] = [
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, nh - 1), "MIDDLE"),
+        ("VALIGN", (0, nh), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad + 0.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad + 0.5),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad + 0.5),
+        ("FONTNAME", (0, nh), (-1, -1), REGULAR),
+        ("FONTSIZE", (0, nh), (-1, -1), styles.cell_size),
+        ("LEADING", (0, nh), (-1, -1), styles.cell_size * 1.18),
+    ]
+    for i, a in enumerate(aligns):
+        cmds.append(("ALIGN", (i, nh), (i, -1), a.upper()))
+    if header_fill is not None:
+        cmds.append(("BACKGROUND", (0, 0), (-1, nh - 1), header_fill))
+    for (c0, r0), (c1, r1) in spans:
+        cmds.append(("SPAN", (c0, r0), (c1, r1)))
+    cmds.extend(row_styles)
+    t.setStyle(TableStyle(cmds))
+    return t
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One signature column: optional lines above the title, the title, the hint, the space, the name."""
+
+    title: str  # "NGƯỜI TIẾP NHẬN HỒ SƠ"
+    hint: str = "(Ký và ghi rõ họ tên)"
+    name: str = ""
+    above: tuple[str, ...] = ()  # e.g. ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC") or an italic date line
+    above_italic: bool = False
+
+
+def signature_block(
+    signers: Sequence[Signer],
+    styles: Styles,
+    width: float,
+    *,
+    space: float | None = None,
+    right_only: bool = True,
+) -> Flowable:
+    """Signature columns side by side.  A single signer sits in the right half (official layout)."""
+    space = space if space is not None else styles.size * 4.4
+    cols: list[list[Flowable]] = []
+    for s in signers:
+        cell: list[Flowable] = []
+        for a in s.above:
+            cell.append(para(a, styles.center_italic if s.above_italic else styles.center_bold))
+        cell.append(para(s.title, styles.center_bold))
+        if s.hint:
+            cell.append(para(s.hint, styles.center_italic))
+        cell.append(Spacer(1, space))
+        cell.append(para(s.name, styles.center_bold) if s.name else Spacer(1, styles.size))
+        cols.append(cell)
+    if len(signers) == 1 and right_only:
+        cols.insert(0, [Spacer(1, 1)])
+    n = len(cols)
+    t = layout_table([cols], [width / n] * n, hpad=2)
+    return KeepTogether([t])
+
+
+# --------------------------------------------------------------------------- document
+
+
+@dataclass
+class Section:
+    """A part of the document that starts on a new page and is numbered on its own (e.g. one copy).
+
+    ``label`` and ``running_header`` are drawn on continuation pages; ``page_numbers`` decides
+    when "Trang x/y" is drawn: ``"never"``, ``"multi"`` (only when the section takes > 1 page),
+    ``"always"``.
+    """
+
+    flowables: list[Flowable]
+    label: str = ""
+    running_header: str = ""
+    page_numbers: Literal["never", "multi", "always"] = "multi"
+    meta: dict = field(default_factory=dict)
+
+
+class _SectionMark(Flowable):
+    """Zero-size flowable that tells the canvas which section the current page belongs to."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.index = index
+
+    def wrap(self, availWidth: float, availHeight: float):  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._mc_section = self.index
+
+
+def _make_canvas_class(sections: Sequence[Section], spec: PageSpec, styles: Styles):
+    class _NumberedCanvas(rl_canvas.Canvas):
+        """Defers page output so each page knows its section's page count ("Trang x/y")."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if not kwargs.get("initialFontName"):
+                kwargs["initialFontName"] = REGULAR  # never reference a built-in PDF font
+            super().__init__(*args, **kwargs)
+            self._mc_section = 0
+            self._mc_states: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab API)
+            self._mc_states.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            counts: dict[int, int] = {}
+            for st in self._mc_states:
+                counts[st["_mc_section"]] = counts.get(st["_mc_section"], 0) + 1
+            seen: dict[int, int] = {}
+            for st in self._mc_states:
+                self.__dict__.update(st)
+                idx = self._mc_section
+                seen[idx] = seen.get(idx, 0) + 1
+                self._mc_decorate(sections[idx], seen[idx], counts[idx])
+                rl_canvas.Canvas.showPage(self)
+            rl_canvas.Canvas.save(self)
+
+        def _mc_decorate(self, section: Section, page: int, total: int) -> None:
+            w, h = spec.size
+            small = max(styles.size - 3, 6)
+            self.saveState()
+            if page > 1 and (section.running_header or section.label):
+                text = nfc(section.running_header or section.label)
+                if section.running_header and section.label:
+                    text = f"{nfc(section.running_header)} - {nfc(section.label)}"
+                self.setFont(ITALIC, small)
+                self.drawString(spec.left, h - spec.top + small * 0.9, f"{text} (tiếp theo)")
+            show = section.page_numbers == "always" or (section.page_numbers == "multi" and total > 1)
+            if show:
+                self.setFont(REGULAR, small)
+                label = (
+                    f"{nfc(section.label)} - " if section.label and section.page_numbers == "multi" else ""
+                )
+                self.drawCentredString(w / 2, spec.bottom / 2 - small / 3, f"{label}Trang {page}/{total}")
+            self.restoreState()
+
+    return _NumberedCanvas
+
+
+def build_pdf(
+    sections: Sequence[Section],
+    spec: PageSpec,
+    styles: Styles,
+    *,
+    title: str = "",
+    subject: str = "",
+) -> bytes:
+    """Lay out the sections (each from a new page) and return the PDF bytes."""
+    register_fonts()
+    if not sections:
+        raise ValueError("nothing to print")
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf,
+        pagesize=spec.size,
+        leftMargin=spec.left,
+        rightMargin=spec.right,
+        topMargin=spec.top,
+        bottomMargin=spec.bottom,
+        title=nfc(title),
+        subject=nfc(subject),
+        author="MotCua",
+        creator="MotCua",
+        invariant=1,
+        initialFontName=REGULAR,
+    )
+    frame = Frame(
+        spec.left,
+        spec.bottom,
+        spec.width,
+        spec.height,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    story: list[Flowable] = []
+    for i, sec in enumerate(sections):
+        if i:
+            story.append(PageBreak())
+        story.append(_SectionMark(i))
+        story.extend(sec.flowables)
+    doc.build(story, canvasmaker=_make_canvas_class(sections, spec, styles))
+    return buf.getvalue()
+
+
+def story_height(flowables: Sequence[Flowable], width: float, avail: float) -> float:
+    """Approximate laid-out height of ``flowables`` in one frame of ``width``."""
+    total = 0.0
+    canv = rl_canvas.Canvas(io.BytesIO())
+    for f in flowables:
+        _, h = f.wrapOn(canv, width, avail)
+        total += h + f.getSpaceBefore() + f.getSpaceAfter()
+    return total
+
+
+def fit_font_size(
+    make_story: Callable[[Styles], list[Flowable]],
+    spec: PageSpec,
+    *,
+    minimum: float,
+    step: float = 0.5,
+    cell_delta: float = 1.5,
+) -> Styles:
+    """The largest :class:`Styles` (from ``spec.font_size`` down to ``minimum``) whose story fits one
+    page; the smallest when none does (the story then flows onto a continuation page)."""
+    size = spec.font_size
+    while True:
+        styles = Styles(size, cell_size=max(size - cell_delta, 6))
+        if size - step < minimum - 1e-9:
+            return styles
+        if story_height(make_story(styles), spec.width, spec.height) <= spec.height - 2:
+            return styles
+        size -= step
+
+
+def keep(*flowables: Flowable) -> KeepTogether:
+    return KeepTogether(list(flowables))
+
+
+def need(space: float) -> CondPageBreak:
+    return CondPageBreak(space)
