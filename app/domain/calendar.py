@@ -93,7 +93,9 @@ class OfficeHours:
 
     def __post_init__(self) -> None:
         if not (self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end):
-            raise ValueError("office hours must be morning_start < morning_end <= afternoon_start < afternoon_end")
+            raise ValueError(
+                "office hours must be morning_start < morning_end <= afternoon_start < afternoon_end"
+            )
         if not self.hours_per_day > 0:
             raise ValueError("hours_per_day must be positive")
 
@@ -205,7 +207,9 @@ def _default_groups(year: int) -> dict[str, list[tuple[date, str]]]:
     if year >= NATIONAL_DAY_TWO_DAYS_FROM:
         # The law leaves the adjacent day to the yearly decision; pick the one that joins a weekend
         # when 2/9 is Monday (→ 3/9) or Thursday (→ 3/9, a Friday); otherwise the day before.
-        adjacent = national + timedelta(days=1) if national.weekday() in (0, 3) else national - timedelta(days=1)
+        adjacent = (
+            national + timedelta(days=1) if national.weekday() in (0, 3) else national - timedelta(days=1)
+        )
         national_days.append((adjacent, NATIONAL_DAY))
     groups["national_day"] = sorted(national_days)
     if year >= CULTURE_DAY_FROM:
