@@ -165,6 +165,10 @@ class Dossier(Base):
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_transfer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_note: Mapped[str] = mapped_column(Text, default="")
+    # Who holds the paper dossier now: "" = the counter, otherwise the unit / person it was handed to.
+    holder: Mapped[str] = mapped_column(Text, default="")
+    # How long the clock has been paused for supplements, in working minutes (sum over all pauses).
+    paused_minutes: Mapped[int] = mapped_column(Integer, default=0)
     rule_version: Mapped[str] = mapped_column(String(32))
     calendar_version: Mapped[str] = mapped_column(String(64))
     catalogue_version: Mapped[str] = mapped_column(String(64))
@@ -206,6 +210,25 @@ class LogbookEntry(Base):
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), unique=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (UniqueConstraint("device_id", "volume", "number"),)
+
+
+class IntakeSlip(Base):
+    """An intake that produced no dossier: a guidance slip (form 02) or a refusal (form 03)."""
+
+    __tablename__ = "intake_slips"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "guidance" | "refusal"
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    clerk_id: Mapped[str | None] = mapped_column(String(36))
+    clerk_name: Mapped[str] = mapped_column(Text, default="")
+    procedure_code: Mapped[str] = mapped_column(String(32))
+    procedure_name: Mapped[str] = mapped_column(Text)
+    applicant_name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(16), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    items: Mapped[list] = mapped_column(JSONText, default=list)
 
 
 Index("ix_dossiers_status_due", Dossier.status, Dossier.due_at)

@@ -83,7 +83,8 @@ class Database:
         try:
             yield session
         finally:
-            session.rollback()
+            # close() ends the read transaction and detaches objects with their loaded values intact
+            # (a rollback() would expire them and make plain reads after the block fail).
             session.close()
 
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from app.domain.calendar import TZ
 from app.domain.text import search_key
-from db.models import Dossier, DossierStep, Event, LogbookEntry
+from db.models import Dossier, DossierStep, Event, IntakeSlip, LogbookEntry
 
 Handler = Callable[[Session, Event], None]
 HANDLERS: dict[str, Handler] = {}
-PROJECTION_TABLES = (DossierStep, LogbookEntry, Dossier)
+PROJECTION_TABLES = (DossierStep, LogbookEntry, IntakeSlip, Dossier)
 
 
 def handles(event_type: str):
@@ -137,3 +137,145 @@ def _received(s: Session, event: Event) -> None:
                        dossier_id=d.id, received_at=received_at))
     add_step(s, event, "received", giver=a["name"], receiver=p.get("clerk_name", ""),
              unit=p.get("receiving_unit", ""))
+
+
+# --- the lifecycle after reception (each handler applies what its event recorded) ---------------------
+
+
+def _dossier(s: Session, event: Event) -> Dossier:
+    d = s.get(Dossier, event.dossier_id)
+    if d is None:  # an event about a dossier this device has not seen (sync order guarantees otherwise)
+        raise LookupError(f"event {event.event_id} refers to unknown dossier {event.dossier_id}")
+    return d
+
+
+def _touch(d: Dossier, event: Event) -> None:
+    d.updated_at = event.occurred_at
+    d.last_event_seq = event.device_seq
+
+
+@handles("dossier.transferred")
+def _transferred(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.status = "in_progress"
+    d.holder = p.get("to_unit") or p.get("to_name", "")
+    if d.first_transfer_at is None:
+        d.first_transfer_at = ts(p["at"])
+    add_step(s, event, "transferred", giver=p.get("from_name", ""), receiver=p.get("to_name", ""),
+             unit=p.get("to_unit", ""))
+    _touch(d, event)
+
+
+@handles("dossier.handed_back")
+def _handed_back(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.holder = ""
+    add_step(s, event, "handed_back", giver=p.get("from_name", ""), receiver=p.get("to_name", ""),
+             unit=p.get("from_unit", ""))
+    _touch(d, event)
+
+
+@handles("dossier.supplement_requested")
+def _supplement_requested(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.status = "supplement"
+    d.paused_at = ts(p["at"])
+    add_step(s, event, "supplement_requested", receiver=d.applicant_name,
+             data={"items": p.get("items", []), "reason": p.get("reason", ""), "resume_status": p["resume_status"]})
+    _touch(d, event)
+
+
+@handles("dossier.supplement_received")
+def _supplement_received(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.status = p["resume_status"]
+    d.paused_at = None
+    d.paused_minutes += int(p.get("paused_minutes", 0))
+    d.due_at = ts(p.get("new_due_at"))
+    d.original_due_at = ts(p.get("new_statutory_due_at"))
+    add_step(s, event, "supplement_received", giver=d.applicant_name,
+             data={"paused_minutes": p.get("paused_minutes", 0), "new_due_at": p.get("new_due_at")})
+    _touch(d, event)
+
+
+@handles("dossier.result_ready")
+def _result_ready(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.status = "result_ready"
+    d.result_at = ts(p["at"])
+    d.holder = ""
+    add_step(s, event, "result_ready", giver=p.get("from_name", ""), receiver=p.get("to_name", ""),
+             unit=p.get("from_unit", ""), data={"result": p.get("result", "")})
+    _touch(d, event)
+
+
+@handles("dossier.returned")
+def _returned(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.status = "returned"
+    d.returned_at = ts(p["at"])
+    if d.result_at is None:
+        d.result_at = d.returned_at
+    add_step(s, event, "returned", giver=p.get("actor_name", ""), receiver=p.get("collected_by", ""),
+             data={"id_shown": p.get("id_shown", ""), "method": p.get("method", "counter")})
+    _touch(d, event)
+
+
+@handles("dossier.extended")
+def _extended(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.due_at = ts(p["new_due_at"])
+    d.extensions += 1
+    add_step(s, event, "extended", data={"old_due_at": p.get("old_due_at"), "new_due_at": p["new_due_at"],
+                                         "reason": p.get("reason", ""), "signer_name": p.get("signer_name", ""),
+                                         "signer_title": p.get("signer_title", ""), "override": p.get("override")})
+    _touch(d, event)
+
+
+@handles("dossier.stopped")
+def _stopped(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.status = "stopped"
+    d.paused_at = None
+    d.closed_note = p.get("reason", "")
+    add_step(s, event, "stopped", data={"reason": p.get("reason", ""), "requested_by": p.get("requested_by", ""),
+                                        "stage": p.get("stage", ""), "fee_note": p.get("fee_note", "")})
+    _touch(d, event)
+
+
+@handles("dossier.cancelled")
+def _cancelled(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    d.status = "cancelled"
+    d.paused_at = None
+    d.closed_note = p.get("reason", "")
+    add_step(s, event, "cancelled", data={"reason": p.get("reason", ""), "previous_status": p.get("previous_status")})
+    _touch(d, event)
+
+
+CORRECTABLE = {"applicant_name": "applicant_name", "id_number": "applicant_id_number", "address": "address",
+               "phone": "phone", "email": "email", "birth_date": "applicant_birth_date"}
+
+
+@handles("dossier.applicant_corrected")
+def _applicant_corrected(s: Session, event: Event) -> None:
+    d, p = _dossier(s, event), event.payload
+    for key, (_old, new) in p["changes"].items():
+        value = date.fromisoformat(new) if key == "birth_date" and new else new
+        setattr(d, CORRECTABLE[key], value)
+    d.search_key = dossier_search_key(d)
+    add_step(s, event, "corrected", data={"changes": p["changes"], "reason": p.get("reason", "")})
+    _touch(d, event)
+
+
+@handles("intake.guidance_issued")
+@handles("intake.refused")
+def _intake_slip(s: Session, event: Event) -> None:
+    p = event.payload
+    s.add(IntakeSlip(
+        event_id=event.event_id, kind="guidance" if event.type == "intake.guidance_issued" else "refusal",
+        at=ts(p["at"]), device_id=event.device_id, clerk_id=event.actor_id, clerk_name=p.get("actor_name", ""),
+        procedure_code=p["procedure"]["code"], procedure_name=p["procedure"]["name"],
+        applicant_name=p["applicant"]["name"], address=p["applicant"].get("address", ""),
+        phone=p["applicant"].get("phone", ""), reason=p.get("reason", ""), items=p.get("items", []),
+    ))

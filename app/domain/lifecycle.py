@@ -1,0 +1,120 @@
+"""Which step a dossier allows in which state, why a step is refused, and the state of its deadline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from app.domain.calendar import TZ, WorkCalendar
+from app.domain.deadline import add_working_minutes
+from app.domain.dossier import STATUS_TEXT, Status
+
+
+class Action(StrEnum):
+    TRANSFER = "transfer"                      # hand over to a specialist / another unit
+    BACK = "back"                              # handed back to the counter
+    SUPPLEMENT_REQUEST = "supplement-request"  # form 02; clock pauses
+    SUPPLEMENT_RECEIVED = "supplement-received"
+    RESULT_READY = "result-ready"
+    RETURN = "return"                          # result handed to the citizen; closes the dossier
+    EXTEND = "extend"                          # form 04; new due time
+    STOP = "stop"                              # form 05
+    CANCEL = "cancel"                          # entered by mistake
+    CORRECT = "correct"                        # applicant data corrected
+
+
+ACTION_TEXT = {
+    Action.TRANSFER: "Chuyển xử lý",
+    Action.BACK: "Nhận lại từ bộ phận xử lý",
+    Action.SUPPLEMENT_REQUEST: "Yêu cầu bổ sung",
+    Action.SUPPLEMENT_RECEIVED: "Nhận hồ sơ bổ sung",
+    Action.RESULT_READY: "Có kết quả",
+    Action.RETURN: "Trả kết quả",
+    Action.EXTEND: "Xin lỗi, gia hạn",
+    Action.STOP: "Dừng giải quyết",
+    Action.CANCEL: "Hủy (nhập nhầm)",
+    Action.CORRECT: "Sửa thông tin người nộp",
+}
+
+OPEN = {Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT, Status.RESULT_READY}
+ALLOWED: dict[Action, set[Status]] = {
+    Action.TRANSFER: {Status.RECEIVED, Status.IN_PROGRESS},
+    Action.BACK: {Status.IN_PROGRESS},
+    Action.SUPPLEMENT_REQUEST: {Status.RECEIVED, Status.IN_PROGRESS},
+    Action.SUPPLEMENT_RECEIVED: {Status.SUPPLEMENT},
+    Action.RESULT_READY: {Status.RECEIVED, Status.IN_PROGRESS},
+    Action.RETURN: {Status.RESULT_READY},
+    Action.EXTEND: {Status.RECEIVED, Status.IN_PROGRESS},
+    Action.STOP: {Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT, Status.RESULT_READY},
+    Action.CANCEL: OPEN | {Status.RETURNED, Status.STOPPED},
+    Action.CORRECT: OPEN | {Status.RETURNED, Status.STOPPED},
+}
+
+MAX_EXTENSIONS = 1  # DOMAIN §2: at most once (unverified) — an administrator may override
+
+
+def refusal(action: Action, status: Status, code: str) -> str | None:
+    """Why `action` is not allowed on a dossier in `status`, in words a clerk understands; None if allowed."""
+    if Status(status) in ALLOWED[action]:
+        return None
+    st = STATUS_TEXT[Status(status)].lower()
+    verb = ACTION_TEXT[action].lower()
+    if status == Status.RETURNED and action == Action.RETURN:
+        return f"Hồ sơ {code} đã trả kết quả rồi; không thể trả lần nữa."
+    if status == Status.CANCELLED:
+        return f"Hồ sơ {code} đã bị hủy do nhập nhầm; không thể {verb}."
+    if status == Status.STOPPED:
+        return f"Hồ sơ {code} đã dừng giải quyết; không thể {verb}."
+    if status == Status.RETURNED:
+        return f"Hồ sơ {code} đã trả kết quả và kết thúc; không thể {verb}."
+    if action == Action.RETURN:
+        return f"Hồ sơ {code} chưa có kết quả (đang ở trạng thái “{st}”); hãy ghi nhận “Có kết quả” trước khi trả."
+    if status == Status.SUPPLEMENT:
+        return f"Hồ sơ {code} đang chờ công dân bổ sung; hãy ghi nhận hồ sơ bổ sung trước khi {verb}."
+    return f"Không thể {verb} khi hồ sơ {code} đang ở trạng thái “{st}”."
+
+
+def allowed_actions(status: str) -> list[Action]:
+    return [a for a in Action if Status(status) in ALLOWED[a]]
+
+
+class DueState(StrEnum):
+    WITHIN = "within"        # trong hạn
+    DUE_TODAY = "due_today"  # đến hạn hôm nay
+    DUE_SOON = "due_soon"    # còn không quá 1 ngày làm việc
+    OVERDUE = "overdue"      # quá hạn
+    PAUSED = "paused"        # tạm dừng chờ bổ sung
+    NO_DEADLINE = "none"     # không quy định thời hạn
+    CLOSED = "closed"        # đã trả / dừng / hủy
+
+
+DUE_STATE_TEXT = {
+    DueState.WITHIN: "Trong hạn",
+    DueState.DUE_TODAY: "Đến hạn hôm nay",
+    DueState.DUE_SOON: "Sắp đến hạn (≤ 1 ngày làm việc)",
+    DueState.OVERDUE: "Quá hạn",
+    DueState.PAUSED: "Tạm dừng (chờ bổ sung)",
+    DueState.NO_DEADLINE: "Không quy định thời hạn",
+    DueState.CLOSED: "Đã kết thúc",
+}
+
+
+def due_state(status: str, due_at: datetime | None, now: datetime, cal: WorkCalendar) -> DueState:
+    st = Status(status)
+    if st in (Status.RETURNED, Status.STOPPED, Status.CANCELLED):
+        return DueState.CLOSED
+    if st == Status.SUPPLEMENT:
+        return DueState.PAUSED
+    if due_at is None:
+        return DueState.NO_DEADLINE
+    if st == Status.RESULT_READY:
+        return DueState.WITHIN if due_at >= now else DueState.OVERDUE
+    if now > due_at:
+        return DueState.OVERDUE
+    local_now, local_due = now.astimezone(TZ), due_at.astimezone(TZ)
+    if local_due.date() == local_now.date():
+        return DueState.DUE_TODAY
+    one_day = add_working_minutes(local_now, int(cal.hours.hours_per_day * 60), cal)
+    if local_due <= one_day:
+        return DueState.DUE_SOON
+    return DueState.WITHIN

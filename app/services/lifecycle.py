@@ -1,0 +1,312 @@
+"""The steps of a dossier after reception, each one event: hand-overs, supplements, result, return,
+extension, stop, cancellation, corrections; and intakes that end without a dossier (forms 02, 03)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.domain import applicant as ap
+from app.domain.calendar import TZ
+from app.domain.deadline import Duration, extend_for_pause, suggest_extension, working_minutes_between
+from app.domain.dossier import Status, status_text
+from app.domain.lifecycle import MAX_EXTENSIONS, Action, refusal
+from app.domain.text import nfc, title_name
+from app.services.catalogue import get_procedure
+from app.services.database import Database
+from app.services.errors import NotFound, TransitionRefused, ValidationFailed
+from app.services.events import record_event
+from app.services.projection import iso
+from app.services.settings import office_calendar, this_device
+from app.services.users import UserInfo
+from db.models import Device, Dossier, DossierStep
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    id: str
+    code: str
+    status: str
+    due_at: datetime | None
+    event_id: str
+
+
+@dataclass
+class _Ctx:
+    s: Session
+    d: Dossier
+    device: Device
+    at: datetime
+    actor: UserInfo
+
+
+def _find(s: Session, key: str) -> Dossier:
+    key = key.strip()
+    d = s.scalar(select(Dossier).where(or_(Dossier.id == key, Dossier.code == key, Dossier.code == key.upper())))
+    if d is None:
+        raise NotFound(f"Không tìm thấy hồ sơ có mã {key}.")
+    return d
+
+
+def _when(db: Database, at: datetime | None, d: Dossier) -> datetime:
+    now = db.clock()
+    when = (at if at.tzinfo else at.replace(tzinfo=TZ)) if at else now
+    when = when.astimezone(TZ).replace(second=0, microsecond=0)
+    if when > now + FUTURE_TOLERANCE:
+        raise ValidationFailed({"at": "Thời điểm thực hiện không được ở tương lai."})
+    if when < d.received_at:
+        raise ValidationFailed({"at": f"Thời điểm thực hiện trước lúc tiếp nhận hồ sơ "
+                                      f"({d.received_at.astimezone(TZ):%H:%M %d/%m/%Y})."})
+    return when
+
+
+@contextmanager
+def _step(db: Database, key: str, action: Action, actor: UserInfo, at: datetime | None) -> Iterator[_Ctx]:
+    with db.transaction() as s:
+        d = _find(s, key)
+        why = refusal(action, Status(d.status), d.code)
+        if why:
+            raise TransitionRefused(why)
+        yield _Ctx(s, d, this_device(s), _when(db, at, d), actor)
+
+
+def _record(db: Database, c: _Ctx, type_: str, payload: dict) -> StepResult:
+    payload = {"at": iso(c.at), "actor_name": c.actor.full_name, **payload}
+    ev = record_event(c.s, c.device, type=type_, payload=payload, occurred_at=db.clock(), dossier_id=c.d.id,
+                      actor_id=c.actor.id)
+    return StepResult(c.d.id, c.d.code, c.d.status, c.d.due_at.astimezone(TZ) if c.d.due_at else None, ev.event_id)
+
+
+def transfer(db: Database, key: str, *, actor: UserInfo, to_name: str, to_unit: str = "", note: str = "",
+             at: datetime | None = None) -> StepResult:
+    """Hand the paper dossier to a specialist or another unit (any number of times)."""
+    if not nfc(to_name) and not nfc(to_unit):
+        raise ValidationFailed({"to_name": "Hãy ghi người hoặc đơn vị nhận hồ sơ."})
+    with _step(db, key, Action.TRANSFER, actor, at) as c:
+        giver = c.d.holder or actor.full_name
+        return _record(db, c, "dossier.transferred", {"from_name": giver, "to_name": nfc(to_name),
+                                                      "to_unit": nfc(to_unit), "note": nfc(note)})
+
+
+def hand_back(db: Database, key: str, *, actor: UserInfo, from_name: str = "", note: str = "",
+              at: datetime | None = None) -> StepResult:
+    """The unit hands the dossier back to the counter (without a result yet)."""
+    with _step(db, key, Action.BACK, actor, at) as c:
+        return _record(db, c, "dossier.handed_back", {"from_name": nfc(from_name) or c.d.holder,
+                                                      "from_unit": c.d.holder, "to_name": actor.full_name,
+                                                      "note": nfc(note)})
+
+
+def request_supplement(db: Database, key: str, *, actor: UserInfo, items: list[dict], reason: str,
+                       note: str = "", at: datetime | None = None) -> StepResult:
+    """Form 02 during processing: every missing item at once; the clock pauses until the supplement."""
+    items = [{"name": nfc(i["name"]), "count": int(i.get("count", 1)), "original": bool(i.get("original")),
+              "certified": bool(i.get("certified")), "photo": bool(i.get("photo"))}
+             for i in items if nfc(i.get("name", ""))]
+    errors = {}
+    if not items:
+        errors["items"] = "Hãy liệt kê đầy đủ các giấy tờ cần bổ sung (ít nhất một)."
+    if not nfc(reason):
+        errors["reason"] = "Hãy ghi lý do yêu cầu bổ sung để công dân hiểu cần làm gì."
+    if errors:
+        raise ValidationFailed(errors)
+    with _step(db, key, Action.SUPPLEMENT_REQUEST, actor, at) as c:
+        return _record(db, c, "dossier.supplement_requested", {"items": items, "reason": nfc(reason),
+                                                               "note": nfc(note), "resume_status": c.d.status})
+
+
+def receive_supplement(db: Database, key: str, *, actor: UserInfo, note: str = "",
+                       at: datetime | None = None) -> StepResult:
+    """The citizen brought the missing papers: the due time moves by the paused working time."""
+    with _step(db, key, Action.SUPPLEMENT_RECEIVED, actor, at) as c:
+        cal = office_calendar(c.s)
+        paused_at = c.d.paused_at
+        resume = _resume_status(c)
+        if c.at < paused_at:
+            raise ValidationFailed({"at": "Thời điểm nhận bổ sung trước lúc yêu cầu bổ sung."})
+        paused = working_minutes_between(paused_at, c.at, cal)
+        new_due = extend_for_pause(c.d.due_at, paused_at, c.at, cal) if c.d.due_at else None
+        new_stat = extend_for_pause(c.d.original_due_at, paused_at, c.at, cal) if c.d.original_due_at else None
+        return _record(db, c, "dossier.supplement_received", {
+            "paused_minutes": paused, "new_due_at": iso(new_due), "new_statutory_due_at": iso(new_stat),
+            "note": nfc(note), "resume_status": resume})
+
+
+def _resume_status(c: _Ctx) -> str:
+    step = c.s.scalar(select(DossierStep).where(DossierStep.dossier_id == c.d.id,
+                                                 DossierStep.kind == "supplement_requested")
+                      .order_by(DossierStep.id.desc()))
+    return (step.data or {}).get("resume_status", "received") if step else "received"
+
+
+def result_ready(db: Database, key: str, *, actor: UserInfo, from_name: str = "", result: str = "",
+                 note: str = "", at: datetime | None = None) -> StepResult:
+    """The competent unit gives the result back to the counter: last row of the control slip."""
+    with _step(db, key, Action.RESULT_READY, actor, at) as c:
+        return _record(db, c, "dossier.result_ready", {"from_name": nfc(from_name) or c.d.holder,
+                                                       "from_unit": c.d.holder, "to_name": actor.full_name,
+                                                       "result": nfc(result), "note": nfc(note)})
+
+
+def return_result(db: Database, key: str, *, actor: UserInfo, collected_by: str = "", id_shown: str = "",
+                  method: str = "counter", note: str = "", at: datetime | None = None) -> StepResult:
+    """The result is handed to the citizen (or posted): closes the dossier."""
+    if method not in ("counter", "post"):
+        raise ValidationFailed({"method": "Hình thức trả phải là tại quầy hoặc qua bưu chính."})
+    if id_shown and ap.check_id_number(id_shown):
+        raise ValidationFailed({"id_shown": ap.check_id_number(id_shown)})
+    with _step(db, key, Action.RETURN, actor, at) as c:
+        return _record(db, c, "dossier.returned", {"collected_by": title_name(collected_by) or c.d.applicant_name,
+                                                   "id_shown": id_shown.strip(), "method": method,
+                                                   "note": nfc(note)})
+
+
+def suggested_extension(db: Database, key: str) -> datetime | None:
+    with db.reading() as s:
+        d = _find(s, key)
+        if d.due_at is None:
+            return None
+        return suggest_extension(d.due_at.astimezone(TZ), Duration.from_json(d.duration), office_calendar(s))
+
+
+def extend(db: Database, key: str, *, actor: UserInfo, new_due: datetime, reason: str, signer_name: str = "",
+           signer_title: str = "", override: bool = False, note: str = "", at: datetime | None = None) -> StepResult:
+    """Form 04: apology and a new due time, issued before the due time passes; once, unless an admin overrides."""
+    if not nfc(reason):
+        raise ValidationFailed({"reason": "Hãy ghi lý do chậm trễ để công dân được biết."})
+    with _step(db, key, Action.EXTEND, actor, at) as c:
+        if c.d.due_at is None:
+            raise TransitionRefused(f"Hồ sơ {c.d.code} không có thời hạn giải quyết nên không cần gia hạn.")
+        if c.d.extensions >= MAX_EXTENSIONS and not override:
+            raise TransitionRefused(f"Hồ sơ {c.d.code} đã gia hạn {c.d.extensions} lần; chỉ được gia hạn một lần "
+                                    "trừ khi quản trị hệ thống cho phép.")
+        if override and actor.role not in ("admin", "leader"):
+            raise TransitionRefused("Chỉ lãnh đạo hoặc quản trị hệ thống được cho phép gia hạn thêm lần nữa.")
+        if c.at >= c.d.due_at:
+            raise TransitionRefused(
+                f"Hồ sơ {c.d.code} đã quá hạn lúc {c.d.due_at.astimezone(TZ):%H:%M %d/%m/%Y}; văn bản xin lỗi "
+                "và gia hạn phải phát hành trước thời hạn.")
+        new_due = (new_due if new_due.tzinfo else new_due.replace(tzinfo=TZ)).astimezone(TZ)
+        cal = office_calendar(c.s)
+        if not cal.is_working_day(new_due.date()):
+            raise ValidationFailed({"new_due": f"Ngày {new_due:%d/%m/%Y} không phải ngày làm việc."})
+        if new_due <= c.d.due_at:
+            raise ValidationFailed({"new_due": "Ngày hẹn mới phải sau ngày hẹn hiện tại."})
+        return _record(db, c, "dossier.extended", {
+            "old_due_at": iso(c.d.due_at), "new_due_at": iso(new_due), "reason": nfc(reason),
+            "signer_name": nfc(signer_name), "signer_title": nfc(signer_title), "override": bool(override),
+            "note": nfc(note)})
+
+
+def stop(db: Database, key: str, *, actor: UserInfo, reason: str, requested_by: str = "", fee_note: str = "",
+         note: str = "", at: datetime | None = None) -> StepResult:
+    """Form 05: stop processing (the citizen asked, or a stop notice)."""
+    if not nfc(reason):
+        raise ValidationFailed({"reason": "Hãy ghi lý do dừng giải quyết."})
+    with _step(db, key, Action.STOP, actor, at) as c:
+        return _record(db, c, "dossier.stopped", {"reason": nfc(reason), "requested_by": nfc(requested_by),
+                                                  "stage": status_text(c.d.status), "fee_note": nfc(fee_note),
+                                                  "note": nfc(note)})
+
+
+def cancel(db: Database, key: str, *, actor: UserInfo, reason: str, at: datetime | None = None) -> StepResult:
+    """A dossier entered by mistake: marked cancelled with the reason; it stays in the book."""
+    if not nfc(reason):
+        raise ValidationFailed({"reason": "Hãy ghi lý do hủy (ví dụ: nhập trùng hồ sơ …)."})
+    with _step(db, key, Action.CANCEL, actor, at) as c:
+        return _record(db, c, "dossier.cancelled", {"reason": nfc(reason), "previous_status": c.d.status})
+
+
+def correct_applicant(db: Database, key: str, *, actor: UserInfo, changes: dict[str, str], reason: str,
+                      at: datetime | None = None) -> StepResult:
+    """Correct the applicant's data by a later event; the history keeps the old values."""
+    checks = {"applicant_name": ap.check_name, "id_number": ap.check_id_number, "phone": ap.check_phone,
+              "email": ap.check_email}
+    errors = {k: m for k, v in changes.items() if k in checks and (m := checks[k](v))}
+    unknown = set(changes) - {"applicant_name", "id_number", "address", "phone", "email", "birth_date"}
+    if unknown:
+        errors["changes"] = f"Không sửa được trường {', '.join(sorted(unknown))}."
+    if not nfc(reason):
+        errors["reason"] = "Hãy ghi lý do sửa thông tin."
+    if errors:
+        raise ValidationFailed(errors)
+    with _step(db, key, Action.CORRECT, actor, at) as c:
+        current = {"applicant_name": c.d.applicant_name, "id_number": c.d.applicant_id_number,
+                   "address": c.d.address, "phone": c.d.phone, "email": c.d.email,
+                   "birth_date": c.d.applicant_birth_date.isoformat() if c.d.applicant_birth_date else None}
+        norm = {"applicant_name": title_name, "phone": ap.normalise_phone}
+        diff = {}
+        for k, v in changes.items():
+            new = norm.get(k, nfc)(v) if v is not None else None
+            if new != current[k]:
+                diff[k] = [current[k], new]
+        if not diff:
+            raise ValidationFailed({"changes": "Thông tin mới giống hệt thông tin cũ; không có gì để sửa."})
+        return _record(db, c, "dossier.applicant_corrected", {"changes": diff, "reason": nfc(reason)})
+
+
+# --- intakes that end without a dossier ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlipResult:
+    event_id: str
+    at: datetime
+
+
+def _intake(db: Database, kind: str, *, actor: UserInfo, procedure_code: str, applicant_name: str,
+            address: str, phone: str, reason: str, items: list[dict]) -> SlipResult:
+    errors = {}
+    if m := ap.check_name(applicant_name):
+        errors["applicant_name"] = m
+    if phone and (m := ap.check_phone(phone)):
+        errors["phone"] = m
+    if kind == "intake.refused" and not nfc(reason):
+        errors["reason"] = "Hãy ghi lý do từ chối bằng lời lẽ công dân hiểu được."
+    if kind == "intake.guidance_issued" and not items:
+        errors["items"] = "Hãy liệt kê tất cả giấy tờ còn thiếu hoặc cần hoàn thiện (một lần, đầy đủ)."
+    if errors:
+        raise ValidationFailed(errors)
+    now = db.clock()
+    with db.transaction() as s:
+        proc = get_procedure(None, procedure_code, session=s)
+        ev = record_event(s, this_device(s), type=kind, occurred_at=now, actor_id=actor.id, payload={
+            "at": iso(now), "actor_name": actor.full_name,
+            "procedure": {"code": proc.code, "name": proc.name},
+            "applicant": {"name": title_name(applicant_name), "address": nfc(address),
+                          "phone": ap.normalise_phone(phone)},
+            "reason": nfc(reason), "items": items})
+    return SlipResult(ev.event_id, now.astimezone(TZ))
+
+
+def issue_guidance(db: Database, *, actor: UserInfo, procedure_code: str, applicant_name: str, items: list[dict],
+                   reason: str = "", address: str = "", phone: str = "") -> SlipResult:
+    """An incomplete dossier at intake: a guidance slip (form 02) listing every missing item; no dossier number."""
+    items = [{"name": nfc(i["name"]), "count": int(i.get("count", 1)), "original": bool(i.get("original")),
+              "certified": bool(i.get("certified")), "photo": bool(i.get("photo"))}
+             for i in items if nfc(i.get("name", ""))]
+    return _intake(db, "intake.guidance_issued", actor=actor, procedure_code=procedure_code,
+                   applicant_name=applicant_name, address=address, phone=phone, reason=reason, items=items)
+
+
+def refuse_intake(db: Database, *, actor: UserInfo, procedure_code: str, applicant_name: str, reason: str,
+                  address: str = "", phone: str = "") -> SlipResult:
+    """Not eligible / out of scope: a refusal (form 03) with the reason in plain Vietnamese; no dossier number."""
+    return _intake(db, "intake.refused", actor=actor, procedure_code=procedure_code, applicant_name=applicant_name,
+                   address=address, phone=phone, reason=reason, items=[])
+
+
+ACTIONS = {
+    Action.TRANSFER: transfer, Action.BACK: hand_back, Action.SUPPLEMENT_REQUEST: request_supplement,
+    Action.SUPPLEMENT_RECEIVED: receive_supplement, Action.RESULT_READY: result_ready,
+    Action.RETURN: return_result, Action.EXTEND: extend, Action.STOP: stop, Action.CANCEL: cancel,
+    Action.CORRECT: correct_applicant,
+}
+
