@@ -51,11 +51,11 @@ def test_same_day_procedure_received_at_0905_is_due_at_1700_today(office_db):
     assert r.due_at == datetime(2026, 11, 16, 17, 0, tzinfo=TZ)
 
 
-def test_three_working_days_skip_the_cultural_day_holiday(office_db):
-    # 1.004873 (3 working days) received Mon 23/11/2026 10:00; Tue 24/11 is Ngày Văn hóa Việt Nam.
+def test_three_working_days_from_monday_morning_end_thursday_same_time(office_db):
+    # 1.004873: 3 working days = 24 working hours of office time.
     r = receive_dossier(office_db, form=form(procedure_code="1.004873",
-                                              received_at=datetime(2026, 11, 16, 10, 0)), clerk=clerk(office_db))
-    assert r.due_at == datetime(2026, 11, 19, 10, 0, tzinfo=TZ)
+                                              received_at=datetime(2026, 11, 16, 8, 0)), clerk=clerk(office_db))
+    assert r.due_at == datetime(2026, 11, 19, 8, 0, tzinfo=TZ)
 
 
 def test_due_time_and_versions_are_stored_with_the_dossier(office_db):
