@@ -41,9 +41,17 @@ def _fmt(dt: datetime | None) -> str | None:
 
 
 def _open(path) -> object:
+    """Open a database; MOTCUA_FIXED_NOW (YYYY-MM-DDTHH:MM, local) pins the clock for training runs and tests."""
+    import os
+
     from app.services.database import Database
 
-    return Database(path)
+    db = Database(path)
+    fixed = os.environ.get("MOTCUA_FIXED_NOW")
+    if fixed:
+        pinned = _local_dt(fixed)
+        db.clock = lambda: pinned
+    return db
 
 
 def _fail(message: str, *, as_json: bool = False, errors: dict | None = None) -> int:
@@ -147,6 +155,56 @@ def cmd_receive(args) -> int:
     else:
         print(f"Đã tiếp nhận hồ sơ {out['code']} (Quyển số {out['volume']}, số thứ tự {out['number']}); "
               f"hẹn trả: {out['due'] or 'không có ngày hẹn cụ thể'}")
+    return 0
+
+
+# --- dossier steps ---------------------------------------------------------------------------------------
+
+
+def cmd_dossier(args) -> int:
+    from app.domain.dossier import status_text
+    from app.domain.lifecycle import Action
+    from app.services import lifecycle as lc
+
+    action = Action(args.action)
+    reason = args.reason or args.note or ""
+    try:
+        db = _open(args.db)
+        actor = _clerk(db, args.user)
+        common = {"actor": actor, "at": args.at}
+        if action == Action.TRANSFER:
+            r = lc.transfer(db, args.code, to_name=args.to or "", to_unit=args.unit or "", note=args.note or "",
+                            **common)
+        elif action == Action.BACK:
+            r = lc.hand_back(db, args.code, from_name=args.to or "", note=args.note or "", **common)
+        elif action == Action.SUPPLEMENT_REQUEST:
+            items = [{"name": x.strip(), "count": 1, "original": True} for x in (args.items or "").split(";")]
+            r = lc.request_supplement(db, args.code, items=items, reason=reason, note=args.note or "", **common)
+        elif action == Action.SUPPLEMENT_RECEIVED:
+            r = lc.receive_supplement(db, args.code, note=args.note or "", **common)
+        elif action == Action.RESULT_READY:
+            r = lc.result_ready(db, args.code, from_name=args.to or "", note=args.note or "", **common)
+        elif action == Action.RETURN:
+            r = lc.return_result(db, args.code, collected_by=args.to or "", id_shown=args.id_shown or "",
+                                 method=args.method, note=args.note or "", **common)
+        elif action == Action.EXTEND:
+            new_due = args.new_due or lc.suggested_extension(db, args.code)
+            if new_due is None:
+                return _fail(f"Hồ sơ {args.code} không có thời hạn giải quyết nên không cần gia hạn.", as_json=True)
+            r = lc.extend(db, args.code, new_due=new_due, reason=reason, signer_name=args.signer or "",
+                          override=args.override, note=args.note or "", **common)
+        elif action == Action.STOP:
+            r = lc.stop(db, args.code, reason=reason, requested_by=args.to or "", note=args.note or "", **common)
+        elif action == Action.CANCEL:
+            r = lc.cancel(db, args.code, reason=reason, **common)
+        else:  # pragma: no cover - argparse limits the choices
+            return _fail(f"Không hỗ trợ thao tác {action}.")
+    except ValidationFailed as exc:
+        return _fail(exc.message, as_json=True, errors=exc.errors)
+    except ServiceError as exc:
+        return _fail(exc.message, as_json=True)
+    print(json.dumps({"code": r.code, "action": action.value, "status": r.status,
+                      "status_text": status_text(r.status), "due": _fmt(r.due_at)}, ensure_ascii=False))
     return 0
 
 
@@ -342,6 +400,25 @@ def build_parser() -> argparse.ArgumentParser:
     off.add_argument("year", type=int)
     off.add_argument("--db")
     off.set_defaults(func=cmd_calendar_off_days)
+
+    ds = sub.add_parser("dossier", help="ghi một bước xử lý hồ sơ (nhập bù sau khi mất mạng, kịch bản)")
+    ds.add_argument("action", choices=["transfer", "back", "supplement-request", "supplement-received",
+                                       "result-ready", "return", "extend", "stop", "cancel"])
+    ds.add_argument("code", help="mã hồ sơ")
+    ds.add_argument("--db", required=True)
+    ds.add_argument("--at", type=_local_dt, help="thời điểm thực hiện YYYY-MM-DDTHH:MM (mặc định: bây giờ)")
+    ds.add_argument("--to", help="người nhận (chuyển), người giao lại, người nhận kết quả, người đề nghị dừng")
+    ds.add_argument("--unit", help="đơn vị nhận hồ sơ khi chuyển")
+    ds.add_argument("--note")
+    ds.add_argument("--reason", help="lý do (bổ sung, gia hạn, dừng, hủy); mặc định lấy --note")
+    ds.add_argument("--items", help="giấy tờ cần bổ sung, cách nhau bởi dấu ;")
+    ds.add_argument("--new-due", type=_local_dt, help="ngày hẹn mới khi gia hạn (mặc định: đề xuất của hệ thống)")
+    ds.add_argument("--signer", help="người ký văn bản xin lỗi, gia hạn")
+    ds.add_argument("--override", action="store_true", help="cho phép gia hạn lần nữa (lãnh đạo/quản trị)")
+    ds.add_argument("--id-shown", help="số giấy tờ người nhận kết quả xuất trình")
+    ds.add_argument("--method", default="counter", choices=["counter", "post"])
+    ds.add_argument("--user", help="tên đăng nhập của cán bộ thực hiện")
+    ds.set_defaults(func=cmd_dossier)
 
     a = sub.add_parser("admin", help="công cụ quản trị: thiết lập, sao lưu, khôi phục, kiểm tra")
     a_sub = a.add_subparsers(dest="admin_command", required=True)

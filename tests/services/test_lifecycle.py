@@ -1,0 +1,148 @@
+"""The life of a dossier after intake: every step an event, due times moved by pauses and extensions,
+impossible steps refused with a reason, and the projections still a pure fold of the log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app.domain.calendar import TZ
+from app.services import lifecycle as lc
+from app.services.dossiers import get_dossier
+from app.services.errors import TransitionRefused, ValidationFailed
+from app.services.maintenance import check_database, rebuild_projections
+from app.services.reception import ReceptionForm, receive_dossier
+from app.services.users import login
+from db.models import Event, IntakeSlip, LogbookEntry
+
+
+def at(day, hh, mm=0):
+    return datetime(2026, 11, day, hh, mm, tzinfo=TZ)
+
+
+@pytest.fixture
+def people(office_db):
+    return (login(office_db, username="canbo1", password="matkhau123"),
+            login(office_db, username="chuyenvien", password="matkhau123"),
+            login(office_db, username="lanhdao", password="matkhau123"))
+
+
+def step(db, when, fn, *args, **kw):
+    db.clock = lambda: when
+    return fn(db, *args, **kw)
+
+
+def receive(db, clerk, code="1.004873", **kw):
+    return receive_dossier(db, form=ReceptionForm(procedure_code=code, applicant_name="Nguyễn Thị Hường",
+                                                  phone="0912345678", **kw), clerk=clerk)
+
+
+def test_supplement_pause_across_a_weekend_then_extension_then_return(office_db, people):
+    clerk, specialist, leader = people
+    r = receive(office_db, clerk)  # Mon 16/11 09:05, 3 working days
+    assert r.due_at == at(19, 9, 5)
+    step(office_db, at(16, 10), lc.transfer, r.code, actor=clerk, to_name="Lê Văn Đức", to_unit="Tư pháp - Hộ tịch")
+    s = step(office_db, at(18, 16), lc.request_supplement, r.code, actor=specialist, reason="Thiếu giấy tờ",
+             items=[{"name": "Bản sao Giấy chứng nhận kết hôn", "count": 1, "certified": True}])
+    assert s.status == "supplement"
+    # Paused Wed 16:00 → Mon 08:00: 60 + 480 + 480 + 60 working minutes; the weekend does not count.
+    s = step(office_db, at(23, 8), lc.receive_supplement, r.code, actor=clerk)
+    assert s.status == "in_progress"
+    assert s.due_at == at(23, 11, 5)
+    d = get_dossier(office_db, r.code)
+    assert d.original_due_at == at(23, 11, 5)
+    # Apology + extension before the due time; Tue 24/11 (Ngày Văn hóa Việt Nam) is skipped by the suggestion.
+    office_db.clock = lambda: at(23, 9)
+    suggestion = lc.suggested_extension(office_db, r.code)
+    assert suggestion == at(27, 11, 5)
+    e = step(office_db, at(23, 9), lc.extend, r.code, actor=leader, new_due=suggestion,
+             reason="Chờ xác minh tại nơi cư trú trước đây", signer_name="Phạm Quốc Hùng")
+    assert e.due_at == at(27, 11, 5)
+    with pytest.raises(TransitionRefused, match="chỉ được gia hạn một lần"):
+        step(office_db, at(23, 9, 30), lc.extend, r.code, actor=clerk, new_due=at(30, 9), reason="lần hai")
+    step(office_db, at(26, 10), lc.result_ready, r.code, actor=clerk, from_name="Lê Văn Đức")
+    done = step(office_db, at(26, 14), lc.return_result, r.code, actor=clerk, id_shown="079190012345")
+    assert done.status == "returned"
+    d = get_dossier(office_db, r.code)
+    # statistics judge against the statutory due (pause included, extension not): 26/11 is late vs 23/11 11:05
+    assert d.original_due_at == at(23, 11, 5) and d.due_at == at(27, 11, 5) and d.extensions == 1
+    kinds = [st.kind for st in d.steps]
+    assert kinds == ["received", "transferred", "supplement_requested", "supplement_received", "extended",
+                     "result_ready", "returned"]
+    assert rebuild_projections(office_db).identical
+    assert check_database(office_db).ok
+
+
+def test_returning_twice_is_refused_with_the_reason(office_db, people):
+    clerk = people[0]
+    r = receive(office_db, clerk, code="2.000815")
+    step(office_db, at(16, 9, 30), lc.result_ready, r.code, actor=clerk)
+    step(office_db, at(16, 9, 40), lc.return_result, r.code, actor=clerk)
+    with pytest.raises(TransitionRefused, match="đã trả kết quả rồi"):
+        step(office_db, at(16, 9, 50), lc.return_result, r.code, actor=clerk)
+
+
+def test_returning_before_the_result_is_ready_is_refused(office_db, people):
+    r = receive(office_db, people[0])
+    with pytest.raises(TransitionRefused, match="chưa có kết quả"):
+        step(office_db, at(16, 9, 30), lc.return_result, r.code, actor=people[0])
+
+
+def test_a_stopped_dossier_accepts_no_further_step(office_db, people):
+    clerk = people[0]
+    r = receive(office_db, clerk)
+    step(office_db, at(16, 9, 30), lc.stop, r.code, actor=clerk, reason="Công dân có đơn xin rút hồ sơ")
+    for fn, kw in ((lc.transfer, {"to_name": "Lê Văn Đức"}), (lc.result_ready, {})):
+        with pytest.raises(TransitionRefused, match="đã dừng giải quyết"):
+            step(office_db, at(16, 9, 40), fn, r.code, actor=clerk, **kw)
+
+
+def test_extension_after_the_due_time_is_refused(office_db, people):
+    clerk = people[0]
+    r = receive(office_db, clerk)
+    with pytest.raises(TransitionRefused, match="phải phát hành trước thời hạn"):
+        step(office_db, at(19, 10), lc.extend, r.code, actor=clerk, new_due=at(25, 9), reason="Chậm")
+
+
+def test_cancel_keeps_the_dossier_in_the_book_marked(office_db, people):
+    clerk = people[0]
+    r = receive(office_db, clerk)
+    step(office_db, at(16, 9, 20), lc.cancel, r.code, actor=clerk, reason="Nhập trùng với hồ sơ trước")
+    d = get_dossier(office_db, r.code)
+    assert d.status == "cancelled" and d.steps[-1].data["reason"] == "Nhập trùng với hồ sơ trước"
+    with office_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(LogbookEntry)) == 1
+
+
+def test_correction_changes_the_name_and_keeps_the_old_one_in_history(office_db, people):
+    clerk = people[0]
+    r = receive(office_db, clerk)
+    step(office_db, at(16, 9, 30), lc.correct_applicant, r.code, actor=clerk,
+         changes={"applicant_name": "nguyễn thị hương"}, reason="Gõ sai dấu")
+    d = get_dossier(office_db, r.code)
+    assert d.applicant_name == "Nguyễn Thị Hương"
+    assert d.steps[-1].data["changes"]["applicant_name"] == ["Nguyễn Thị Hường", "Nguyễn Thị Hương"]
+
+
+def test_guidance_slip_and_refusal_make_no_dossier_and_use_no_book_number(office_db, people):
+    clerk = people[0]
+    lc.issue_guidance(office_db, actor=clerk, procedure_code="1.001193", applicant_name="Trần Văn Bình",
+                      items=[{"name": "Giấy chứng sinh", "original": True}, {"name": "Tờ khai đăng ký khai sinh"}],
+                      reason="Thiếu giấy chứng sinh")
+    lc.refuse_intake(office_db, actor=clerk, procedure_code="1.013978", applicant_name="Trần Văn Bình",
+                     reason="Thửa đất thuộc xã khác quản lý; ông nộp tại xã nơi có đất")
+    with office_db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(LogbookEntry)) == 0
+        assert sorted(x.kind for x in s.scalars(select(IntakeSlip))) == ["guidance", "refusal"]
+        assert s.scalar(select(func.count()).select_from(Event)) == 2
+    r = receive(office_db, clerk)
+    assert r.number == 1 and r.code.endswith("-1001")
+
+
+def test_guidance_without_items_is_refused(office_db, people):
+    with pytest.raises(ValidationFailed) as info:
+        lc.issue_guidance(office_db, actor=people[0], procedure_code="1.001193", applicant_name="Trần Văn Bình",
+                          items=[])
+    assert "items" in info.value.errors

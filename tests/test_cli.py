@@ -1,0 +1,108 @@
+"""The `motcua` command as IT staff and scheduled jobs use it: real processes, real files, JSON out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_office
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def motcua(*args, check=True):
+    # The clock is pinned so that dates in these tests stay inside the 60-day back-entry window forever.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MOTCUA_HOME=str(ROOT / ".pytest_cache" / "home"),
+               MOTCUA_FIXED_NOW="2026-11-22T10:00")
+    p = subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, capture_output=True, text=True, env=env)
+    if check and p.returncode != 0:
+        raise AssertionError(f"exit {p.returncode}: {p.stdout}\n{p.stderr}")
+    return p
+
+
+@pytest.fixture
+def office_file(tmp_path):
+    path = tmp_path / "xa.sqlite"
+    make_office(path).close()
+    return path
+
+
+def test_calendar_due_prints_the_due_time_on_the_first_line():
+    p = motcua("calendar", "due", "--received", "2026-11-23T10:00", "--working-days", "1")
+    # Tue 24/11/2026 is Ngày Văn hóa Việt Nam: one working day from Mon 10:00 ends Wed 10:00.
+    assert p.stdout.splitlines()[0] == "2026-11-25T10:00"
+    p = motcua("calendar", "due", "--received", "2026-11-20T15:30", "--same-day")
+    assert p.stdout.splitlines()[0] == "2026-11-23T17:00"
+
+
+def test_calendar_off_days_lists_weekday_holidays_and_makeup_days():
+    lines = motcua("calendar", "off-days", "2026").stdout.splitlines()
+    assert any(line.startswith("2026-01-02 off") for line in lines)
+    assert any(line.startswith("2026-01-10 work") for line in lines)
+    assert any(line.startswith("2026-04-27 off") for line in lines)
+    assert any(line.startswith("2026-11-24 off") for line in lines)
+    assert all(line[:10] < line2[:10] for line, line2 in zip(lines, lines[1:], strict=False))
+
+
+def test_calendar_due_uses_the_offices_own_days_with_db(office_file):
+    motcua("admin", "day", "--db", str(office_file), "--date", "2026-11-25", "--kind", "off",
+           "--reason", "Nghỉ theo quyết định của UBND tỉnh")
+    p = motcua("calendar", "due", "--received", "2026-11-23T10:00", "--working-days", "1", "--db", str(office_file))
+    assert p.stdout.splitlines()[0] == "2026-11-26T10:00"
+
+
+def test_receive_records_a_dossier_and_prints_json(office_file, tmp_path):
+    pdf = tmp_path / "r.pdf"
+    p = motcua("receive", "--db", str(office_file), "--procedure", "1.004873", "--name", "Đặng Thị Lan",
+               "--phone", "0987654321", "--id", "079190012345", "--received", "2026-11-20T16:10",
+               "--pdf", str(pdf), "--json")
+    out = json.loads(p.stdout)
+    assert out["code"] == "000.17.22.H56-261120-1001"
+    assert out["due"] == "2026-11-26T16:10"  # Fri 16:10 + 24 working hours, skipping the weekend and 24/11
+    assert (out["volume"], out["number"]) == ("1/2026", 1)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_receive_with_a_bad_id_exits_nonzero_with_the_field_message(office_file):
+    p = motcua("receive", "--db", str(office_file), "--procedure", "1.001193", "--name", "Lan",
+               "--phone", "0987654321", "--id", "12345", "--json", check=False)
+    assert p.returncode == 2
+    assert "12 chữ số" in json.loads(p.stdout)["errors"]["id_number"]
+
+
+def test_dossier_steps_from_the_command_line_and_a_refused_second_return(office_file):
+    code = json.loads(motcua("receive", "--db", str(office_file), "--procedure", "2.000815", "--name", "Hồ Văn Nam",
+                             "--phone", "0901234567", "--received", "2026-11-20T08:00", "--json").stdout)["code"]
+    out = json.loads(motcua("dossier", "result-ready", code, "--db", str(office_file), "--at", "2026-11-20T09:00").stdout)
+    assert out["status"] == "result_ready"
+    out = json.loads(motcua("dossier", "return", code, "--db", str(office_file), "--at", "2026-11-20T10:00").stdout)
+    assert out["status"] == "returned"
+    p = motcua("dossier", "return", code, "--db", str(office_file), check=False)
+    assert p.returncode != 0 and "đã trả kết quả rồi" in p.stderr
+
+
+def test_admin_rebuild_and_check_agree_with_the_log(office_file):
+    motcua("receive", "--db", str(office_file), "--procedure", "2.000815", "--name", "Hồ Văn Nam",
+           "--phone", "0901234567", "--received", "2026-11-20T08:00")
+    assert "giống hệt" in motcua("admin", "rebuild", "--db", str(office_file)).stdout
+    assert "khớp với nhật ký sự kiện: có" in motcua("admin", "check", "--db", str(office_file)).stdout
+
+
+def test_headless_commands_do_not_load_qt():
+    code = ("import sys, ui.cli; ui.cli.main(['calendar', 'off-days', '2027']); "
+            "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt loaded'")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True,
+                   env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+def test_demo_seeds_a_commune_without_a_window(tmp_path):
+    db = tmp_path / "demo.sqlite"
+    p = motcua("demo", "--no-gui", "--db", str(db), "--dossiers", "40")
+    assert p.stdout.strip() == str(db)
+    assert "Đăng nhập: canbo" in p.stderr
+    assert "khớp với nhật ký sự kiện: có" in motcua("admin", "check", "--db", str(db)).stdout
