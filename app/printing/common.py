@@ -47,7 +47,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from app.printing.fonts import BOLD, ITALIC, REGULAR, register_fonts
+from app.printing.fonts import BOLD, BOLD_ITALIC, ITALIC, REGULAR, register_fonts
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -74,6 +74,7 @@ __all__ = [
     "short_date",
     "short_datetime",
     "two_digits",
+    "number_line",
     "page_spec",
     "para",
     "field_line",
@@ -82,6 +83,9 @@ __all__ = [
     "grid_table",
     "layout_table",
     "signature_block",
+    "signature_with_recipients",
+    "body_paragraph",
+    "form_pdf",
     "build_pdf",
     "fit_font_size",
 ]
@@ -136,9 +140,9 @@ def vn_datetime(value: datetime) -> str:
 
 
 def vn_time_date(value: datetime) -> str:
-    """Compact ``"09 giờ 05, ngày 16/11/2026"`` for table cells."""
+    """Compact ``"09 giờ 05 phút, ngày 16/11/2026"`` for table cells."""
     t = to_local(value)
-    return f"{t.hour:02d} giờ {t.minute:02d}, ngày {t:%d/%m/%Y}"
+    return f"{t.hour:02d} giờ {t.minute:02d} phút, ngày {t:%d/%m/%Y}"
 
 
 def place_date_line(place: str, value: date | datetime) -> str:
@@ -158,6 +162,12 @@ def short_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return f"{to_local(value):%H:%M %d/%m/%Y}"
+
+
+def number_line(number: str | None) -> str | None:
+    """``"Số: 12/PYCBS"`` for the header's left column; ``None`` when there is no number."""
+    n = nfc(number).strip()
+    return f"Số: {n}" if n else None
 
 
 # --------------------------------------------------------------------------- pages and styles
@@ -229,6 +239,9 @@ class Styles:
             return ParagraphStyle(name, **base)
 
         self.normal = st("normal", alignment=TA_JUSTIFY)
+        self.body = st("body", alignment=TA_JUSTIFY, firstLineIndent=size * 2.2, spaceBefore=size * 0.3)
+        self.bold_italic = st("bold_italic", fontName=BOLD_ITALIC)
+        self.recipients = st("recipients", fontSize=size - 2, leading=(size - 2) * 1.2)
         self.left = st("left", alignment=TA_LEFT)
         self.field = st("field", alignment=TA_LEFT, spaceBefore=size * 0.12)
         self.bold = st("bold", fontName=BOLD)
@@ -356,7 +369,7 @@ class HeaderBlock(Flowable):
         when: date | datetime | None = None,
         number: str | None = None,
         date_text: str | None = None,
-        left_ratio: float = 0.42,
+        left_ratio: float = 0.45,
     ) -> None:
         super().__init__()
         self.header = header
@@ -375,14 +388,18 @@ class HeaderBlock(Flowable):
         rw = avail_width - lw - gap
         self.lw, self.rw, self.gap = lw, rw, gap
         hsize = max(size - 0.5, 6)
-        left_style = ParagraphStyle(
-            "hl", fontName=REGULAR, fontSize=hsize, leading=hsize * 1.18, alignment=TA_CENTER
-        )
-        left_bold = ParagraphStyle("hlb", parent=left_style, fontName=BOLD)
         self.left_paras = []
-        if nfc(self.header.parent_body).strip():
-            self.left_paras.append(Paragraph(esc(self.header.parent_body.upper()), left_style))
-        self.left_paras.append(Paragraph(esc(nfc(self.header.center_name).upper()), left_bold))
+        left_lines = [
+            (nfc(self.header.parent_body).upper(), REGULAR),
+            (nfc(self.header.center_name).upper(), BOLD),
+        ]
+        for text, font in left_lines:
+            if not text.strip():
+                continue
+            # shrink a little to keep each name on one line; wrap only names that are still too long
+            fs = _fit_size(text, font, hsize, lw - 1, max(hsize - 2.5, 6))
+            style = ParagraphStyle("hl", fontName=font, fontSize=fs, leading=fs * 1.18, alignment=TA_CENTER)
+            self.left_paras.append(Paragraph(escape(text), style))
         nation_size = _fit_size(NATION, BOLD, hsize, rw, 5)
         motto_size = _fit_size(MOTTO, BOLD, max(hsize + 0.5, nation_size), rw, 5)
         self.nation_size, self.motto_size = nation_size, motto_size
@@ -539,6 +556,7 @@ def signature_block(
     *,
     space: float | None = None,
     right_only: bool = True,
+    keep: bool = True,
 ) -> Flowable:
     """Signature columns side by side.  A single signer sits in the right half (official layout)."""
     space = space if space is not None else styles.size * 4.4
@@ -557,7 +575,47 @@ def signature_block(
         cols.insert(0, [Spacer(1, 1)])
     n = len(cols)
     t = layout_table([cols], [width / n] * n, hpad=2)
-    return KeepTogether([t])
+    return KeepTogether([t]) if keep else t
+
+
+def body_paragraph(text: object, styles: Styles, *, markup: bool = False) -> Paragraph:
+    """A justified body paragraph with a first-line indent (letters: forms 03, 04, 05)."""
+    return para(text, styles.body, markup=markup)
+
+
+def signature_with_recipients(
+    signer: Signer,
+    recipients: Sequence[str],
+    styles: Styles,
+    width: float,
+    *,
+    space: float | None = None,
+) -> Flowable:
+    """Official letter foot: "Nơi nhận:" list on the left, the signature on the right."""
+    left: list[Flowable] = []
+    if recipients:
+        left.append(
+            para("Nơi nhận:", ParagraphStyle("nn", parent=styles.bold_italic, fontSize=styles.size - 1))
+        )
+        left.extend(para(f"- {nfc(r)}", styles.recipients) for r in recipients)
+    else:
+        left.append(Spacer(1, 1))
+    sig = signature_block([signer], styles, width * 0.55, space=space, right_only=False, keep=False)
+    return KeepTogether([layout_table([[left, sig]], [width * 0.45, width * 0.55])])
+
+
+def form_pdf(
+    story: list[Flowable],
+    spec: PageSpec,
+    styles: Styles,
+    *,
+    title: str,
+    running_header: str = "",
+    page_numbers: Literal["never", "multi", "always"] = "multi",
+) -> bytes:
+    """A one-section form (everything but the two-copy receipt)."""
+    section = Section(story, running_header=running_header or title, page_numbers=page_numbers)
+    return build_pdf([section], spec, styles, title=title)
 
 
 # --------------------------------------------------------------------------- document

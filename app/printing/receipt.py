@@ -100,12 +100,7 @@ def _code_block(data: ReceiptData, styles: Styles, width: float, spec: PageSpec)
     right_w = max(qr_size + 6 * mm, (30 if small else 36) * mm) if data.lookup_url else 0
     left_w = width - right_w
     code_line = para(f"Mã hồ sơ: <b>{esc(data.code)}</b>", styles.center, markup=True)
-    bars = Code128Flowable(
-        data.code,
-        module=(0.28 if small else 0.33) * mm,
-        bar_height=(9 if small else 11) * mm,
-        text_size=max(styles.size - 2, 7),
-    )
+    bars = Code128Flowable(data.code, bar_height=(9 if small else 11) * mm, text_size=max(styles.size - 2, 7))
     left = [code_line, Spacer(1, styles.size * 0.3), bars]
     if not data.lookup_url:
         return layout_table([[left]], [width], valign="MIDDLE", align="CENTER")

@@ -34,10 +34,12 @@ def pdf_pages(path: Path) -> int:
     raise AssertionError("pdfinfo gave no page count")
 
 
-def pdf_text(path: Path, *, first: int | None = None, last: int | None = None, layout: bool = True) -> str:
+def pdf_text(path: Path, *, first: int | None = None, last: int | None = None, mode: str = "layout") -> str:
+    """``mode``: ``"layout"`` (physical layout) or ``"raw"`` (content-stream order: a table cell's
+    wrapped lines stay together, so multi-line table headers read as one string)."""
     cmd = ["pdftotext"]
-    if layout:
-        cmd.append("-layout")
+    if mode in ("layout", "raw"):
+        cmd.append(f"-{mode}")
     if first is not None:
         cmd += ["-f", str(first)]
     if last is not None:
