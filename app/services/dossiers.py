@@ -22,6 +22,7 @@ def _loc(dt: datetime | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class StepView:
+    event_id: str
     kind: str
     at: datetime
     actor_name: str
@@ -113,7 +114,7 @@ def view_of(d: Dossier, steps: list[DossierStep] = ()) -> DossierView:
         returned_at=_loc(d.returned_at), volume=d.volume, number=d.number, clerk_id=d.clerk_id,
         clerk_name=d.clerk_name, device_id=d.device_id, calendar_version=d.calendar_version,
         rule_version=d.rule_version, catalogue_version=d.catalogue_version,
-        steps=tuple(StepView(st.kind, _loc(st.at), st.actor_name, st.giver, st.receiver, st.unit, st.note,
+        steps=tuple(StepView(st.event_id, st.kind, _loc(st.at), st.actor_name, st.giver, st.receiver, st.unit, st.note,
                              st.device_id, dict(st.data)) for st in steps),
     )
 

@@ -206,13 +206,15 @@ def extend(db: Database, key: str, *, actor: UserInfo, new_due: datetime, reason
 
 
 def stop(db: Database, key: str, *, actor: UserInfo, reason: str, requested_by: str = "", fee_note: str = "",
-         note: str = "", at: datetime | None = None) -> StepResult:
+         signer_name: str = "", signer_title: str = "", note: str = "", at: datetime | None = None) -> StepResult:
     """Form 05: stop processing (the citizen asked, or a stop notice)."""
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do dừng giải quyết."})
     with _step(db, key, Action.STOP, actor, at) as c:
         return _record(db, c, "dossier.stopped", {"reason": nfc(reason), "requested_by": nfc(requested_by),
                                                   "stage": status_text(c.d.status), "fee_note": nfc(fee_note),
+                                                  "signer_name": nfc(signer_name) or actor.full_name,
+                                                  "signer_title": nfc(signer_title) or actor.title,
                                                   "note": nfc(note)})
 
 

@@ -239,7 +239,9 @@ def _stopped(s: Session, event: Event) -> None:
     d.paused_at = None
     d.closed_note = p.get("reason", "")
     add_step(s, event, "stopped", data={"reason": p.get("reason", ""), "requested_by": p.get("requested_by", ""),
-                                        "stage": p.get("stage", ""), "fee_note": p.get("fee_note", "")})
+                                        "stage": p.get("stage", ""), "fee_note": p.get("fee_note", ""),
+                                        "signer_name": p.get("signer_name", ""),
+                                        "signer_title": p.get("signer_title", "")})
     _touch(d, event)
 
 
