@@ -482,7 +482,6 @@ def grid_table(
     long: bool = False,
     header_fill: colors.Color | None = None,
     plain_columns: Sequence[int] = (),
-    min_row_height: float | None = None,
 ) -> Table:
     """A gridded table with bold centred header rows that repeat on every page.
 
@@ -506,10 +505,7 @@ def grid_table(
         body.append(out)
     nh = len(head)
     cls = LongTable if long else Table
-    row_heights = None
-    if min_row_height is not None:
-        row_heights = [None] * nh + [min_row_height] * len(body)
-    t = cls(head + body, colWidths=list(col_widths), repeatRows=nh, rowHeights=row_heights)
+    t = cls(head + body, colWidths=list(col_widths), repeatRows=nh)
     pad = max(styles.cell_size * 0.25, 1.5)
     cmds: list[tuple] = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
@@ -625,7 +621,8 @@ def form_pdf(
 class Section:
     """A part of the document that starts on a new page and is numbered on its own (e.g. one copy).
 
-    ``label`` and ``running_header`` are drawn on continuation pages; ``page_numbers`` decides
+    ``label`` and ``running_header`` (may hold several lines) are drawn on continuation pages, in the
+    top margin; ``page_numbers`` decides
     when "Trang x/y" is drawn: ``"never"``, ``"multi"`` (only when the section takes > 1 page),
     ``"always"``.
     """
@@ -687,8 +684,11 @@ def _make_canvas_class(sections: Sequence[Section], spec: PageSpec, styles: Styl
                 text = nfc(section.running_header or section.label)
                 if section.running_header and section.label:
                     text = f"{nfc(section.running_header)} - {nfc(section.label)}"
+                lines = text.splitlines() or [""]
+                lines[-1] = f"{lines[-1]} (tiếp theo)"
                 self.setFont(ITALIC, small)
-                self.drawString(spec.left, h - spec.top + small * 0.9, f"{text} (tiếp theo)")
+                for i, line in enumerate(reversed(lines)):
+                    self.drawString(spec.left, h - spec.top + small * (0.9 + 1.25 * i), line)
             show = section.page_numbers == "always" or (section.page_numbers == "multi" and total > 1)
             if show:
                 self.setFont(REGULAR, small)
