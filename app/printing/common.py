@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 from xml.sax.saxutils import escape
@@ -27,14 +27,14 @@ from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4, A5, landscape
+from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.pagesizes import landscape as rl_landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -202,7 +202,7 @@ class PageSpec:
 _SIZES = {"A4": A4, "A5": A5}
 
 
-def page_spec(name: str = "A4", *, landscape_: bool = False, compact: bool = False) -> PageSpec:
+def page_spec(name: str = "A4", *, landscape: bool = False, compact: bool = False) -> PageSpec:
     """Page geometry and base font size.
 
     ``compact`` uses narrow margins (receipts, which must fit one page per copy).
@@ -210,15 +210,15 @@ def page_spec(name: str = "A4", *, landscape_: bool = False, compact: bool = Fal
     key = (name or "").strip().upper()
     if key not in _SIZES:
         raise ValueError(f"unsupported page size {name!r}: use 'A4' or 'A5'")
-    size = landscape(_SIZES[key]) if landscape_ else _SIZES[key]
+    size = rl_landscape(_SIZES[key]) if landscape else _SIZES[key]
     if key == "A4":
-        if landscape_:
+        if landscape:
             return PageSpec(key, size, 12 * mm, 10 * mm, 12 * mm, 12 * mm, 10)
         if compact:
             return PageSpec(key, size, 20 * mm, 15 * mm, 12 * mm, 12 * mm, 13)
         return PageSpec(key, size, 25 * mm, 15 * mm, 18 * mm, 18 * mm, 13)
     # A5
-    if landscape_:
+    if landscape:
         return PageSpec(key, size, 10 * mm, 8 * mm, 8 * mm, 8 * mm, 8)
     return PageSpec(key, size, 12 * mm, 9 * mm, 8 * mm, 8 * mm, 9 if compact else 9.5)
 
@@ -398,6 +398,8 @@ class HeaderBlock(Flowable):
                 continue
             # shrink a little to keep each name on one line; wrap only names that are still too long
             fs = _fit_size(text, font, hsize, lw - 1, max(hsize - 2.5, 6))
+            if stringWidth(text, font, fs) > lw - 1:
+                fs = max(hsize - 1, 6)  # it wraps anyway: keep it legible
             style = ParagraphStyle("hl", fontName=font, fontSize=fs, leading=fs * 1.18, alignment=TA_CENTER)
             self.left_paras.append(Paragraph(escape(text), style))
         nation_size = _fit_size(NATION, BOLD, hsize, rw, 5)
@@ -631,7 +633,6 @@ class Section:
     label: str = ""
     running_header: str = ""
     page_numbers: Literal["never", "multi", "always"] = "multi"
-    meta: dict = field(default_factory=dict)
 
 
 class _SectionMark(Flowable):
@@ -778,11 +779,3 @@ def fit_font_size(
         if story_height(make_story(styles), spec.width, spec.height) <= spec.height - 2:
             return styles
         size -= step
-
-
-def keep(*flowables: Flowable) -> KeepTogether:
-    return KeepTogether(list(flowables))
-
-
-def need(space: float) -> CondPageBreak:
-    return CondPageBreak(space)

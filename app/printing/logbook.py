@@ -194,7 +194,7 @@ def _period(data: LogbookData) -> str:
 
 def build_logbook_pdf(data: LogbookData) -> bytes:
     """The logbook as an A4 landscape PDF (any number of lines; 300 lines build in about a second)."""
-    spec = page_spec("A4", landscape_=True)
+    spec = page_spec("A4", landscape=True)
     styles = Styles(spec.font_size, cell_size=7.5)
     s = styles
     story: list[Flowable] = [

@@ -266,7 +266,7 @@ def _story(data: StatsReportData, styles: Styles, width: float) -> list[Flowable
 
 
 def build_stats_report_pdf(data: StatsReportData) -> bytes:
-    spec = page_spec("A4", landscape_=True)
+    spec = page_spec("A4", landscape=True)
     styles = Styles(spec.font_size + 1, cell_size=9)
     return form_pdf(
         _story(data, styles, spec.width),
