@@ -7,9 +7,12 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from app.domain.calendar import TZ
+from app.domain.deadline import add_working_minutes
+from app.services import lifecycle as lc
 from app.services.catalogue import all_procedures
 from app.services.database import Database
-from app.services.reception import PaperInput, ReceptionForm, receive_dossier
+from app.services.dossiers import get_dossier
+from app.services.reception import PaperInput, Received, ReceptionForm, receive_dossier
 from app.services.sample_people import PeopleGenerator
 from app.services.settings import office_calendar
 from app.services.setup import StaffAccount, initialise_office
@@ -44,6 +47,7 @@ def seed_demo(db: Database, *, dossiers: int = 300, days: int = 40, seed: int = 
     real_clock = db.clock
     users = initialise_office(db, settings=DEMO_SETTINGS, slot=1, device_name="Quầy 1", staff=DEMO_STAFF)
     clerk: UserInfo = users[0]
+    specialists = [u for u in users if u.role in ("specialist", "leader")]
     procedures = all_procedures(db)
     weights = [max(p.frequency, 0.001) for p in procedures]
     with db.reading() as s:
@@ -58,13 +62,12 @@ def seed_demo(db: Database, *, dossiers: int = 300, days: int = 40, seed: int = 
             work_days.append(d)
         d -= timedelta(days=1)
     work_days.reverse()
-    per_day = max(1, dossiers // len(work_days))
     slots = []
-    for day in work_days:
-        for _ in range(per_day):
-            minute = rng.choice([rng.randint(7 * 60 + 10, 11 * 60 + 20), rng.randint(13 * 60 + 35, 16 * 60 + 50)])
-            slots.append(datetime.combine(day, time(minute // 60, minute % 60), TZ))
-    slots = sorted(slots[:dossiers])
+    for _ in range(dossiers):
+        day = rng.choice(work_days)
+        minute = rng.choice([rng.randint(7 * 60 + 10, 11 * 60 + 20), rng.randint(13 * 60 + 35, 16 * 60 + 50)])
+        slots.append(datetime.combine(day, time(minute // 60, minute % 60), TZ))
+    slots.sort()
     made = 0
     try:
         for at in slots:
@@ -78,10 +81,64 @@ def seed_demo(db: Database, *, dossiers: int = 300, days: int = 40, seed: int = 
                 papers=[PaperInput(p.name, p.original, p.copy, p.count) for p in proc.papers if p.required],
                 channel=rng.choices(["direct", "post", "online"], [85, 5, 10])[0], received_at=at,
             )
-            receive_dossier(db, form=form, clerk=clerk)
+            received = receive_dossier(db, form=form, clerk=clerk)
+            _live(db, received, rng, real_clock(), clerk, specialists)
             made += 1
             if progress:
                 progress(made, len(slots))
     finally:
         db.clock = real_clock
     return made
+
+
+def _live(db: Database, r: Received, rng: random.Random, now: datetime, clerk: UserInfo,
+          specialists: list[UserInfo]) -> None:
+    """Walk a demo dossier through a plausible life, stopping at `now`: most on time, some early,
+    a few late, some waiting for a supplement, a few stopped or entered by mistake."""
+    with db.reading() as s:
+        cal = office_calendar(s)
+    person = rng.choice(specialists)
+
+    def do(at: datetime, fn, **kw) -> bool:
+        if at >= now:
+            return False
+        db.clock = lambda: at
+        fn(db, r.code, actor=kw.pop("actor", clerk), at=at, **kw)
+        return True
+
+    t = r.received_at
+    fate = rng.random()
+    if fate < 0.01:
+        do(t + timedelta(minutes=20), lc.cancel, reason="Nhập trùng hồ sơ đã tiếp nhận trước đó")
+        return
+    if fate < 0.025:
+        do(t + timedelta(hours=2), lc.stop, reason="Công dân có đơn xin rút hồ sơ", requested_by="Người nộp hồ sơ")
+        return
+    due = r.due_at or add_working_minutes(t, 10 * 480, cal)
+    same_day = r.due_at is not None and r.due_at.date() == t.date()
+    if not same_day:
+        t = add_working_minutes(t, rng.randint(15, 90), cal)
+        if not do(t, lc.transfer, to_name=person.full_name, to_unit=person.unit or person.title):
+            return
+        if rng.random() < 0.07:
+            t = add_working_minutes(t, rng.randint(60, 600), cal)
+            if not do(t, lc.request_supplement, actor=person, reason="Giấy tờ chưa đầy đủ, cần bổ sung",
+                      items=[{"name": "Bản sao có chứng thực giấy tờ tùy thân", "certified": True}]):
+                return
+            t = add_working_minutes(t, rng.randint(240, 2400), cal)
+            if not do(t, lc.receive_supplement):
+                return
+            due = get_dossier(db, r.code).due_at or due
+    # result: ~12% well before, ~83% in the last hours before the due time, ~5% late
+    roll = rng.random()
+    span = max(30, int((due - t).total_seconds() // 60))
+    if roll < 0.12:
+        ready = add_working_minutes(t, max(10, span // 4), cal)
+    elif roll < 0.95:
+        ready = min(due, add_working_minutes(t, max(10, span - rng.randint(0, 240)), cal))
+    else:
+        ready = add_working_minutes(due, rng.randint(30, 1200), cal)
+    ready = max(ready, t + timedelta(minutes=5))
+    if not do(ready, lc.result_ready, from_name=person.full_name if not same_day else ""):
+        return
+    do(add_working_minutes(ready, rng.randint(10, 1500), cal), lc.return_result)

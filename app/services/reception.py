@@ -112,6 +112,14 @@ def preview_due(db: Database, procedure_code: str, received_at: datetime | None 
     return DuePreview(due, duration_text(proc), cal.version)
 
 
+GENERIC_COMMUNE = {"ubnd xã", "ủy ban nhân dân xã", "ubnd cấp xã", ""}
+
+
+def competent_unit(catalogue_text: str, parent_body: str) -> str:
+    """A catalogue says "UBND xã" for every commune; the papers name this commune's own People's Committee."""
+    return parent_body if catalogue_text.strip().lower() in GENERIC_COMMUNE else catalogue_text
+
+
 def duration_text(proc: ProcedureInfo) -> str:
     text = proc.duration.describe()
     return f"{text} ({proc.duration_note})" if proc.duration_note else text
@@ -166,7 +174,8 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Re
             "clerk_name": clerk.full_name,
             "procedure": {
                 "code": proc.code, "name": proc.name, "field": proc.field,
-                "competent_unit": proc.competent_unit or settings.parent_body, "fee_text": proc.fee_text,
+                "competent_unit": competent_unit(proc.competent_unit, settings.parent_body),
+                "fee_text": proc.fee_text,
                 "duration_text": duration_text(proc),
             },
             "applicant": {
