@@ -232,3 +232,4 @@ class IntakeSlip(Base):
 
 
 Index("ix_dossiers_status_due", Dossier.status, Dossier.due_at)
+Index("ix_dossiers_received_day_device", Dossier.received_day, Dossier.device_id)
