@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy import Select, and_, column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import TZ, WorkCalendar
@@ -218,12 +218,20 @@ def _where(q: Select, flt: DossierFilter, now: datetime, cal: WorkCalendar) -> S
 
 
 _ROWID = text("dossiers.rowid")
+_FTS = table("dossier_fts", column("rowid"))
+
+
+def _text_select(match: str) -> Select:
+    """Dossiers joined to their FTS hits; ordering by the FTS rowid lets FTS5 stream newest first."""
+    return (select(Dossier)
+            .select_from(_FTS.join(Dossier, literal_column("dossiers.rowid") == _FTS.c.rowid))
+            .where(text("dossier_fts MATCH :m").bindparams(m=match)))
 
 
 def _order(q: Select, order: str, has_text: bool) -> Select:
     if order == "newest":
         # With text, rowid order lets FTS5 stream its hits and stop at LIMIT.
-        return q.order_by(text("dossiers.rowid DESC")) if has_text else \
+        return q.order_by(_FTS.c.rowid.desc()) if has_text else \
             q.order_by(Dossier.received_at.desc(), text("dossiers.rowid DESC"))
     if order == "oldest":
         return q.order_by(Dossier.received_at, _ROWID)
@@ -251,12 +259,9 @@ def search_dossiers(db: Database, flt: DossierFilter, *, limit: int = 200, offse
     match = fts_query(flt.text)
     with db.reading() as s:
         cal = office_calendar(s)
-        q = _where(select(Dossier), flt, now, cal)
         if flt.text.strip() and not match:  # only punctuation typed: nothing can match
             return SearchResult([], 0, False)
-        if match:
-            q = q.where(text("dossiers.rowid IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH :m)")
-                        .bindparams(m=match))
+        q = _where(_text_select(match) if match else select(Dossier), flt, now, cal)
         found = list(s.scalars(_order(q, order, bool(match)).limit(limit + 1).offset(offset)))
         total = None
         if not match:
@@ -279,9 +284,7 @@ def quick_search(db: Database, text_: str, *, limit: int = 50) -> list[DossierRo
         rows = exact[:]
         if match and len(rows) < limit:
             seen = {d.id for d in rows}
-            q = select(Dossier).where(
-                text("dossiers.rowid IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH :m)")
-                .bindparams(m=match)).order_by(text("dossiers.rowid DESC")).limit(limit + len(seen))
+            q = _text_select(match).order_by(_FTS.c.rowid.desc()).limit(limit + len(seen))
             rows += [d for d in s.scalars(q) if d.id not in seen]
         return [_row(d, now, cal) for d in rows[:limit]]
 
