@@ -154,7 +154,14 @@ def _soon_limit(now: datetime, cal: WorkCalendar) -> datetime:
     return add_working_minutes(now, int(cal.hours.hours_per_day * 60), cal)
 
 
-def _row_due_state(d: Dossier, now: datetime, cal: WorkCalendar) -> str:
+# Only what a list row needs (no JSON columns to decode).
+_COLS = (Dossier.id, Dossier.code, Dossier.applicant_name, Dossier.phone, Dossier.applicant_id_number,
+         Dossier.address, Dossier.procedure_code, Dossier.procedure_name, Dossier.field, Dossier.received_at,
+         Dossier.due_at, Dossier.paused_at, Dossier.status, Dossier.clerk_name, Dossier.channel, Dossier.volume,
+         Dossier.number)
+
+
+def _row_due_state(d, now: datetime, cal: WorkCalendar) -> str:
     if d.status == Status.RESULT_READY:
         return DueState.WITHIN.value if d.due_at is not None else DueState.NO_DEADLINE.value
     if d.status == Status.SUPPLEMENT and d.due_at is not None and d.paused_at is not None \
@@ -163,7 +170,7 @@ def _row_due_state(d: Dossier, now: datetime, cal: WorkCalendar) -> str:
     return due_state(d.status, d.due_at, now, cal).value
 
 
-def _row(d: Dossier, now: datetime, cal: WorkCalendar) -> DossierRow:
+def _row(d, now: datetime, cal: WorkCalendar) -> DossierRow:
     return DossierRow(
         id=d.id, code=d.code, applicant_name=d.applicant_name, phone=d.phone, id_number=d.applicant_id_number,
         address=d.address, procedure_code=d.procedure_code, procedure_name=d.procedure_name, field=d.field,
@@ -223,7 +230,7 @@ _FTS = table("dossier_fts", column("rowid"))
 
 def _text_select(match: str) -> Select:
     """Dossiers joined to their FTS hits; ordering by the FTS rowid lets FTS5 stream newest first."""
-    return (select(Dossier)
+    return (select(*_COLS)
             .select_from(_FTS.join(Dossier, literal_column("dossiers.rowid") == _FTS.c.rowid))
             .where(text("dossier_fts MATCH :m").bindparams(m=match)))
 
@@ -261,8 +268,8 @@ def search_dossiers(db: Database, flt: DossierFilter, *, limit: int = 200, offse
         cal = office_calendar(s)
         if flt.text.strip() and not match:  # only punctuation typed: nothing can match
             return SearchResult([], 0, False)
-        q = _where(_text_select(match) if match else select(Dossier), flt, now, cal)
-        found = list(s.scalars(_order(q, order, bool(match)).limit(limit + 1).offset(offset)))
+        q = _where(_text_select(match) if match else select(*_COLS), flt, now, cal)
+        found = list(s.execute(_order(q, order, bool(match)).limit(limit + 1).offset(offset)))
         total = None
         if not match:
             cq = _where(select(func.count()).select_from(Dossier), flt, now, cal)
@@ -278,14 +285,14 @@ def quick_search(db: Database, text_: str, *, limit: int = 50) -> list[DossierRo
     match = fts_query(key)
     with db.reading() as s:
         cal = office_calendar(s)
-        exact: list[Dossier] = []
+        exact = []
         if key:
-            exact = list(s.scalars(select(Dossier).where(Dossier.code.in_({key, key.upper()}))))
+            exact = list(s.execute(select(*_COLS).where(Dossier.code.in_({key, key.upper()}))))
         rows = exact[:]
         if match and len(rows) < limit:
             seen = {d.id for d in rows}
             q = _text_select(match).order_by(_FTS.c.rowid.desc()).limit(limit + len(seen))
-            rows += [d for d in s.scalars(q) if d.id not in seen]
+            rows += [d for d in s.execute(q) if d.id not in seen]
         return [_row(d, now, cal) for d in rows[:limit]]
 
 
