@@ -208,6 +208,68 @@ def cmd_dossier(args) -> int:
     return 0
 
 
+# --- reports and search --------------------------------------------------------------------------------
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise ServiceError(f"Không ghi được tệp {path}: {exc.strerror}. Hãy kiểm tra thư mục và dung lượng ổ đĩa.") from exc
+
+
+def cmd_report_logbook(args) -> int:
+    from app.services import reports
+
+    if args.date_to < args.date_from:
+        return _fail("Ngày kết thúc (--to) phải sau hoặc bằng ngày bắt đầu (--from).")
+    db = _open(args.db)
+    if args.pdf:
+        _write(args.pdf, reports.logbook_pdf(db, args.date_from, args.date_to, volume=args.volume))
+    lines = reports.logbook_lines(db, args.date_from, args.date_to, volume=args.volume)
+    if args.xlsx:
+        info = reports.logbook_title_info(db, args.date_from, args.date_to, volume=args.volume, lines=lines)
+        _write(args.xlsx, reports.logbook_xlsx(lines, title_info=info))
+    if args.csv:
+        _write(args.csv, reports.logbook_csv(lines))
+    print(f"Sổ theo dõi hồ sơ {args.date_from:%d/%m/%Y}–{args.date_to:%d/%m/%Y}: {len(lines)} dòng", file=sys.stderr)
+    return 0
+
+
+def cmd_report_stats(args) -> int:
+    from app.services import reports
+    from app.services.stats import compute_stats
+
+    if args.date_to < args.date_from:
+        return _fail("Ngày kết thúc (--to) phải sau hoặc bằng ngày bắt đầu (--from).")
+    db = _open(args.db)
+    report = compute_stats(db, args.date_from, args.date_to)
+    if args.pdf:
+        _write(args.pdf, reports.stats_pdf(report))
+    if args.xlsx:
+        _write(args.xlsx, reports.stats_xlsx(report))
+    if args.csv:
+        _write(args.csv, reports.stats_csv(report))
+    if args.json:
+        print(json.dumps(reports.stats_json(report), ensure_ascii=False, default=str))
+    return 0
+
+
+def cmd_search(args) -> int:
+    from app.services.search import quick_search
+
+    rows = quick_search(_open(args.db), args.text, limit=args.limit)
+    if args.json:
+        print(json.dumps([{"code": r.code, "applicant_name": r.applicant_name, "phone": r.phone,
+                           "procedure": r.procedure_name, "status": r.status, "status_text": r.status_text,
+                           "received": _fmt(r.received_at), "due": _fmt(r.due_at), "due_state": r.due_state}
+                          for r in rows], ensure_ascii=False))
+    else:
+        for r in rows:
+            print(f"{r.code}  {r.applicant_name}  {r.procedure_name}  {r.status_text}")
+    return 0
+
+
 # --- calendar ------------------------------------------------------------------------------------------
 
 
@@ -384,6 +446,30 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pdf", help="ghi giấy tiếp nhận và hẹn trả (mẫu 01) ra tệp PDF")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_receive)
+
+    rp = sub.add_parser("report", help="in sổ theo dõi hồ sơ và thống kê (PDF, Excel, CSV)")
+    rp_sub = rp.add_subparsers(dest="report_command", required=True)
+    for name, func, helptext in (("logbook", cmd_report_logbook, "Sổ theo dõi hồ sơ (mẫu 07)"),
+                                 ("stats", cmd_report_stats, "thống kê kết quả giải quyết TTHC (Biểu II.06a)")):
+        x = rp_sub.add_parser(name, help=helptext)
+        x.add_argument("--db", required=True)
+        x.add_argument("--from", dest="date_from", type=_date, required=True)
+        x.add_argument("--to", dest="date_to", type=_date, required=True)
+        x.add_argument("--pdf")
+        x.add_argument("--xlsx")
+        x.add_argument("--csv")
+        if name == "logbook":
+            x.add_argument("--volume", help="chỉ một quyển sổ, ví dụ 1/2026")
+        else:
+            x.add_argument("--json", action="store_true")
+        x.set_defaults(func=func)
+
+    se = sub.add_parser("search", help="tìm hồ sơ theo mã, tên, số điện thoại, số CCCD, địa chỉ (không cần dấu)")
+    se.add_argument("text")
+    se.add_argument("--db", required=True)
+    se.add_argument("--limit", type=int, default=50)
+    se.add_argument("--json", action="store_true")
+    se.set_defaults(func=cmd_search)
 
     cal = sub.add_parser("calendar", help="lịch làm việc và tính ngày hẹn trả")
     cal_sub = cal.add_subparsers(dest="calendar_command", required=True)

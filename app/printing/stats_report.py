@@ -227,9 +227,11 @@ def _story(data: StatsReportData, styles: Styles, width: float) -> list[Flowable
         Spacer(1, s.size * 0.6),
         para(TITLE, s.title),
     ]
-    if nfc(data.period_label).strip():
-        story.append(para(f"Kỳ báo cáo: {nfc(data.period_label)}", s.center_bold))
-    story.append(para(period, s.center_italic))
+    label = nfc(data.period_label).strip()
+    if label:
+        story.append(para(f"Kỳ báo cáo: {label}", s.center_bold))
+    if not label.startswith("Từ ngày"):  # a named period (month, quarter) also shows its dates
+        story.append(para(period, s.center_italic))
     story.append(Spacer(1, s.size * 0.4))
     left = [para(data.form_code, s.bold)]
     right = [
