@@ -1,0 +1,574 @@
+"""One dossier at the counter: its data, deadline, full timeline, the steps it allows now, and reprints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.calendar import TZ
+from app.domain.deadline import Duration
+from app.domain.dossier import Status
+from app.domain.lifecycle import ACTION_TEXT, DUE_STATE_TEXT, Action, DueState, allowed_actions, due_state
+from app.services.dossiers import DossierView, StepView, get_dossier
+from app.services.errors import ServiceError
+from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pdf, forms_of
+from app.services.settings import office_calendar
+from app.services.users import UserInfo
+from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt
+from ui.receipt_preview import ReceiptPreviewDialog
+from ui.workers import run_in_thread
+
+# --- every user-visible text of this window ----------------------------------------------------------
+T = {
+    "title": "Hồ sơ {code}",
+    "loading": "Đang tải hồ sơ…",
+    "load_failed": "Không tải được hồ sơ: {msg}",
+    "due": "Hẹn trả kết quả",
+    "due_none": "Không quy định thời hạn",
+    "due_statutory": "Hạn theo quy định: {due}",
+    "due_extended": "Đã gia hạn đến: {due}",
+    "paused_since": "Tạm dừng từ {at} (chờ công dân bổ sung)",
+    "paused_overdue": " – đã quá hạn trước khi tạm dừng",
+    "paused_total": "Thời gian đã tạm dừng: {text} làm việc",
+    "returned_at": "Đã trả kết quả lúc {at}",
+    "applicant": "Người nộp hồ sơ",
+    "procedure": "Thủ tục hành chính",
+    "reception": "Tiếp nhận",
+    "papers": "Giấy tờ đã nhận",
+    "timeline": "Quá trình giải quyết",
+    "actions": "Thao tác",
+    "no_actions": "Hồ sơ đã kết thúc; không còn thao tác nào.",
+    "reprint": "In lại…",
+    "reload": "Tải lại",
+    "close": "Đóng",
+    "building_pdf": "Đang tạo bản in {title}…",
+    "pdf_failed": "Không tạo được bản in: {msg}",
+    "offer": "Đã ghi nhận “{action}”. In {form} để giao cho công dân?",
+    "offer_print": "In {form}",
+    "offer_skip": "Để sau",
+    "recorded": "Đã ghi nhận “{action}”.",
+    "col_tt": "TT",
+    "col_paper": "Tên giấy tờ",
+    "col_kind": "Bản chính / Bản sao",
+    "col_count": "Số lượng",
+    "original": "Bản chính",
+    "copy": "Bản sao",
+    "col_time": "Thời gian",
+    "col_step": "Bước",
+    "col_actor": "Người thực hiện",
+    "col_flow": "Giao → Nhận / Đơn vị",
+    "col_detail": "Nội dung",
+    "yes_birth": "",
+}
+
+FIELD_LABELS = {
+    "applicant_name": "Họ và tên", "id_number": "Số CCCD", "birth_date": "Ngày sinh", "address": "Địa chỉ",
+    "phone": "Điện thoại", "email": "Email",
+    "procedure_code": "Mã thủ tục", "procedure_name": "Tên thủ tục", "field": "Lĩnh vực",
+    "competent_unit": "Cơ quan giải quyết", "duration": "Thời hạn giải quyết", "fee": "Phí, lệ phí",
+    "channel": "Hình thức nộp", "return_method": "Nhận kết quả", "sets": "Số bộ hồ sơ",
+    "book": "Sổ theo dõi", "clerk": "Cán bộ tiếp nhận", "received_at": "Thời gian tiếp nhận", "note": "Ghi chú",
+}
+
+STEP_TEXT = {
+    "received": "Tiếp nhận", "transferred": "Chuyển xử lý", "handed_back": "Nhận lại",
+    "supplement_requested": "Yêu cầu bổ sung", "supplement_received": "Nhận bổ sung",
+    "result_ready": "Có kết quả", "returned": "Trả kết quả", "extended": "Gia hạn",
+    "stopped": "Dừng giải quyết", "cancelled": "Hủy", "corrected": "Sửa thông tin",
+}
+
+DETAIL = {
+    "reason": "Lý do: {v}", "items": "Cần bổ sung: {v}", "paused": "Tạm dừng {v} làm việc",
+    "new_due": "Hạn trả mới: {v}", "old_new_due": "Hạn cũ {old} → hạn mới {new}", "result": "Kết quả: {v}",
+    "id_shown": "CCCD xuất trình: {v}", "method": "Hình thức: {v}", "signer": "Người ký: {v}",
+    "requested_by": "Người đề nghị: {v}", "stage": "Giai đoạn: {v}", "fee_note": "Phí, lệ phí: {v}",
+    "change": "{field}: “{old}” → “{new}”", "note": "Ghi chú: {v}", "count": "{n} bản",
+    "original": "bản chính", "certified": "bản chứng thực", "photo": "bản photo",
+    "method_counter": "tại Bộ phận Một cửa", "method_post": "qua bưu chính",
+}
+
+STATUS_COLOR = {
+    Status.RECEIVED: "#1565c0", Status.IN_PROGRESS: "#6a1b9a", Status.SUPPLEMENT: "#e65100",
+    Status.RESULT_READY: "#2e7d32", Status.RETURNED: "#455a64", Status.STOPPED: "#6d4c41",
+    Status.CANCELLED: "#757575",
+}
+DUE_COLOR = {
+    DueState.WITHIN: "#2e7d32", DueState.DUE_TODAY: "#e65100", DueState.DUE_SOON: "#b26a00",
+    DueState.OVERDUE: "#c62828", DueState.PAUSED: "#1565c0", DueState.NO_DEADLINE: "#555555",
+    DueState.CLOSED: "#555555",
+}
+
+# the form a step issues, offered for printing right after the step
+FORM_AFTER = {Action.SUPPLEMENT_REQUEST: FormKind.SUPPLEMENT, Action.EXTEND: FormKind.APOLOGY,
+              Action.STOP: FormKind.STOP}
+STEP_OF_FORM = {FormKind.SUPPLEMENT: "supplement_requested", FormKind.APOLOGY: "extended",
+                FormKind.STOP: "stopped"}
+
+
+def minutes_text(minutes: int) -> str:
+    h, m = divmod(int(minutes), 60)
+    if h and m:
+        return f"{h} giờ {m} phút"
+    return f"{h} giờ" if h else f"{m} phút"
+
+
+def _iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(TZ) if value else None
+
+
+def step_flow(st: StepView) -> str:
+    text = " → ".join(x for x in (st.giver, st.receiver) if x)
+    if st.unit and st.unit not in (st.giver, st.receiver):
+        text = f"{text} ({st.unit})" if text else st.unit
+    return text
+
+
+def step_detail(st: StepView) -> str:
+    """The step's data in words: reason, items, changes old → new, new due, note."""
+    d, out = st.data, []
+    if st.kind == "supplement_requested":
+        items = []
+        for i, it in enumerate(d.get("items", []), 1):
+            kinds = [DETAIL[k] for k in ("original", "certified", "photo") if it.get(k)]
+            extra = ", ".join([DETAIL["count"].format(n=it.get("count", 1)), *kinds])
+            items.append(f"{i}. {it.get('name', '')} ({extra})")
+        if items:
+            out.append(DETAIL["items"].format(v="; ".join(items)))
+    if st.kind == "supplement_received":
+        if d.get("paused_minutes"):
+            out.append(DETAIL["paused"].format(v=minutes_text(d["paused_minutes"])))
+        if d.get("new_due_at"):
+            out.append(DETAIL["new_due"].format(v=fmt_dt(_iso(d["new_due_at"]))))
+    if st.kind == "extended":
+        out.append(DETAIL["old_new_due"].format(old=fmt_dt(_iso(d.get("old_due_at"))),
+                                                new=fmt_dt(_iso(d.get("new_due_at")))))
+    if d.get("result"):
+        out.append(DETAIL["result"].format(v=d["result"]))
+    if st.kind == "returned":
+        if d.get("id_shown"):
+            out.append(DETAIL["id_shown"].format(v=d["id_shown"]))
+        out.append(DETAIL["method"].format(v=DETAIL["method_post" if d.get("method") == "post"
+                                                    else "method_counter"]))
+    for key in ("requested_by", "stage", "fee_note"):
+        if d.get(key):
+            out.append(DETAIL[key].format(v=d[key]))
+    if d.get("signer_name"):
+        signer = d["signer_name"] + (f", {d['signer_title']}" if d.get("signer_title") else "")
+        out.append(DETAIL["signer"].format(v=signer))
+    for key, (old, new) in (d.get("changes") or {}).items():
+        out.append(DETAIL["change"].format(field=FIELD_LABELS.get(key, key), old=old or "", new=new or ""))
+    if d.get("reason"):
+        out.append(DETAIL["reason"].format(v=d["reason"]))
+    if st.note:
+        out.append(DETAIL["note"].format(v=st.note))
+    return "\n".join(out)
+
+
+def _load(db, code: str):
+    """Worker: the dossier, the office calendar and the time to judge its deadline at."""
+    d = get_dossier(db, code)
+    with db.reading() as s:
+        cal = office_calendar(s)
+    return d, cal, db.clock()
+
+
+def _value_label() -> QLabel:
+    lab = QLabel()
+    lab.setWordWrap(True)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return lab
+
+
+class DossierWindow(QDialog):
+    """A top-level window for one dossier; `reload()` reads it again in a worker.
+
+    Signals: `loaded(DossierView)` after each load, `step_recorded(Action, StepResult)` after a dialog
+    recorded a step, `pdf_ready(form_kind, pdf_bytes)` when a form was built for printing.
+    """
+
+    loaded = Signal(object)
+    load_failed = Signal(str)
+    step_recorded = Signal(object, object)
+    pdf_ready = Signal(str, bytes)
+
+    def __init__(self, db, user: UserInfo, code: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.db, self.user, self.code = db, user, code
+        self.view: DossierView | None = None
+        self.current_dialog: ActionDialog | None = None
+        self.preview: QDialog | None = None
+        self.action_buttons: dict[Action, QPushButton] = {}
+        self.reprint_actions: list[tuple[IssuedForm, QAction]] = []
+        self._offer: tuple[FormKind, str | None] | None = None
+        self.setWindowTitle(T["title"].format(code=code))
+        self.resize(1280, 820)
+        self._build()
+        self.reload()
+
+    # --- layout -----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.addWidget(self._header())
+        self.offer_bar = self._offer_bar()
+        outer.addWidget(self.offer_bar)
+        body = QHBoxLayout()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._data_panel())
+        split.addWidget(self._timeline_panel())
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([470, 640])
+        body.addWidget(split, 1)
+        body.addWidget(self._actions_panel())
+        outer.addLayout(body, 1)
+        self.status_line = QLabel()
+        self.status_line.setWordWrap(True)
+        self.status_line.setStyleSheet("color: #555;")
+        outer.addWidget(self.status_line)
+
+    def _header(self) -> QWidget:
+        box = QFrame()
+        box.setObjectName("dossierHeader")
+        box.setStyleSheet("#dossierHeader { background: #f5f7fa; border: 1px solid #d7dde5; border-radius: 6px; }")
+        lay = QHBoxLayout(box)
+        left = QVBoxLayout()
+        self.code_label = QLabel(self.code)
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_label.setStyleSheet("font-size: 20pt; font-weight: bold; font-family: monospace;")
+        left.addWidget(self.code_label)
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.subtitle.setStyleSheet("font-size: 11pt;")
+        left.addWidget(self.subtitle)
+        lay.addLayout(left, 3)
+        mid = QVBoxLayout()
+        self.status_chip = QLabel()
+        self.status_chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        mid.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignLeft)
+        mid.addStretch(1)
+        lay.addLayout(mid, 1)
+        right = QVBoxLayout()
+        self.due_label = QLabel()
+        self.due_label.setTextFormat(Qt.TextFormat.RichText)
+        self.due_label.setWordWrap(True)
+        self.due_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        right.addWidget(self.due_label)
+        self.due_detail = QLabel()
+        self.due_detail.setWordWrap(True)
+        self.due_detail.setStyleSheet("color: #444;")
+        right.addWidget(self.due_detail)
+        right.addStretch(1)
+        lay.addLayout(right, 3)
+        return box
+
+    def _offer_bar(self) -> QFrame:
+        bar = QFrame()
+        bar.setObjectName("offerBar")
+        bar.setStyleSheet("#offerBar { background: #e8f5e9; border: 1px solid #a5d6a7; border-radius: 4px; }")
+        lay = QHBoxLayout(bar)
+        self.offer_label = QLabel()
+        self.offer_label.setWordWrap(True)
+        lay.addWidget(self.offer_label, 1)
+        self.offer_print_button = QPushButton()
+        self.offer_print_button.clicked.connect(self._print_offered)
+        lay.addWidget(self.offer_print_button)
+        self.offer_skip_button = QPushButton(T["offer_skip"])
+        self.offer_skip_button.clicked.connect(self._hide_offer)
+        lay.addWidget(self.offer_skip_button)
+        bar.hide()
+        return bar
+
+    def _form_group(self, title: str, keys: tuple[str, ...]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key in keys:
+            self.fields[key] = _value_label()
+            form.addRow(FIELD_LABELS[key] + ":", self.fields[key])
+        return box
+
+    def _data_panel(self) -> QWidget:
+        self.fields: dict[str, QLabel] = {}
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.addWidget(self._form_group(T["applicant"], ("applicant_name", "id_number", "birth_date", "address",
+                                                        "phone", "email")))
+        lay.addWidget(self._form_group(T["procedure"], ("procedure_code", "procedure_name", "field",
+                                                        "competent_unit", "duration", "fee")))
+        lay.addWidget(self._form_group(T["reception"], ("channel", "return_method", "sets", "book", "clerk",
+                                                        "received_at", "note")))
+        papers = QGroupBox(T["papers"])
+        pl = QVBoxLayout(papers)
+        self.papers_table = QTableWidget(0, 4)
+        self.papers_table.setHorizontalHeaderLabels([T["col_tt"], T["col_paper"], T["col_kind"], T["col_count"]])
+        self.papers_table.verticalHeader().setVisible(False)
+        self.papers_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.papers_table.setWordWrap(True)
+        h = self.papers_table.horizontalHeader()
+        for col in (0, 2, 3):
+            h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        h.sectionResized.connect(lambda *_: self.papers_table.resizeRowsToContents())
+        pl.addWidget(self.papers_table)
+        lay.addWidget(papers)
+        lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        scroll.setMinimumWidth(400)
+        return scroll
+
+    def _timeline_panel(self) -> QWidget:
+        box = QGroupBox(T["timeline"])
+        lay = QVBoxLayout(box)
+        self.timeline = QTableWidget(0, 5)
+        self.timeline.setHorizontalHeaderLabels([T["col_time"], T["col_step"], T["col_actor"], T["col_flow"],
+                                                 T["col_detail"]])
+        self.timeline.verticalHeader().setVisible(False)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.setWordWrap(True)
+        self.timeline.setAlternatingRowColors(True)
+        self.timeline.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        h = self.timeline.horizontalHeader()
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        h.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.timeline.setColumnWidth(2, 120)
+        self.timeline.setColumnWidth(3, 170)
+        h.sectionResized.connect(lambda *_: self.timeline.resizeRowsToContents())
+        lay.addWidget(self.timeline)
+        return box
+
+    def _actions_panel(self) -> QWidget:
+        panel = QWidget()
+        panel.setFixedWidth(230)
+        lay = QVBoxLayout(panel)
+        lay.setContentsMargins(0, 0, 0, 0)
+        box = QGroupBox(T["actions"])
+        self.actions_layout = QVBoxLayout(box)
+        self.no_actions = QLabel(T["no_actions"])
+        self.no_actions.setWordWrap(True)
+        self.no_actions.hide()
+        self.actions_layout.addWidget(self.no_actions)
+        lay.addWidget(box)
+        lay.addStretch(1)
+        self.reprint_button = QPushButton(T["reprint"])
+        self.reprint_menu = QMenu(self)
+        self.reprint_button.setMenu(self.reprint_menu)
+        lay.addWidget(self.reprint_button)
+        self.reload_button = QPushButton(T["reload"])
+        self.reload_button.clicked.connect(self.reload)
+        lay.addWidget(self.reload_button)
+        self.close_button = QPushButton(T["close"])
+        self.close_button.clicked.connect(self.close)
+        lay.addWidget(self.close_button)
+        return panel
+
+    # --- loading ------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.status_line.setText(T["loading"])
+        db, code = self.db, self.code
+        run_in_thread(lambda: _load(db, code), self._loaded, self._load_error, parent=self)
+
+    def _load_error(self, exc: BaseException) -> None:
+        msg = exc.message if isinstance(exc, ServiceError) else str(exc)
+        self.status_line.setText(T["load_failed"].format(msg=msg))
+        self.load_failed.emit(msg)
+
+    def _loaded(self, result) -> None:
+        d, cal, now = result
+        self.view = d
+        self.code = d.code
+        self.setWindowTitle(T["title"].format(code=d.code))
+        self._show_header(d, cal, now)
+        self._show_data(d)
+        self._show_timeline(d)
+        self._show_actions(d)
+        self._show_reprints(d)
+        self.status_line.setText("")
+        self.loaded.emit(d)
+
+    def _show_header(self, d: DossierView, cal, now: datetime) -> None:
+        self.code_label.setText(d.code)
+        self.subtitle.setText(f"<b>{d.applicant_name}</b> – {d.procedure_name}")
+        color = STATUS_COLOR.get(Status(d.status), "#555")
+        self.status_chip.setText(d.status_text)
+        self.status_chip.setStyleSheet(f"background: {color}; color: white; font-weight: bold; "
+                                       "padding: 4px 12px; border-radius: 11px; font-size: 11pt;")
+        state = due_state(d.status, d.due_at, now, cal)
+        self.due_state = state
+        due = fmt_dt(d.due_at) if d.due_at else T["due_none"]
+        state_text = DUE_STATE_TEXT[state]
+        if state == DueState.PAUSED and d.paused_at and d.due_at and d.paused_at > d.due_at:
+            state_text += T["paused_overdue"]
+        self.due_label.setText(f"{T['due']}: <b style='font-size:13pt'>{due}</b><br>"
+                               f"<span style='color:{DUE_COLOR[state]}; font-weight:bold'>{state_text}</span>")
+        lines = []
+        if d.original_due_at and d.due_at and d.original_due_at != d.due_at:
+            lines.append(T["due_statutory"].format(due=fmt_dt(d.original_due_at)))
+            lines.append(T["due_extended"].format(due=fmt_dt(d.due_at)))
+        if d.paused_at:
+            lines.append(T["paused_since"].format(at=fmt_dt(d.paused_at)))
+        paused = sum(int(st.data.get("paused_minutes") or 0) for st in d.steps if st.kind == "supplement_received")
+        if paused:
+            lines.append(T["paused_total"].format(text=minutes_text(paused)))
+        if d.returned_at:
+            lines.append(T["returned_at"].format(at=fmt_dt(d.returned_at)))
+        self.due_detail.setText("\n".join(lines))
+        self.due_detail.setVisible(bool(lines))
+
+    def _show_data(self, d: DossierView) -> None:
+        values = {
+            "applicant_name": d.applicant_name, "id_number": d.id_number,
+            "birth_date": f"{d.birth_date:%d/%m/%Y}" if d.birth_date else "", "address": d.address,
+            "phone": d.phone, "email": d.email, "procedure_code": d.procedure_code,
+            "procedure_name": d.procedure_name, "field": d.field, "competent_unit": d.competent_unit,
+            "duration": Duration.from_json(d.duration).describe() if d.duration else "", "fee": d.fee_text,
+            "channel": d.channel_text, "return_method": d.return_method_text, "sets": str(d.sets_count),
+            "book": f"Quyển số {d.volume}, số thứ tự {d.number}", "clerk": d.clerk_name,
+            "received_at": fmt_dt(d.received_at), "note": d.note,
+        }
+        for key, lab in self.fields.items():
+            lab.setText(values.get(key) or "–")
+        t = self.papers_table
+        t.setRowCount(0)
+        for i, p in enumerate(d.papers, 1):
+            row = t.rowCount()
+            t.insertRow(row)
+            kinds = [T[k] for k in ("original", "copy") if p.get(k)]
+            for col, text in enumerate((str(i), p.get("name", ""), ", ".join(kinds), str(p.get("count", 1)))):
+                item = QTableWidgetItem(text)
+                if col != 1:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                t.setItem(row, col, item)
+        t.resizeRowsToContents()
+        t.setFixedHeight(min(320, t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(t.rowCount()))
+                             + 2 * t.frameWidth() + 4))
+
+    def _show_timeline(self, d: DossierView) -> None:
+        t = self.timeline
+        t.setRowCount(0)
+        for st in d.steps:
+            row = t.rowCount()
+            t.insertRow(row)
+            texts = (f"{st.at:%H:%M  %d/%m/%Y}", STEP_TEXT.get(st.kind, st.kind), st.actor_name, step_flow(st), step_detail(st))
+            for col, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, st.event_id)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                if col == 1:
+                    f = item.font()
+                    f.setBold(True)
+                    item.setFont(f)
+                t.setItem(row, col, item)
+        t.resizeRowsToContents()
+        t.scrollToBottom()
+
+    def _show_actions(self, d: DossierView) -> None:
+        for btn in self.action_buttons.values():
+            self.actions_layout.removeWidget(btn)
+            btn.deleteLater()
+        self.action_buttons = {}
+        for action in allowed_actions(d.status):
+            btn = QPushButton(ACTION_TEXT[action])
+            btn.setMinimumHeight(34)
+            btn.setObjectName(f"action-{action.value}")
+            if action == Action.CANCEL:
+                btn.setStyleSheet("color: #b3261e;")
+            btn.clicked.connect(lambda _=False, a=action: self.open_action(a))
+            self.actions_layout.addWidget(btn)
+            self.action_buttons[action] = btn
+        self.no_actions.setVisible(not self.action_buttons)
+
+    def _show_reprints(self, d: DossierView) -> None:
+        self.reprint_menu.clear()
+        self.reprint_actions = []
+        for form in forms_of(d):
+            act = self.reprint_menu.addAction(form.title)
+            act.triggered.connect(lambda _=False, f=form: self.print_form(f.kind, f.event_id, f.title))
+            self.reprint_actions.append((form, act))
+
+    # --- steps --------------------------------------------------------------------------------------------
+    def open_action(self, action: Action) -> ActionDialog | None:
+        """Open the dialog of `action` (window-modal, not blocking); returns it."""
+        if self.view is None:
+            return None
+        dlg = dialog_for(action, self.db, self.user, self.view, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.done.connect(lambda result, a=action: self._step_done(a, result))
+        dlg.refused.connect(lambda _msg: self.reload())
+        self.current_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _step_done(self, action: Action, result) -> None:
+        kind = FORM_AFTER.get(action)
+        if kind is not None:
+            self._offer = (kind, getattr(result, "event_id", None))
+            self.offer_label.setText(T["offer"].format(action=ACTION_TEXT[action], form=FORM_TITLE[kind]))
+            self.offer_print_button.setText(T["offer_print"].format(form=f"Mẫu {kind.value}"))
+            self.offer_bar.show()
+        else:
+            self._hide_offer()
+            self.status_line.setText(T["recorded"].format(action=ACTION_TEXT[action]))
+        self.step_recorded.emit(action, result)
+        self.reload()
+
+    def _hide_offer(self) -> None:
+        self._offer = None
+        self.offer_bar.hide()
+
+    def _print_offered(self) -> None:
+        if self._offer:
+            kind, event_id = self._offer
+            self._hide_offer()
+            self.print_form(kind, event_id)
+
+    # --- printing -----------------------------------------------------------------------------------------
+    def print_form(self, kind: FormKind | str, event_id: str | None = None, title: str | None = None) -> None:
+        """Build form `kind` (of step `event_id` for 02/04/05) in a worker, then show the print preview."""
+        kind = FormKind(kind)
+        title = title or FORM_TITLE[kind]
+        self.status_line.setText(T["building_pdf"].format(title=title))
+        db, code = self.db, self.code
+        run_in_thread(lambda: dossier_form_pdf(db, code, kind, event_id=event_id),
+                      lambda pdf: self._pdf_built(kind, title, pdf), self._pdf_error, parent=self)
+
+    def _pdf_error(self, exc: BaseException) -> None:
+        msg = exc.message if isinstance(exc, ServiceError) else str(exc)
+        self.status_line.setText(T["pdf_failed"].format(msg=msg))
+
+    def _pdf_built(self, kind: FormKind, title: str, pdf: bytes) -> None:
+        self.status_line.setText("")
+        self.pdf_ready.emit(kind.value, pdf)
+        name = f"{self.code}-mau-{kind.value}.pdf"
+        self.preview = ReceiptPreviewDialog(pdf, title=title, default_name=name, parent=self)
+        self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview.open()
