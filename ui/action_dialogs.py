@@ -37,7 +37,7 @@ from app.services import lifecycle as lc
 from app.services.dossiers import DossierView
 from app.services.errors import ServiceError, TransitionRefused, ValidationFailed
 from app.services.users import UserInfo, list_users
-from ui.workers import run_in_thread
+from ui.workers import run_in_thread  # the one worker entry point of these dialogs and the dossier window
 
 # --- every user-visible text of these dialogs --------------------------------------------------------
 T = {
@@ -49,6 +49,7 @@ T = {
     "working": "Đang ghi nhận…",
     "at": "Thời điểm",
     "at_hint": "Mặc định là bây giờ; chỉ sửa khi ghi bù việc đã làm trước đó.",
+    "at_hint_short": "mặc định: bây giờ",
     "note": "Ghi chú",
     "to_name": "Người nhận hồ sơ",
     "to_name_ph": "Chọn cán bộ hoặc gõ tên người nhận",
@@ -93,6 +94,7 @@ T = {
     "signer_name_ph": "Thủ trưởng đơn vị để chậm (để trống: người đang đăng nhập)",
     "signer_title": "Chức vụ người ký",
     "signer_title_ph": "Ví dụ: Phó Chủ tịch UBND xã",
+    "stop_signer_ph": "Để trống: người đang đăng nhập",
     "stop_reason_ph": "Ví dụ: Công dân có đơn xin rút hồ sơ",
     "requested_by": "Người đề nghị dừng",
     "fee_note": "Phí, lệ phí",
@@ -192,7 +194,7 @@ class ItemsTable(QTableWidget):
         for col in range(len(self.COLS)):
             h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(self.NAME, QHeaderView.ResizeMode.Stretch)
-        self.setMinimumHeight(180)
+        self.setMinimumHeight(220)
 
     @staticmethod
     def _check(on: bool) -> QTableWidgetItem:
@@ -311,7 +313,7 @@ class FormDialog(QDialog):
         self.outer = QVBoxLayout(self)
         self.outer.setSpacing(10)
         self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.outer.addLayout(self.form)
         self.general_error = self._error_label()
@@ -445,7 +447,7 @@ class ActionDialog(FormDialog):
         super().__init__(parent)
         self.db, self.user, self.dossier = db, user, dossier
         self.setWindowTitle(f"{ACTION_TEXT[self.action]} – {dossier.code}")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
         head = QLabel(f"<b style='font-size:115%'>{ACTION_TEXT[self.action]}</b><br>"
                       f"Hồ sơ <b>{dossier.code}</b> – {dossier.applicant_name}<br>"
                       f"<span style='color:#555'>{dossier.procedure_name}</span>")
@@ -455,7 +457,15 @@ class ActionDialog(FormDialog):
         self.build()
         if self.has_time:
             self.at = DateTimeField(db.clock().astimezone(TZ))
-            self.add_field(T["at"], self.at, "at", T["at_hint"])
+            row = QWidget()
+            lay = QHBoxLayout(row)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(self.at)
+            hint = QLabel(f"({T['at_hint_short']})")
+            hint.setStyleSheet("color: #666;")
+            hint.setToolTip(T["at_hint"])
+            lay.addWidget(hint, 1)
+            self.add_field(T["at"], row, "at")
 
     def build(self) -> None:
         raise NotImplementedError
@@ -524,7 +534,7 @@ class SupplementRequestDialog(ActionDialog):
     action = Action.SUPPLEMENT_REQUEST
 
     def build(self) -> None:
-        self.setMinimumWidth(760)
+        self.setMinimumWidth(880)
         self.items_table = ItemsTable()
         for p in self.dossier.papers:
             self.items_table.add_item(p.get("name", ""), count=int(p.get("count", 1)),
@@ -656,7 +666,7 @@ class StopDialog(ActionDialog):
         self.add_field(T["requested_by"], self.requested_by, "requested_by")
         self.fee_note = line(ph=T["fee_note_ph"])
         self.add_field(T["fee_note"], self.fee_note, "fee_note")
-        self.signer_name = line(ph=T["signer_name_ph"])
+        self.signer_name = line(ph=T["stop_signer_ph"])
         self.add_field(T["signer_name"], self.signer_name, "signer_name")
         self.signer_title = line(ph=T["signer_title_ph"])
         self.add_field(T["signer_title"], self.signer_title, "signer_title")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,9 +34,8 @@ from app.services.errors import ServiceError
 from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pdf, forms_of
 from app.services.settings import office_calendar
 from app.services.users import UserInfo
-from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt
+from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt, run_in_thread
 from ui.receipt_preview import ReceiptPreviewDialog
-from ui.workers import run_in_thread
 
 # --- every user-visible text of this window ----------------------------------------------------------
 T = {
@@ -76,9 +75,9 @@ T = {
     "col_time": "Thời gian",
     "col_step": "Bước",
     "col_actor": "Người thực hiện",
-    "col_flow": "Giao → Nhận / Đơn vị",
-    "col_detail": "Nội dung",
-    "yes_birth": "",
+    "col_detail": "Giao → Nhận, nội dung",
+    "giver": "Giao",
+    "receiver": "Nhận",
 }
 
 FIELD_LABELS = {
@@ -137,7 +136,13 @@ def _iso(value: str | None) -> datetime | None:
 
 
 def step_flow(st: StepView) -> str:
-    text = " → ".join(x for x in (st.giver, st.receiver) if x)
+    """Who gave the dossier to whom: 'Giao: A → Nhận: B (unit)'."""
+    parts = []
+    if st.giver:
+        parts.append(f"{T['giver']}: {st.giver}")
+    if st.receiver:
+        parts.append(f"{T['receiver']}: {st.receiver}")
+    text = " → ".join(parts)
     if st.unit and st.unit not in (st.giver, st.receiver):
         text = f"{text} ({st.unit})" if text else st.unit
     return text
@@ -239,7 +244,7 @@ class DossierWindow(QDialog):
         split.addWidget(self._timeline_panel())
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([470, 640])
+        split.setSizes([390, 660])
         body.addWidget(split, 1)
         body.addWidget(self._actions_panel())
         outer.addLayout(body, 1)
@@ -339,36 +344,63 @@ class DossierWindow(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
-        scroll.setMinimumWidth(400)
+        scroll.setMinimumWidth(340)
         return scroll
 
     def _timeline_panel(self) -> QWidget:
         box = QGroupBox(T["timeline"])
         lay = QVBoxLayout(box)
-        self.timeline = QTableWidget(0, 5)
-        self.timeline.setHorizontalHeaderLabels([T["col_time"], T["col_step"], T["col_actor"], T["col_flow"],
-                                                 T["col_detail"]])
+        self.timeline = QTableWidget(0, 4)
+        self.timeline.setHorizontalHeaderLabels([T["col_time"], T["col_step"], T["col_actor"], T["col_detail"]])
         self.timeline.verticalHeader().setVisible(False)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.timeline.setWordWrap(True)
         self.timeline.setAlternatingRowColors(True)
         self.timeline.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.timeline.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         h = self.timeline.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        h.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        h.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.timeline.setColumnWidth(2, 120)
-        self.timeline.setColumnWidth(3, 170)
-        h.sectionResized.connect(lambda *_: self.timeline.resizeRowsToContents())
+        h.sectionResized.connect(self._fit_rows)
+        self._follow_newest = True
+        bar = self.timeline.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.actionTriggered.connect(lambda *_: QTimer.singleShot(0, self._scrolled_by_hand))
         lay.addWidget(self.timeline)
         return box
 
+    def _fit_rows(self, *_):
+        self.timeline.resizeRowsToContents()
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        # rows re-wrap after every resize: keep the newest step in view until the clerk scrolls away
+        if self._follow_newest:
+            self.timeline.verticalScrollBar().setValue(high)
+
+    def _scrolled_by_hand(self, *_) -> None:
+        bar = self.timeline.verticalScrollBar()
+        self._follow_newest = bar.sliderPosition() >= bar.maximum()
+
+    def _fit_and_show_newest(self) -> None:
+        self._follow_newest = True
+        self._fit_rows()
+        self.timeline.scrollToBottom()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_rows)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
     def _actions_panel(self) -> QWidget:
         panel = QWidget()
-        panel.setFixedWidth(230)
+        panel.setFixedWidth(215)
         lay = QVBoxLayout(panel)
         lay.setContentsMargins(0, 0, 0, 0)
         box = QGroupBox(T["actions"])
@@ -478,7 +510,8 @@ class DossierWindow(QDialog):
         for st in d.steps:
             row = t.rowCount()
             t.insertRow(row)
-            texts = (f"{st.at:%H:%M  %d/%m/%Y}", STEP_TEXT.get(st.kind, st.kind), st.actor_name, step_flow(st), step_detail(st))
+            content = "\n".join(x for x in (step_flow(st), step_detail(st)) if x)
+            texts = (f"{st.at:%H:%M}\n{st.at:%d/%m/%Y}", STEP_TEXT.get(st.kind, st.kind), st.actor_name, content)
             for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, st.event_id)
@@ -489,7 +522,7 @@ class DossierWindow(QDialog):
                     item.setFont(f)
                 t.setItem(row, col, item)
         t.resizeRowsToContents()
-        t.scrollToBottom()
+        QTimer.singleShot(0, self._fit_and_show_newest)
 
     def _show_actions(self, d: DossierView) -> None:
         for btn in self.action_buttons.values():

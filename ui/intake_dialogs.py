@@ -13,9 +13,17 @@ from app.services.catalogue import ProcedureInfo, all_procedures, get_procedure
 from app.services.errors import ServiceError
 from app.services.forms import intake_slip_pdf
 from app.services.users import UserInfo
-from ui.action_dialogs import FormDialog, ItemsTable, items_editor, line, plain_text, show_message, value_of
+from ui.action_dialogs import (
+    FormDialog,
+    ItemsTable,
+    items_editor,
+    line,
+    plain_text,
+    run_in_thread,
+    show_message,
+    value_of,
+)
 from ui.receipt_preview import ReceiptPreviewDialog
-from ui.workers import run_in_thread
 
 # --- every user-visible text of these dialogs --------------------------------------------------------
 T = {
@@ -90,7 +98,7 @@ class IntakeSlipDialog(FormDialog):
         self.slip = None
         self.procedures_loaded = False
         self._wanted_code = procedure_code or ""
-        self.setMinimumWidth(780)
+        self.setMinimumWidth(880)
         head = QLabel(self.head_text)
         head.setWordWrap(True)
         head.setTextFormat(Qt.TextFormat.RichText)
