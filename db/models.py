@@ -233,3 +233,8 @@ class IntakeSlip(Base):
 
 Index("ix_dossiers_status_due", Dossier.status, Dossier.due_at)
 Index("ix_dossiers_received_day_device", Dossier.received_day, Dossier.device_id)
+# statistics read dossiers resolved in a period; the filtered list narrows by field or procedure and date
+Index("ix_dossiers_status_result", Dossier.status, Dossier.result_at)
+Index("ix_dossiers_result_at", Dossier.result_at)
+Index("ix_dossiers_field_day", Dossier.field, Dossier.received_day)
+Index("ix_dossiers_procedure_day", Dossier.procedure_code, Dossier.received_day)

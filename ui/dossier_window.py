@@ -454,11 +454,11 @@ class DossierWindow(QDialog):
         self.status_chip.setText(d.status_text)
         self.status_chip.setStyleSheet(f"background: {color}; color: white; font-weight: bold; "
                                        "padding: 4px 12px; border-radius: 11px; font-size: 11pt;")
-        state = due_state(d.status, d.due_at, now, cal)
+        state = due_state(d.status, d.due_at, now, cal, paused_at=d.paused_at)
         self.due_state = state
         due = fmt_dt(d.due_at) if d.due_at else T["due_none"]
         state_text = DUE_STATE_TEXT[state]
-        if state == DueState.PAUSED and d.paused_at and d.due_at and d.paused_at > d.due_at:
+        if state == DueState.OVERDUE and d.status == Status.SUPPLEMENT:
             state_text += T["paused_overdue"]
         self.due_label.setText(f"{T['due']}: <b style='font-size:13pt'>{due}</b><br>"
                                f"<span style='color:{DUE_COLOR[state]}; font-weight:bold'>{state_text}</span>")
@@ -468,7 +468,7 @@ class DossierWindow(QDialog):
             lines.append(T["due_extended"].format(due=fmt_dt(d.due_at)))
         if d.paused_at:
             lines.append(T["paused_since"].format(at=fmt_dt(d.paused_at)))
-        paused = sum(int(st.data.get("paused_minutes") or 0) for st in d.steps if st.kind == "supplement_received")
+        paused = d.paused_minutes
         if paused:
             lines.append(T["paused_total"].format(text=minutes_text(paused)))
         if d.returned_at:
@@ -529,7 +529,7 @@ class DossierWindow(QDialog):
             self.actions_layout.removeWidget(btn)
             btn.deleteLater()
         self.action_buttons = {}
-        for action in allowed_actions(d.status):
+        for action in allowed_actions(d.status, extensions=d.extensions):
             btn = QPushButton(ACTION_TEXT[action])
             btn.setMinimumHeight(34)
             btn.setObjectName(f"action-{action.value}")

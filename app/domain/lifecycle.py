@@ -74,8 +74,10 @@ def refusal(action: Action, status: Status, code: str) -> str | None:
     return f"Không thể {verb} khi hồ sơ {code} đang ở trạng thái “{st}”."
 
 
-def allowed_actions(status: str) -> list[Action]:
-    return [a for a in Action if Status(status) in ALLOWED[a]]
+def allowed_actions(status: str, *, extensions: int = 0) -> list[Action]:
+    """The steps to offer as buttons; an extension is not offered again once used (an admin overrides elsewhere)."""
+    return [a for a in Action if Status(status) in ALLOWED[a]
+            and not (a == Action.EXTEND and extensions >= MAX_EXTENSIONS)]
 
 
 class DueState(StrEnum):
@@ -99,16 +101,25 @@ DUE_STATE_TEXT = {
 }
 
 
-def due_state(status: str, due_at: datetime | None, now: datetime, cal: WorkCalendar) -> DueState:
+def due_state(status: str, due_at: datetime | None, now: datetime, cal: WorkCalendar, *,
+              paused_at: datetime | None = None) -> DueState:
+    """The deadline state shown in lists and alerts.
+
+    A dossier whose result is ready is no longer being processed, so it is never "overdue" here (its
+    verdict was fixed when the result came). A paused dossier is "paused" unless it was already past
+    its due time when the supplement was requested.
+    """
     st = Status(status)
     if st in (Status.RETURNED, Status.STOPPED, Status.CANCELLED):
         return DueState.CLOSED
     if st == Status.SUPPLEMENT:
+        if due_at is not None and paused_at is not None and paused_at > due_at:
+            return DueState.OVERDUE
         return DueState.PAUSED
     if due_at is None:
         return DueState.NO_DEADLINE
     if st == Status.RESULT_READY:
-        return DueState.WITHIN if due_at >= now else DueState.OVERDUE
+        return DueState.WITHIN
     if now > due_at:
         return DueState.OVERDUE
     local_now, local_due = now.astimezone(TZ), due_at.astimezone(TZ)

@@ -61,6 +61,8 @@ class DossierView:
     original_due_at: datetime | None
     paused_at: datetime | None
     extensions: int
+    paused_minutes: int
+    holder: str
     result_at: datetime | None
     returned_at: datetime | None
     volume: str
@@ -110,7 +112,7 @@ def view_of(d: Dossier, steps: list[DossierStep] = ()) -> DossierView:
         email=d.email, channel=d.channel, return_method=d.return_method, sets_count=d.sets_count,
         papers=list(d.papers), fee_text=d.fee_text, note=d.note, duration=dict(d.duration),
         received_at=_loc(d.received_at), due_at=_loc(d.due_at), original_due_at=_loc(d.original_due_at),
-        paused_at=_loc(d.paused_at), extensions=d.extensions, result_at=_loc(d.result_at),
+        paused_at=_loc(d.paused_at), extensions=d.extensions, paused_minutes=d.paused_minutes, holder=d.holder, result_at=_loc(d.result_at),
         returned_at=_loc(d.returned_at), volume=d.volume, number=d.number, clerk_id=d.clerk_id,
         clerk_name=d.clerk_name, device_id=d.device_id, calendar_version=d.calendar_version,
         rule_version=d.rule_version, catalogue_version=d.catalogue_version,

@@ -90,7 +90,7 @@ def transfer(db: Database, key: str, *, actor: UserInfo, to_name: str, to_unit: 
     if not nfc(to_name) and not nfc(to_unit):
         raise ValidationFailed({"to_name": "Hãy ghi người hoặc đơn vị nhận hồ sơ."})
     with _step(db, key, Action.TRANSFER, actor, at) as c:
-        giver = c.d.holder or actor.full_name
+        giver = _holder_person(c) or actor.full_name
         return _record(db, c, "dossier.transferred", {"from_name": giver, "to_name": nfc(to_name),
                                                       "to_unit": nfc(to_unit), "note": nfc(note)})
 
@@ -137,6 +137,17 @@ def receive_supplement(db: Database, key: str, *, actor: UserInfo, note: str = "
         return _record(db, c, "dossier.supplement_received", {
             "paused_minutes": paused, "new_due_at": iso(new_due), "new_statutory_due_at": iso(new_stat),
             "note": nfc(note), "resume_status": resume})
+
+
+def _holder_person(c: _Ctx) -> str:
+    """The person holding the paper dossier: the last hand-over's receiver, unless it came back since."""
+    step = c.s.scalar(select(DossierStep).where(
+        DossierStep.dossier_id == c.d.id,
+        DossierStep.kind.in_(("transferred", "handed_back", "result_ready", "received")))
+        .order_by(DossierStep.id.desc()))
+    if step is not None and step.kind == "transferred":
+        return step.receiver or step.unit
+    return ""
 
 
 def _resume_status(c: _Ctx) -> str:

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from app.domain.calendar import TZ, WorkCalendar
 from app.domain.deadline import add_working_minutes
 from app.domain.dossier import Status, status_text
-from app.domain.lifecycle import DueState, due_state
+from app.domain.lifecycle import due_state
 from app.domain.text import search_key
 from app.services.database import Database
 from app.services.settings import office_calendar
@@ -162,12 +162,7 @@ _COLS = (Dossier.id, Dossier.code, Dossier.applicant_name, Dossier.phone, Dossie
 
 
 def _row_due_state(d, now: datetime, cal: WorkCalendar) -> str:
-    if d.status == Status.RESULT_READY:
-        return DueState.WITHIN.value if d.due_at is not None else DueState.NO_DEADLINE.value
-    if d.status == Status.SUPPLEMENT and d.due_at is not None and d.paused_at is not None \
-            and d.paused_at > d.due_at:
-        return DueState.OVERDUE.value
-    return due_state(d.status, d.due_at, now, cal).value
+    return due_state(d.status, d.due_at, now, cal, paused_at=d.paused_at).value
 
 
 def _row(d, now: datetime, cal: WorkCalendar) -> DossierRow:

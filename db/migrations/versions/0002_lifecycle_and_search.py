@@ -1,4 +1,4 @@
-"""Add who holds a dossier, paused time, intake slips without a dossier, and the FTS5 search index
+"""Add who holds a dossier, paused time, intake slips, list/statistics indexes and the FTS5 search index
 
 Revision ID: 0002
 Revises: 0001
@@ -37,6 +37,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_intake_slips_at", "intake_slips", ["at"])
     op.create_index("ix_dossiers_received_day_device", "dossiers", ["received_day", "device_id"])
+    op.create_index("ix_dossiers_status_result", "dossiers", ["status", "result_at"])
+    op.create_index("ix_dossiers_result_at", "dossiers", ["result_at"])
+    op.create_index("ix_dossiers_field_day", "dossiers", ["field", "received_day"])
+    op.create_index("ix_dossiers_procedure_day", "dossiers", ["procedure_code", "received_day"])
     if op.get_bind().dialect.name != "sqlite":
         return
     # Full-text index over the accent-free search key (code, name, phone, ID, address, procedure).
@@ -66,7 +70,9 @@ def downgrade() -> None:
         for name in ("dossiers_fts_au", "dossiers_fts_ad", "dossiers_fts_ai"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS dossier_fts")
-    op.drop_index("ix_dossiers_received_day_device", table_name="dossiers")
+    for name in ("ix_dossiers_procedure_day", "ix_dossiers_field_day", "ix_dossiers_result_at",
+                 "ix_dossiers_status_result", "ix_dossiers_received_day_device"):
+        op.drop_index(name, table_name="dossiers")
     op.drop_index("ix_intake_slips_at", table_name="intake_slips")
     op.drop_table("intake_slips")
     with op.batch_alter_table("dossiers") as batch:
