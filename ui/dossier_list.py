@@ -658,8 +658,8 @@ class DossierListPanel(QWidget):
         self._set_exporting(False)
         self.pdf_ready.emit(pdf)
         name = f"so-theo-doi-ho-so-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"
-        self.preview = ReceiptPreviewDialog(pdf, title=T["pdf_title"], default_name=name)
-        self.preview.setParent(self, self.preview.windowFlags())
+        self.preview = ReceiptPreviewDialog(pdf, title=T["pdf_title"], default_name=name,
+                                            parent=self)
         self.preview.open()
 
     def ask_save_path(self, title: str, default_name: str, name_filter: str) -> str | None:
