@@ -1,0 +1,119 @@
+"""Screenshots of the counter's windows for the README and for review: `python -m ui.screenshots OUTDIR`.
+
+Builds a throw-away office database (the same set-up as the tests), drives the real widgets and saves PNGs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+from app.services.database import Database  # noqa: E402
+from app.services.setup import StaffAccount, initialise_office  # noqa: E402
+from app.services.users import login  # noqa: E402
+from ui.app import create_application  # noqa: E402
+
+OFFICE = {
+    "agency_code": "000.17.22.H56",
+    "parent_body": "Ủy ban nhân dân xã Tân Hưng",
+    "center_name": "Trung tâm Phục vụ hành chính công xã Tân Hưng",
+    "place_name": "Tân Hưng",
+    "commune_name": "xã Tân Hưng",
+    "province_name": "tỉnh Đồng Nai",
+    "lookup_url_template": "http://127.0.0.1:8765/tra-cuu/{code}",
+}
+STAFF = [StaffAccount("canbo1", "Trần Thị Mai", "matkhau123", "clerk")]
+NOW = datetime(2026, 11, 23, 2, 5, tzinfo=UTC)  # Monday 23/11/2026 09:05 local
+CARD = "079203012345|025123456|NGUYỄN THỊ HƯỜNG|15081990|Nữ|Số 5, ấp Tân Lập, xã Tân Hưng, tỉnh Đồng Nai|20042021"
+
+
+def wait_until(condition, timeout_ms: int = 10000) -> None:
+    deadline = QDeadlineTimer(timeout_ms)
+    while not condition():
+        if deadline.hasExpired():
+            raise TimeoutError("the window did not get there in time")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
+def shot(widget: QWidget, path: Path) -> Path:
+    QCoreApplication.processEvents()
+    widget.grab().save(str(path))
+    print(path)
+    return path
+
+
+def fill(panel, *, procedure_text: str = "khai sinh", phone: str = "0912 345 678") -> None:
+    panel.scan.setFocus()
+    panel.scan.insert(CARD)
+    panel.procedure_edit.setFocus()
+    panel.procedure_edit.setText(procedure_text)
+    panel.procedure_edit.textEdited.emit(procedure_text)
+    wait_until(lambda: bool(panel.found))
+    panel.choose_procedure_text(next(iter(panel.found)))
+    panel.phone.setText(phone)
+    panel.email.setText("huong.nguyen@example.com")
+    panel.note.setText("Nộp kèm tờ khai đăng ký khai sinh bản giấy")
+    wait_until(lambda: panel.due is not None)
+
+
+def main(outdir: str) -> int:
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    create_application([])
+    from ui.counter_window import CounterWindow
+    from ui.login import LoginDialog
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(Path(tmp) / "office.sqlite")
+        db.clock = lambda: NOW
+        initialise_office(db, settings=OFFICE, slot=1, device_name="Quầy 1", staff=STAFF)
+
+        dlg = LoginDialog(db, username="canbo1")
+        dlg.show()
+        dlg.password.setText("sai-mat-khau")
+        dlg.try_login()
+        shot(dlg, out / "login.png")
+        dlg.close()
+
+        user = login(db, username="canbo1", password="matkhau123")
+        win = CounterWindow(db, user)
+        win.show()
+        wait_until(lambda: not win.loading)
+        # One dossier already in today's list, then a second one typed in but not saved.
+        fill(win.reception, procedure_text="xac nhan tinh trang hon nhan")
+        win.reception.save()
+        wait_until(lambda: win.model.rowCount() == 1 and win.reception.preview is not None)
+        wait_until(lambda: win.reception.preview.page_count() > 0)
+        preview = win.reception.preview
+        preview.resize(900, 1000)
+        shot(preview, out / "preview.png")
+        preview.close()
+
+        fill(win.reception)
+        shot(win, out / "counter.png")
+        win.reception.phone.setText("09123")
+        win.reception.save()
+        shot(win, out / "counter-invalid.png")
+
+        detail = win.open_detail(win.model.code_at(0))
+        wait_until(lambda: detail.view is not None)
+        shot(detail, out / "detail.png")
+        detail.close()
+        win.close()
+        from ui.workers import wait_idle
+
+        wait_idle()
+        db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "screens"))
