@@ -105,6 +105,16 @@ T = {
     "badge_tip": "Bấm để xem danh sách hồ sơ này trong Sổ theo dõi hồ sơ",
 }
 COLUMNS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Lĩnh vực", "Ngày nhận", "Hẹn trả", "Trạng thái", "Hạn")
+# Short due texts for the list's last column (the full wording is the cell's tooltip).
+DUE_SHORT = {
+    DueState.WITHIN.value: "Trong hạn",
+    DueState.DUE_TODAY.value: "Đến hạn hôm nay",
+    DueState.DUE_SOON.value: "Sắp đến hạn",
+    DueState.OVERDUE.value: "Quá hạn",
+    DueState.PAUSED.value: "Chờ bổ sung",
+    DueState.NO_DEADLINE.value: "Không có hạn",
+    DueState.CLOSED.value: "Đã kết thúc",
+}
 DUE_CHOICES = (
     (None, "Tất cả"),
     ("today", "Đến hạn hôm nay"),
@@ -240,6 +250,10 @@ class DossierTableModel(QAbstractTableModel):
             return fmt_day_time(r.due_at) if r.due_at else T["no_deadline"]
         if col == COL_STATUS:
             return r.status_text
+        return DUE_SHORT.get(r.due_state, r.due_state)
+
+    @staticmethod
+    def _due_long(r: DossierRow) -> str:
         try:
             return DUE_STATE_TEXT[DueState(r.due_state)]
         except ValueError:
@@ -267,6 +281,8 @@ class DossierTableModel(QAbstractTableModel):
             f.setBold(True)
             return f
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_STATE:
+                return self._due_long(r)
             parts = [r.code, r.applicant_name, r.procedure_name]
             if r.phone:
                 parts.append(r.phone)
@@ -392,8 +408,11 @@ class DossierListPanel(QWidget):
         put(1, 4, T["clerk"], self.clerk_combo)
         dates = QHBoxLayout()
         dates.addWidget(self.date_from)
+        dates.addSpacing(4)
         dates.addWidget(QLabel(T["date_to"]))
+        dates.addSpacing(4)
         dates.addWidget(self.date_to)
+        dates.addSpacing(10)
         dates.addWidget(self.all_dates)
         dates.addStretch(1)
         filters.addWidget(QLabel(T["received"]), 2, 0)
@@ -426,6 +445,7 @@ class DossierListPanel(QWidget):
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
 
         self.count_label = QLabel()
+        self.count_label.setMinimumWidth(260)
         f = self.count_label.font()
         f.setBold(True)
         self.count_label.setFont(f)
@@ -442,6 +462,7 @@ class DossierListPanel(QWidget):
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label)
+        bottom.addSpacing(8)
         bottom.addWidget(self.more_button)
         bottom.addStretch(1)
         bottom.addWidget(self.print_button)
@@ -743,6 +764,7 @@ class DueBadge(QWidget):
             b.hide()
             self.buttons[kind] = b
             lay.addWidget(b)
+        lay.addStretch(1)
         for sep in self.findChildren(QLabel, "sep"):
             sep.hide()
 

@@ -192,7 +192,9 @@ class StatsScreen(QWidget):
         tl.addWidget(self.table, 1)
         tl.addWidget(self.summary)
         tl.addWidget(self.share_label)
+        tl.addStretch(0)
 
+        self._top = top
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
         self.splitter.addWidget(chart_box)
@@ -319,6 +321,7 @@ class StatsScreen(QWidget):
         self.share_label.setText(T["share"].format(share=percent_text(share)) if share is not None
                                  else T["share_none"])
         self.chart.set_months(report.months)
+        self._fit_splitter()
         for b in (self.pdf_button, self.xlsx_button, self.csv_button):
             b.setEnabled(True)
         self.computed.emit(report)
@@ -345,6 +348,21 @@ class StatsScreen(QWidget):
                     it.setForeground(QBrush(QColor("#b3261e")))  # late / overdue
                 self.table.setItem(row, col, it)
             self.table.setRowHeight(row, 26)
+        # As tall as its rows (no empty band under the total); long catalogues scroll.
+        height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount())) + 2 * self.table.frameWidth() + 2
+        self.table.setMaximumHeight(height)
+
+    def _fit_splitter(self) -> None:
+        """Give the table what its rows need and the chart the rest."""
+        lay = self._top.layout()
+        labels = (self.heading, self.subheading, self.summary, self.share_label)
+        width = max(self._top.width(), 400)
+        need = self.table.maximumHeight() + 5 * lay.spacing() + sum(
+            w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in labels)
+        total = sum(self.splitter.sizes())
+        if total > 0:
+            top = min(need, max(total - 260, 200))
+            self.splitter.setSizes([top, total - top])
 
     def cell_text(self, field: str, col: int) -> str:
         """The text shown for a field's row (or "Tổng số") in a column (1..11 counts, 12 share)."""
