@@ -114,6 +114,8 @@ T = {
     "required_mark": "* bắt buộc",
 }
 
+SCAN_QUIET_MS = 250  # a keyboard-mode scanner types a whole QR in well under this between keys
+
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 # Field keys of ReceptionForm / ValidationFailed.errors, in the order the clerk meets them on screen.
@@ -313,6 +315,10 @@ class ReceptionPanel(QWidget):
         self.scan.setPlaceholderText(T["scan_ph"])
         self.scan.textChanged.connect(self._scan_changed)
         self.scan.returnPressed.connect(self._scan_enter)
+        self.scan_timer = QTimer(self)
+        self.scan_timer.setSingleShot(True)
+        self.scan_timer.setInterval(SCAN_QUIET_MS)
+        self.scan_timer.timeout.connect(self._scan_settled)
         self.scan_field = Field(self.scan)
         self.scan_note = QLabel("")
         self.scan_note.setObjectName("hint")
@@ -535,12 +541,20 @@ class ReceptionPanel(QWidget):
 
     # --- CCCD scan ------------------------------------------------------------------------------------
     def _scan_changed(self, text: str) -> None:
+        if self.scan_timer.isActive():
+            self.scan_timer.start()  # still typing: wait for the scanner to go quiet again
         # A scanner types the whole QR: take it as soon as the last field (issue date, 8 digits) is complete.
         parts = text.replace("\r", "").replace("\n", "").split("|")
         if len(parts) >= 7 and re.fullmatch(r"\s*\d{8}\s*", parts[6] or ""):
             self.fill_from_card(text, quiet=True)
 
     def _scan_enter(self) -> None:
+        # An Enter may come in the middle of a scan (some scanners send one per line of the QR): a QR
+        # without the issue date is legitimate, so take it only once the scanner has gone quiet.
+        if self.scan.text().strip():
+            self.scan_timer.start()
+
+    def _scan_settled(self) -> None:
         if self.scan.text().strip():
             self.fill_from_card(self.scan.text())
 
