@@ -31,6 +31,9 @@ MIN_LENGTH = 10  # shortest burst taken for a scan (a dossier code is 20+ charac
 SILENCE_MS = 80  # a burst without Enter ends after this much quiet
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# A scanner presses Shift around capital letters: modifier keys alone neither start nor end a burst.
+MODIFIER_KEYS = (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,
+                 Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock)
 # Ctrl, Alt, Meta make shortcuts, never scans
 _SHORTCUT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
 
@@ -70,7 +73,9 @@ class _Held:
 class ScannerListener(QObject):
     """Install once per application: `ScannerListener(window)`; connect `code_scanned` / `garbage_scanned`.
 
-    `enabled` can be set False (e.g. while a modal dialog that takes typed codes is open).
+    `set_enabled(False)` gives every held key back and stops listening (e.g. in widget tests that type
+    and assert at once); `flush()` gives the held keys back now. While enabled, a key press reaches its
+    widget up to GAP_MS late: tests typing through QTest should wait on the widget, not assert at once.
     """
 
     code_scanned = Signal(str)
@@ -91,6 +96,15 @@ class ScannerListener(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    def set_enabled(self, enabled: bool) -> None:
+        if not enabled:
+            self._flush()
+        self.enabled = enabled
+
+    def flush(self) -> None:
+        """Give every held key to its widget now (a burst in progress is treated as typing)."""
+        self._flush()
 
     def uninstall(self) -> None:
         self._flush()
@@ -122,6 +136,8 @@ class ScannerListener(QObject):
         return False
 
     def _key(self, obj: QObject, ev: QKeyEvent) -> bool:
+        if ev.key() in MODIFIER_KEYS:
+            return False
         now = time.monotonic()
         press = ev.type() == QEvent.Type.KeyPress
         enter = ev.key() in ENTER_KEYS

@@ -63,6 +63,31 @@ def test_a_burst_without_enter_ends_with_silence_and_a_stray_leading_enter_is_sw
     assert field.text() == "" and entered == []  # neither Enter reached the field
 
 
+def test_a_real_scanner_pressing_shift_around_capitals_is_still_one_scan(qtbot, setup, code):
+    listener, field, scanned, garbage, entered = setup
+    shift = Qt.KeyboardModifier.ShiftModifier
+    for ch in code:
+        upper = ch.isalpha() and ch.isupper()
+        if upper:
+            QApplication.sendEvent(field, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Shift, shift))
+        key = Qt.Key(ord(ch.upper())) if ch.isalnum() else Qt.Key.Key_unknown
+        mods = shift if upper else Qt.KeyboardModifier.NoModifier
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(field, QKeyEvent(kind, key, mods, ch))
+        if upper:
+            QApplication.sendEvent(field, QKeyEvent(QEvent.Type.KeyRelease, Qt.Key.Key_Shift,
+                                                    Qt.KeyboardModifier.NoModifier))
+    qtbot.keyClick(field, RETURN, delay=0)
+    assert scanned == [code] and field.text() == ""
+
+
+def test_disabled_listener_lets_everything_through_at_once(qtbot, setup, code):
+    listener, field, scanned, garbage, entered = setup
+    listener.set_enabled(False)
+    qtbot.keyClicks(field, code, delay=0)
+    assert field.text() == code and scanned == []
+
+
 def test_a_person_typing_the_same_code_lands_in_the_field(qtbot, setup, code):
     listener, field, scanned, garbage, entered = setup
     qtbot.keyClicks(field, code, delay=60)
