@@ -11,6 +11,9 @@ CCCD). Anything else — a person typing, a short burst, a held-down key, a fast
 is not a code, and any burst with non-ASCII letters (a wedge scanner types ASCII; Vietnamese letters
 come from a person or an input method) — is replayed to its widget unchanged and in order. A stray
 Enter just before a burst (a scanner with an Enter prefix) is swallowed with it.
+
+A field that takes scans itself (the reception form's CCCD QR field) opts out with
+`let_scans_through(widget)`: keys aimed at it or its children are never held.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ MODIFIER_KEYS = (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Ke
 # Ctrl, Alt, Meta make shortcuts, never scans
 _SHORTCUT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
 
+PASS_THROUGH = "scannerPassThrough"  # dynamic property: this widget reads scanner bursts itself
+
 T = {
     "not_found": "Không tìm thấy hồ sơ có mã {code}.",
     "not_a_code": "Mã vừa quét “{text}” không phải là mã hồ sơ.",
@@ -52,6 +57,19 @@ def open_scanned(db, code: str) -> DossierView | str:
         return get_dossier(db, code)
     except NotFound:
         return T["not_found"].format(code=code)
+
+
+def let_scans_through(widget: QWidget) -> None:
+    """The listener leaves keys for `widget` (and its children) alone: it reads scanned text itself."""
+    widget.setProperty(PASS_THROUGH, True)
+
+
+def _passes_through(obj: QObject) -> bool:
+    while obj is not None:
+        if obj.property(PASS_THROUGH):
+            return True
+        obj = obj.parent()
+    return False
 
 
 class _Held:
@@ -120,6 +138,10 @@ class ScannerListener(QObject):
             return False
         if not isinstance(obj, QWidget):
             return False  # the window hands the key on to its focus widget; take it there
+        if _passes_through(obj):
+            if self._held:
+                self._end_burst()
+            return False
         ev: QKeyEvent = event
         seen = (shiboken6.getCppPointer(ev)[0], int(et.value), ev.key(), ev.text())
         if self._last_seen is not None and seen == self._last_seen[0] and self._is_ancestor(obj, self._last_seen[1]):

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 from app.services.dossiers import DossierView
 from app.services.reception import ReceptionForm, receive_dossier
 from app.services.users import login
-from ui.scanner import ScannerListener, open_scanned
+from ui.scanner import ScannerListener, let_scans_through, open_scanned
 
 RETURN = Qt.Key.Key_Return
 
@@ -79,6 +79,15 @@ def test_a_real_scanner_pressing_shift_around_capitals_is_still_one_scan(qtbot, 
                                                     Qt.KeyboardModifier.NoModifier))
     qtbot.keyClick(field, RETURN, delay=0)
     assert scanned == [code] and field.text() == ""
+
+
+def test_a_field_that_reads_scans_itself_gets_them_untouched(qtbot, setup, code):
+    listener, field, scanned, garbage, entered = setup
+    let_scans_through(field)
+    qr = "079190012345||Nguyen Thi Huong|01011990|Nu|Thon Bau Sen|01012021"
+    qtbot.keyClicks(field, qr, delay=0)
+    qtbot.keyClick(field, RETURN, delay=0)
+    assert entered == [qr] and scanned == [] and garbage == []
 
 
 def test_disabled_listener_lets_everything_through_at_once(qtbot, setup, code):
