@@ -73,7 +73,7 @@ def do_step(qtbot, w: DossierWindow, action: Action, when: datetime, fill) -> No
         qtbot.mouseClick(dlg.ok_button, LEFT)
     qtbot.waitUntil(lambda: len(w.view.steps) == before + 1, timeout=5000)
     assert w.timeline.rowCount() == before + 1
-    assert set(w.action_buttons) == set(allowed_actions(w.view.status))
+    assert set(w.action_buttons) == set(allowed_actions(w.view.status, extensions=w.view.extensions))
 
 
 def print_offered(qtbot, w: DossierWindow) -> bytes:
@@ -143,6 +143,7 @@ def test_walk_a_dossier_through_the_window(qtbot, office_db, clerk, code, tmp_pa
         type_vi(dlg.reason, "Chờ xác minh tại nơi cư trú trước đây")
         type_vi(dlg.signer_name, "Phạm Quốc Hùng")
     do_step(qtbot, w, Action.EXTEND, at(23, 9), extend)
+    assert Action.EXTEND not in w.action_buttons  # once per dossier; only an administrator may extend again
     assert "11 giờ 05 phút, ngày 27/11/2026" in w.due_label.text()
     assert "Hạn theo quy định: 11 giờ 05 phút, ngày 23/11/2026" in w.due_detail.text()
     text = text_of(tmp_path, print_offered(qtbot, w), "04.pdf")
