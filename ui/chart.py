@@ -171,7 +171,9 @@ class MonthlyChart(QWidget):
                 text = percent_text(v)
                 tw = sfm.horizontalAdvance(text) + 6
                 ty = pt.y() - sfm.height() - 6 if pt.y() - sfm.height() - 6 > plot.top() - 4 else pt.y() + 6
-                p.drawText(QRectF(pt.x() + 5, ty, tw, sfm.height()), Qt.AlignmentFlag.AlignLeft, text)
+                box = QRectF(pt.x() + 5, ty, tw, sfm.height())
+                p.fillRect(box, QColor(255, 255, 255, 210))  # stays legible over a bar or the grid
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
                 p.setFont(font)
             p.setBrush(Qt.BrushStyle.NoBrush)
 

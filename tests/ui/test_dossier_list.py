@@ -87,6 +87,15 @@ def test_typing_without_accents_finds_the_name_while_typing(qtbot, office_db, cl
     assert "Đặng Văn Lâm" in p.visible_column(COL_NAME)
 
 
+def test_fast_typing_runs_one_query_after_the_last_key(qtbot, office_db, clerk, book):
+    p = make_panel(qtbot, office_db, clerk)
+    before = p._request
+    qtbot.keyClicks(p.search, "tran huu nghia", delay=0)
+    assert p._request == before  # nothing yet: the debounce waits for a pause in typing
+    qtbot.waitUntil(lambda: shown_codes(p) == {book["tran"]}, timeout=5000)
+    assert p._request == before + 1
+
+
 def test_a_slow_old_answer_never_overwrites_a_newer_one(qtbot, office_db, clerk, book):
     p = make_panel(qtbot, office_db, clerk)
     p.search.setText("nguyen")
