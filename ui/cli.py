@@ -278,11 +278,9 @@ def _calendar(args):
 
     if not args.db:
         return statutory_calendar()
-    from app.services.settings import office_calendar
+    from app.services.settings import calendar_of
 
-    db = _open(args.db)
-    with db.reading() as s:
-        return office_calendar(s)
+    return calendar_of(_open(args.db))
 
 
 def cmd_calendar_due(args) -> int:

@@ -31,7 +31,7 @@ from app.services.dossiers import DossierSummary, DossierView, get_dossier, list
 from app.services.errors import ServiceError
 from app.services.forms import receipt_pdf
 from app.services.reception import now_local
-from app.services.settings import load_settings, this_device
+from app.services.settings import office_info
 from app.services.users import UserInfo
 from ui.reception_form import WEEKDAYS, ReceptionPanel, due_text, open_receipt_preview
 from ui.workers import run_in_thread
@@ -169,11 +169,10 @@ class CounterWindow(QMainWindow):
         self.user = user
         self.detail: DossierDetailDialog | None = None
         self.loading = False
-        with db.reading() as s:  # a few rows of settings: quick enough for opening the window
-            settings = load_settings(s)
-            device_name = this_device(s).name
+        info = office_info(db)  # a few rows of settings: quick enough for opening the window
+        settings = info.settings
         self.center_name = settings.center_name
-        self.device_name = device_name
+        self.device_name = info.device_name
         self.setWindowTitle(T["title"].format(center=settings.center_name))
         self.setObjectName("counterWindow")
 
@@ -237,7 +236,7 @@ class CounterWindow(QMainWindow):
 
         today = now_local(db)
         self.clerk_label = QLabel(T["clerk"].format(name=user.full_name, role=user.role_text))
-        self.device_label = QLabel(T["device"].format(device=device_name))
+        self.device_label = QLabel(T["device"].format(device=info.device_name))
         self.date_label = QLabel(T["today"].format(day=f"{WEEKDAYS[today.weekday()]} {today:%d/%m/%Y}"))
         self.count_label = QLabel(T["today_count"].format(n=0))
         bar = self.statusBar()

@@ -32,7 +32,7 @@ from app.domain.lifecycle import ACTION_TEXT, DUE_STATE_TEXT, Action, DueState, 
 from app.services.dossiers import DossierView, StepView, get_dossier
 from app.services.errors import ServiceError
 from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pdf, forms_of
-from app.services.settings import office_calendar
+from app.services.settings import calendar_of
 from app.services.users import UserInfo
 from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt, run_in_thread
 from ui.receipt_preview import ReceiptPreviewDialog
@@ -191,10 +191,7 @@ def step_detail(st: StepView) -> str:
 
 def _load(db, code: str):
     """Worker: the dossier, the office calendar and the time to judge its deadline at."""
-    d = get_dossier(db, code)
-    with db.reading() as s:
-        cal = office_calendar(s)
-    return d, cal, db.clock()
+    return get_dossier(db, code), calendar_of(db), db.clock()
 
 
 def _value_label() -> QLabel:

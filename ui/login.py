@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.services.database import Database
 from app.services.errors import ServiceError
-from app.services.settings import OfficeSettings, load_settings
+from app.services.settings import OfficeSettings, read_settings
 from app.services.users import UserInfo, login
 
 # --- every user-visible text of this dialog ----------------------------------------------------------
@@ -34,9 +34,8 @@ T = {
 
 
 def office_settings(db: Database) -> OfficeSettings:
-    """The office's names for headings. (No service returns settings to the UI yet; this reads them.)"""
-    with db.reading() as s:
-        return load_settings(s)
+    """The office's names for headings."""
+    return read_settings(db)
 
 
 class LoginDialog(QDialog):

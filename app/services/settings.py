@@ -95,3 +95,31 @@ def this_device(s: Session) -> Device:
             "Hãy chạy “motcua admin setup” hoặc “motcua demo”."
         )
     return device
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """What a window shows about where it runs: the office's settings and this device."""
+
+    settings: OfficeSettings
+    device_id: str
+    device_name: str
+    slot: int
+
+
+def office_info(db) -> OfficeInfo:
+    with db.reading() as s:
+        settings = load_settings(s)
+        device = this_device(s)
+        return OfficeInfo(settings, device.id, device.name, device.slot)
+
+
+def read_settings(db) -> OfficeSettings:
+    with db.reading() as s:
+        return load_settings(s)
+
+
+def calendar_of(db) -> WorkCalendar:
+    """The office's working calendar (statutory days, its own days, its office hours)."""
+    with db.reading() as s:
+        return office_calendar(s)
