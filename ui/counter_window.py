@@ -1,4 +1,5 @@
-"""The counter's main window: the reception form, today's dossiers at this counter, and one dossier's details."""
+"""The counter's main window: reception with today's dossiers, the on-screen logbook, the statistics;
+the due badge, and a receipt barcode scanned anywhere opening its dossier."""
 
 from __future__ import annotations
 
@@ -8,32 +9,29 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
-    QPushButton,
+    QMessageBox,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.calendar import TZ
-from app.domain.deadline import Duration
 from app.services.database import Database
-from app.services.dossiers import DossierSummary, DossierView, get_dossier, list_received_on
+from app.services.dossiers import DossierSummary, list_received_on
 from app.services.errors import ServiceError
-from app.services.forms import receipt_pdf
 from app.services.reception import now_local
 from app.services.settings import office_info
 from app.services.users import UserInfo
-from ui.reception_form import WEEKDAYS, ReceptionPanel, due_text, open_receipt_preview
+from ui.dossier_list import DossierListPanel, DueBadge
+from ui.dossier_window import DossierWindow
+from ui.reception_form import WEEKDAYS, ReceptionPanel
+from ui.scanner import ScannerListener, let_scans_through, open_scanned
+from ui.stats_screen import StatsScreen
 from ui.workers import run_in_thread
 
 # --- every user-visible text of this window ----------------------------------------------------------
@@ -59,59 +57,18 @@ T = {
     "device": "Máy: {device}",
     "today": "Hôm nay: {day}",
     "today_count": "Hồ sơ hôm nay: {n}",
-    # detail dialog
-    "detail_title": "Hồ sơ {code}",
-    "detail_loading": "Đang tải hồ sơ…",
-    "reprint": "In lại giấy hẹn",
-    "open_full": "Xử lý hồ sơ…",
-    "close": "Đóng",
-    "building": "Đang tạo giấy hẹn…",
-    "pdf_failed": "Không tạo được giấy hẹn: {msg}",
-    "f_code": "Mã hồ sơ",
-    "f_status": "Trạng thái",
-    "f_procedure": "Thủ tục",
-    "f_field": "Lĩnh vực",
-    "f_competent": "Cơ quan chủ trì giải quyết",
-    "f_applicant": "Người nộp hồ sơ",
-    "f_id": "Số CCCD/định danh",
-    "f_birth": "Ngày sinh",
-    "f_address": "Địa chỉ",
-    "f_phone": "Số điện thoại",
-    "f_email": "Email",
-    "f_channel": "Hình thức nộp",
-    "f_return": "Nhận kết quả tại",
-    "f_sets": "Số lượng hồ sơ",
-    "f_received": "Thời điểm tiếp nhận",
-    "f_due": "Hẹn trả kết quả",
-    "f_duration": "Thời hạn giải quyết",
-    "f_book": "Sổ theo dõi",
-    "f_clerk": "Cán bộ tiếp nhận",
-    "f_fee": "Lệ phí",
-    "f_note": "Ghi chú",
-    "sets": "{n} bộ",
-    "book": "Quyển số {volume}, số thứ tự {number}",
-    "box_applicant": "Người nộp hồ sơ",
-    "box_dossier": "Hồ sơ",
-    "box_papers": "Thành phần hồ sơ đã nhận",
-    "col_tt": "TT",
-    "col_paper": "Tên giấy tờ",
-    "col_kind": "Bản chính / Bản sao",
-    "col_count": "Số lượng",
-    "original": "Bản chính",
-    "copy": "Bản sao",
-    "original_copy": "Bản chính và bản sao",
+    "tab_reception": "Tiếp nhận hồ sơ",
+    "tab_logbook": "Sổ theo dõi hồ sơ",
+    "tab_stats": "Thống kê, báo cáo",
+    "scan_unknown_title": "Quét mã hồ sơ",
+    "scan_garbage": "Mã vừa quét “{text}” không phải là mã hồ sơ. Hãy quét lại mã vạch trên giấy hẹn.",
+    "ok": "Đã hiểu",
+    "open_failed": "Không mở được hồ sơ: {msg}",
 }
 
 
 def short_due(dt: datetime | None) -> str:
     return f"{dt.astimezone(TZ):%H:%M %d/%m}" if dt else T["no_due"]
-
-
-def long_time(dt: datetime | None) -> str:
-    if dt is None:
-        return ""
-    dt = dt.astimezone(TZ)
-    return f"{dt:%H} giờ {dt:%M}, {WEEKDAYS[dt.weekday()]} {dt:%d/%m/%Y}"
 
 
 class TodayDossierModel(QAbstractTableModel):
@@ -163,11 +120,12 @@ class CounterWindow(QMainWindow):
     logged_out = Signal()
     list_loaded = Signal(int)
 
-    def __init__(self, db: Database, user: UserInfo, parent: QWidget | None = None):
+    def __init__(self, db: Database, user: UserInfo, parent: QWidget | None = None, *, scanner: bool = True):
         super().__init__(parent)
         self.db = db
         self.user = user
-        self.detail: DossierDetailDialog | None = None
+        self.dossier_windows: list[DossierWindow] = []
+        self.scan_message: QMessageBox | None = None
         self.loading = False
         info = office_info(db)  # a few rows of settings: quick enough for opening the window
         settings = info.settings
@@ -177,7 +135,7 @@ class CounterWindow(QMainWindow):
         self.setObjectName("counterWindow")
 
         self.reception = ReceptionPanel(db, user)
-        self.reception.dossier_saved.connect(lambda _code: self.reload())
+        self.reception.dossier_saved.connect(lambda _code: self.refresh_all())
 
         self.model = TodayDossierModel(self)
         self.table = QTableView()
@@ -192,7 +150,7 @@ class CounterWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TodayDossierModel.PROCEDURE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
-        self.table.activated.connect(lambda index: self.open_detail(self.model.code_at(index.row())))
+        self.table.activated.connect(lambda index: self.open_dossier(self.model.code_at(index.row())))
         self.list_title = QLabel(T["today_title"])
         self.list_title.setObjectName("panelTitle")
         self.list_title.setWordWrap(True)
@@ -215,11 +173,28 @@ class CounterWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([770, 576])
         self.splitter = splitter
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        reception_page = QWidget()
+        layout = QVBoxLayout(reception_page)
         layout.setContentsMargins(10, 8, 10, 6)
         layout.addWidget(splitter)
-        self.setCentralWidget(central)
+        self.logbook = DossierListPanel(db, user)
+        self.logbook.open_dossier.connect(self.open_dossier)
+        self.stats = StatsScreen(db, user)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(reception_page, T["tab_reception"])
+        self.tabs.addTab(self.logbook, T["tab_logbook"])
+        self.tabs.addTab(self.stats, T["tab_stats"])
+        self.setCentralWidget(self.tabs)
+        self.badge = DueBadge(db)
+        self.badge.due_clicked.connect(self.show_due)
+
+        # A receipt barcode scanned anywhere opens its dossier; the CCCD field reads its own QR scans.
+        self.scanner: ScannerListener | None = None
+        if scanner:
+            self.scanner = ScannerListener(self)
+            self.scanner.code_scanned.connect(self._scanned)
+            self.scanner.garbage_scanned.connect(lambda text: self._tell(T["scan_garbage"].format(text=text)))
+            let_scans_through(self.reception.scan)
 
         menu = self.menuBar().addMenu(T["menu_system"])
         refresh = QAction(T["refresh"], self, shortcut=QKeySequence(QKeySequence.StandardKey.Refresh))
@@ -242,10 +217,12 @@ class CounterWindow(QMainWindow):
         bar = self.statusBar()
         for w in (self.clerk_label, self.device_label, self.date_label):
             bar.addWidget(w)
+        bar.addPermanentWidget(self.badge)
         bar.addPermanentWidget(self.count_label)
 
         self.resize(1366, 740)
         self.reload()
+        self.badge.refresh()
 
     def reload(self) -> None:
         self.loading = True
@@ -265,161 +242,46 @@ class CounterWindow(QMainWindow):
         msg = exc.message if isinstance(exc, ServiceError) else str(exc)
         self.list_hint.setText(T["load_failed"].format(msg=msg))
 
-    def open_detail(self, code: str) -> DossierDetailDialog:
-        self.detail = DossierDetailDialog(self.db, self.user, code, parent=self)
-        self.detail.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.detail.finished.connect(lambda _r: self.reload())
-        self.detail.open()
-        return self.detail
+    def open_dossier(self, code: str) -> DossierWindow:
+        """The dossier window (data, timeline, next steps, reprints); the lists refresh after each step."""
+        window = DossierWindow(self.db, self.user, code, parent=self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.step_recorded.connect(lambda *_a: self.refresh_all())
+        window.destroyed.connect(lambda *_a, w=window: self.dossier_windows.remove(w)
+                                 if w in self.dossier_windows else None)
+        self.dossier_windows.append(window)
+        window.show()
+        return window
+
+    def refresh_all(self) -> None:
+        self.reload()
+        self.logbook.refresh()
+        self.badge.refresh()
+
+    def show_due(self, kind: str) -> None:
+        self.tabs.setCurrentWidget(self.logbook)
+        self.logbook.set_due_filter(kind)
+
+    def _scanned(self, code: str) -> None:
+        db = self.db
+        run_in_thread(lambda: open_scanned(db, code), self._scan_result, self._scan_failed, parent=self,
+                      name="open_scanned")
+
+    def _scan_result(self, result) -> None:
+        if isinstance(result, str):
+            self._tell(result)
+        else:
+            self.open_dossier(result.code)
+
+    def _scan_failed(self, exc: BaseException) -> None:
+        self._tell(T["open_failed"].format(msg=exc.message if isinstance(exc, ServiceError) else exc))
+
+    def _tell(self, message: str) -> None:
+        self.scan_message = QMessageBox(QMessageBox.Icon.Information, T["scan_unknown_title"], message,
+                                        QMessageBox.StandardButton.Ok, self)
+        self.scan_message.button(QMessageBox.StandardButton.Ok).setText(T["ok"])
+        self.scan_message.open()
 
     def logout(self) -> None:
         self.logged_out.emit()
         self.close()
-
-
-class DossierDetailDialog(QDialog):
-    """One dossier, read-only: everything it holds, its papers and appointment; reprint of its receipt."""
-
-    loaded = Signal(object)
-    receipt_ready = Signal(str, bytes)
-
-    def __init__(self, db: Database, user: UserInfo, code: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.db, self.user, self.code = db, user, code
-        self.view: DossierView | None = None
-        self.preview = None
-        self.full_window = None
-        self.setWindowTitle(T["detail_title"].format(code=code))
-        self.values: dict[str, QLabel] = {}
-
-        self.status_line = QLabel(T["detail_loading"])
-        self.status_line.setObjectName("hint")
-        self.status_line.setWordWrap(True)
-        self.due_label = QLabel("")
-        self.due_label.setObjectName("dueLabel")
-        self.due_label.setWordWrap(True)
-
-        dossier_box = QGroupBox(T["box_dossier"])
-        dossier_form = QFormLayout(dossier_box)
-        for key in ("f_code", "f_status", "f_procedure", "f_field", "f_competent", "f_received", "f_due",
-                    "f_duration", "f_channel", "f_return", "f_sets", "f_book", "f_clerk", "f_fee", "f_note"):
-            dossier_form.addRow(*self._value_row(key))
-        applicant_box = QGroupBox(T["box_applicant"])
-        applicant_form = QFormLayout(applicant_box)
-        for key in ("f_applicant", "f_id", "f_birth", "f_address", "f_phone", "f_email"):
-            applicant_form.addRow(*self._value_row(key))
-        for form in (dossier_form, applicant_form):
-            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
-        self.papers = QTableWidget(0, 4)
-        self.papers.setHorizontalHeaderLabels([T["col_tt"], T["col_paper"], T["col_kind"], T["col_count"]])
-        self.papers.verticalHeader().hide()
-        self.papers.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.papers.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.papers.setWordWrap(True)
-        h = self.papers.horizontalHeader()
-        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for c in (0, 2, 3):
-            h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        papers_box = QGroupBox(T["box_papers"])
-        QVBoxLayout(papers_box).addWidget(self.papers)
-
-        self.reprint_button = QPushButton(T["reprint"])
-        self.reprint_button.setObjectName("primary")
-        self.reprint_button.setEnabled(False)
-        self.reprint_button.clicked.connect(self.reprint)
-        self.open_button = QPushButton(T["open_full"])
-        self.open_button.setEnabled(False)
-        self.open_button.clicked.connect(self.open_full)
-        self.close_button = QPushButton(T["close"])
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status_line, 1)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.reprint_button)
-        buttons.addWidget(self.close_button)
-
-        columns = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(applicant_box)
-        left.addWidget(papers_box, 1)
-        columns.addLayout(left, 1)
-        columns.addWidget(dossier_box, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.due_label)
-        layout.addLayout(columns, 1)
-        layout.addLayout(buttons)
-        self.resize(1120, 640)
-        db_ = db
-        run_in_thread(lambda: get_dossier(db_, code), self._loaded, self._failed, parent=self, name="get_dossier")
-
-    def _value_row(self, key: str) -> tuple[str, QLabel]:
-        label = QLabel("")
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.values[key] = label
-        return T[key], label
-
-    def _loaded(self, d: DossierView) -> None:
-        self.view = d
-        duration = Duration.from_json(d.duration).describe() if d.duration else ""
-        values = {
-            "f_code": d.code, "f_status": d.status_text, "f_procedure": f"{d.procedure_code} – {d.procedure_name}",
-            "f_field": d.field, "f_competent": d.competent_unit, "f_received": long_time(d.received_at),
-            "f_due": due_text(d.due_at), "f_duration": duration, "f_channel": d.channel_text,
-            "f_return": d.return_method_text, "f_sets": T["sets"].format(n=d.sets_count),
-            "f_book": T["book"].format(volume=d.volume, number=d.number), "f_clerk": d.clerk_name,
-            "f_fee": d.fee_text, "f_note": d.note, "f_applicant": d.applicant_name, "f_id": d.id_number,
-            "f_birth": f"{d.birth_date:%d/%m/%Y}" if d.birth_date else "", "f_address": d.address,
-            "f_phone": d.phone, "f_email": d.email,
-        }
-        for key, value in values.items():
-            self.values[key].setText(value)
-        self.due_label.setText(f"{d.code} · {T['f_due']}: {due_text(d.due_at)}")
-        self.papers.setRowCount(len(d.papers))
-        for row, p in enumerate(d.papers):
-            kind = (T["original_copy"] if p.get("original") and p.get("copy")
-                    else T["original"] if p.get("original") else T["copy"])
-            for col, text in enumerate((str(row + 1), p.get("name", ""), kind, str(p.get("count", 1)))):
-                item = QTableWidgetItem(text)
-                if col != 1:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.papers.setItem(row, col, item)
-        self.papers.resizeRowsToContents()
-        self.status_line.setText("")
-        self.reprint_button.setEnabled(True)
-        self.open_button.setEnabled(True)
-        self.reprint_button.setFocus()
-        self.loaded.emit(d)
-
-    def _failed(self, exc: BaseException) -> None:
-        msg = exc.message if isinstance(exc, ServiceError) else str(exc)
-        self.status_line.setText(msg)
-
-    def reprint(self) -> None:
-        self.reprint_button.setEnabled(False)
-        self.status_line.setText(T["building"])
-        db, code = self.db, self.code
-        run_in_thread(lambda: receipt_pdf(db, code), self._pdf_built, self._pdf_failed, parent=self,
-                      name="receipt_pdf")
-
-    def _pdf_built(self, pdf: bytes) -> None:
-        self.reprint_button.setEnabled(True)
-        self.status_line.setText("")
-        self.preview = open_receipt_preview(self, self.code, pdf)
-        self.receipt_ready.emit(self.code, pdf)
-
-    def _pdf_failed(self, exc: BaseException) -> None:
-        self.reprint_button.setEnabled(True)
-        msg = exc.message if isinstance(exc, ServiceError) else str(exc)
-        self.status_line.setText(T["pdf_failed"].format(msg=msg))
-
-    def open_full(self) -> None:
-        """The dossier window with its timeline and next steps (transfer, result, return…)."""
-        from ui.dossier_window import DossierWindow
-
-        self.full_window = DossierWindow(self.db, self.user, self.code, parent=self.parentWidget())
-        self.full_window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.full_window.show()
-        self.accept()

@@ -50,6 +50,7 @@ from app.services.reception import (
     validate,
 )
 from app.services.users import UserInfo
+from ui.intake_dialogs import GuidanceSlipDialog, RefusalDialog
 from ui.receipt_preview import ReceiptPreviewDialog
 from ui.workers import run_in_thread
 
@@ -100,6 +101,11 @@ T = {
     "save": "Lưu và in giấy hẹn (Ctrl+S)",
     "saving": "Đang lưu hồ sơ…",
     "clear": "Nhập lại (Esc)",
+    "guidance": "Thiếu giấy tờ…",
+    "guidance_tip": "Hồ sơ chưa đủ: in Phiếu hướng dẫn bổ sung (Mẫu 02) liệt kê mọi giấy tờ còn thiếu; "
+                    "không cấp mã hồ sơ.",
+    "refuse": "Từ chối…",
+    "refuse_tip": "Hồ sơ không thuộc thẩm quyền hoặc không đủ điều kiện: in Phiếu từ chối (Mẫu 03).",
     "clear_title": "Nhập lại",
     "clear_question": "Xóa toàn bộ thông tin đang nhập để tiếp nhận hồ sơ khác?",
     "clear_yes": "Xóa và nhập lại",
@@ -497,15 +503,28 @@ class ReceptionPanel(QWidget):
         scroll.setWidget(content)
         self.scroll = scroll
 
+        self.guidance_button = QPushButton(T["guidance"])
+        self.guidance_button.setToolTip(T["guidance_tip"])
+        self.guidance_button.setAutoDefault(False)
+        self.guidance_button.clicked.connect(lambda: self.open_intake_slip(GuidanceSlipDialog))
+        self.refuse_button = QPushButton(T["refuse"])
+        self.refuse_button.setToolTip(T["refuse_tip"])
+        self.refuse_button.setAutoDefault(False)
+        self.refuse_button.clicked.connect(lambda: self.open_intake_slip(RefusalDialog))
+        self.intake_dialog = None
+
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_paper_button)
-        buttons.addWidget(self.status, 1)
+        buttons.addStretch(1)
+        buttons.addWidget(self.guidance_button)
+        buttons.addWidget(self.refuse_button)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.save_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll, 1)
         outer.addWidget(self.form_error)
+        outer.addWidget(self.status)  # its own line, so the buttons keep the panel narrow
         outer.addLayout(buttons)
 
         save = QShortcut(QKeySequence.StandardKey.Save, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -852,6 +871,17 @@ class ReceptionPanel(QWidget):
         box.finished.connect(lambda _r: self.clear_form() if box.clickedButton() is yes else None)
         self.message_box = box
         box.open()
+
+    def open_intake_slip(self, dialog_class):
+        """An intake that ends without a dossier (form 02 guidance or form 03 refusal), prefilled from the form."""
+        applicant = {"name": self.name.text(), "address": self.address.text(), "phone": self.phone.text()}
+        dlg = dialog_class(self.db, self.clerk, procedure_code=self.procedure.code if self.procedure else None,
+                           applicant=applicant, parent=self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.issued.connect(lambda _slip: self.clear_form())  # this citizen is done: no dossier was made
+        self.intake_dialog = dlg
+        dlg.open()
+        return dlg
 
     def clear_form(self) -> None:
         for e in (self.scan, self.procedure_edit, self.name, self.id_number, self.birth_date, self.address,

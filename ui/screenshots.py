@@ -84,7 +84,7 @@ def main(outdir: str) -> int:
         dlg.close()
 
         user = login(db, username="canbo1", password="matkhau123")
-        win = CounterWindow(db, user)
+        win = CounterWindow(db, user, scanner=False)
         win.show()
         wait_until(lambda: not win.loading)
         # One dossier already in today's list, then a second one typed in but not saved.
@@ -103,7 +103,7 @@ def main(outdir: str) -> int:
         win.reception.save()
         shot(win, out / "counter-invalid.png")
 
-        detail = win.open_detail(win.model.code_at(0))
+        detail = win.open_dossier(win.model.code_at(0))
         wait_until(lambda: detail.view is not None)
         shot(detail, out / "detail.png")
         detail.close()
