@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.services.dossiers import get_dossier, list_received_on
 from app.services.errors import StorageError
+from app.services.forms import FormKind
 from app.services.users import login
 from tests.printing.pdftools import needs_pdftotext, pdf_text
-from app.services.forms import FormKind
 from ui.counter_window import CounterWindow
 from ui.login import LoginDialog
 from ui.receipt_preview import ReceiptPreviewDialog
