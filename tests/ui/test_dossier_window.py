@@ -231,3 +231,30 @@ def test_correction_shows_old_and_new_in_the_timeline(qtbot, office_db, clerk, c
     do_step(qtbot, w, Action.CORRECT, at(16, 9, 30), correct)
     assert w.fields["applicant_name"].text() == "Nguyễn Thị Hương"
     assert "“Nguyễn Thị Hường” → “Nguyễn Thị Hương”" in w.timeline.item(1, 3).text()
+
+
+@needs_pdftotext
+def test_hand_back_then_stop_prints_the_stop_notice(qtbot, office_db, clerk, code, tmp_path):
+    w = open_window(qtbot, office_db, clerk, code)
+
+    def transfer(dlg):
+        type_vi(dlg.to_name.lineEdit(), "Lê Văn Đức")
+        type_vi(dlg.to_unit, "Tư pháp - Hộ tịch")
+    do_step(qtbot, w, Action.TRANSFER, at(16, 10), transfer)
+
+    def back(dlg):
+        assert dlg.from_name.text() == "Lê Văn Đức"  # the person holding the dossier gives it back
+        type_vi(dlg.note, "Cần ý kiến lãnh đạo")
+    do_step(qtbot, w, Action.BACK, at(16, 14), back)
+    assert w.timeline.item(2, 1).text() == "Nhận lại" and "Cần ý kiến lãnh đạo" in w.timeline.item(2, 3).text()
+
+    def stop(dlg):
+        type_vi(dlg.reason, "Công dân có đơn xin rút hồ sơ")
+        type_vi(dlg.signer_name, "Phạm Quốc Hùng")
+        type_vi(dlg.signer_title, "Phó Chủ tịch UBND xã")
+    do_step(qtbot, w, Action.STOP, at(16, 15), stop)
+    assert w.status_chip.text() == "Dừng giải quyết"
+    assert set(w.action_buttons) == {Action.CANCEL, Action.CORRECT}
+    text = text_of(tmp_path, print_offered(qtbot, w), "05.pdf")
+    assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text and "Công dân có đơn xin rút hồ sơ" in text
+    assert "Phạm Quốc Hùng" in text and code in text
