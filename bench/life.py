@@ -134,21 +134,24 @@ def stats(quick: bool) -> Table:
                f"(overdue {t.in_progress_overdue:,})"])
 
 
-def _range_of(path: Path, target: int) -> tuple[date, date, int]:
-    """The last days before the data's end that hold about `target` dossiers."""
+def _range_of(path: Path, target: int) -> tuple[date, date, str, int]:
+    """This counter's latest volume: the last days before the data's end that hold about `target` lines."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        days = con.execute("SELECT received_day, count(*) FROM dossiers GROUP BY received_day "
-                           "ORDER BY received_day DESC").fetchall()
+        volume = con.execute("SELECT d.volume FROM dossiers d JOIN devices v ON v.id = d.device_id "
+                             "WHERE v.is_self = 1 ORDER BY d.rowid DESC LIMIT 1").fetchone()[0]
+        days = con.execute("SELECT received_day, count(*) FROM dossiers WHERE volume = ? GROUP BY received_day "
+                           "ORDER BY received_day DESC", (volume,)).fetchall()
     finally:
         con.close()
-    total, first = 0, None
-    for day, n in days[5:]:  # a week back: those dossiers have mostly finished their lives
+    total, last, first = 0, None, days[-1][0]
+    for day, n in days[5:] or days:  # a week back: those dossiers have mostly finished their lives
+        if total and abs(total + n - target) > abs(total - target):
+            break
         total += n
-        first = first or day
-        if total >= target:
-            return date.fromisoformat(day), date.fromisoformat(first), total
-    return date.fromisoformat(days[-1][0]), date.fromisoformat(days[0][0]), total
+        last = last or day
+        first = day
+    return date.fromisoformat(first), date.fromisoformat(last), volume, total
 
 
 @benchmark("logbook", issue="whole life of a dossier", needs=("app.services.reports:logbook_pdf",))
@@ -158,12 +161,12 @@ def logbook(quick: bool) -> Table:
     from app.services.reports import logbook_lines, logbook_pdf
 
     path = commune(quick)
-    date_from, date_to, count = _range_of(path, 40 if quick else 300)
+    date_from, date_to, volume, count = _range_of(path, 40 if quick else 300)
     n = 1 if quick else 10
     warm = 0 if quick else 1
     db = Database(path)
     try:
-        lines = logbook_lines(db, date_from, date_to)
+        lines = logbook_lines(db, date_from, date_to, volume=volume)
         texts = [" | ".join(str(x) for x in (ln.number, ln.code, ln.procedure_name, ln.sets_count, ln.applicant_name,
                                               ln.address_phone, ln.competent_unit,
                                               ln.received_at and f"{ln.received_at:%d/%m/%Y %H:%M}",
@@ -171,13 +174,13 @@ def logbook(quick: bool) -> Table:
                  for ln in lines]
         pages = [texts[i:i + 25] for i in range(0, len(texts), 25)]
         base = time_calls(lambda: bare_text_pdf(pages, landscape_page=True, size=7), n, warmup=warm)
-        query = time_calls(lambda: logbook_lines(db, date_from, date_to), n, warmup=warm)
+        query = time_calls(lambda: logbook_lines(db, date_from, date_to, volume=volume), n, warmup=warm)
         pdf = []
-        app = time_calls(lambda: pdf.append(logbook_pdf(db, date_from, date_to)), n, warmup=warm)
+        app = time_calls(lambda: pdf.append(logbook_pdf(db, date_from, date_to, volume=volume)), n, warmup=warm)
         size = len(pdf[-1])
     finally:
         db.close()
-    return Table(f"logbook: form 07, {len(lines)} lines ({date_from:%d/%m/%Y}–{date_to:%d/%m/%Y})", [
+    return Table(f"logbook: form 07, volume {volume}, {len(lines)} lines ({date_from:%d/%m/%Y}–{date_to:%d/%m/%Y})", [
         Measure("reportlab canvas page loop, same lines", base, f"{len(pages)} pages, 25 lines each"),
         Measure("reports.logbook_lines (query only)", query),
         Measure("reports.logbook_pdf", app, f"{size // 1024} KiB"),
