@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.printing.pdfium import PDFIUM_LOCK
 from ui.workers import run_in_thread
 
 # --- every user-visible text of this dialog ----------------------------------------------------------
@@ -56,8 +56,8 @@ PREVIEW_SCALE = 2.0  # 144 dpi: sharp when fitted to the width of a normal scree
 PRINT_DPI_CAP = 300  # enough for text and barcodes; higher only makes the spool file huge
 POINTS_PER_INCH = 72.0
 
-# pdfium is not thread-safe: every call into it, from any worker, holds this lock.
-_pdfium_lock = threading.Lock()
+# pdfium is not thread-safe: every call into it, from any worker, holds this lock (shared with app/).
+_pdfium_lock = PDFIUM_LOCK
 
 
 @dataclass(frozen=True)

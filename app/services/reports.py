@@ -301,12 +301,25 @@ def logbook_pdf(db: Database, date_from: date, date_to: date, *, volume: str | N
 def _join_pdfs(parts: list[bytes]) -> bytes:
     import pypdfium2 as pdfium
 
+    from app.printing.pdfium import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        return _join_locked(pdfium, parts)
+
+
+def _join_locked(pdfium, parts: list[bytes]) -> bytes:
     out = pdfium.PdfDocument.new()
-    for part in parts:
-        out.import_pages(pdfium.PdfDocument(part))
-    buf = io.BytesIO()
-    out.save(buf)
-    return buf.getvalue()
+    docs = [pdfium.PdfDocument(part) for part in parts]
+    try:
+        for doc in docs:
+            out.import_pages(doc)
+        buf = io.BytesIO()
+        out.save(buf)
+        return buf.getvalue()
+    finally:  # pdfium documents hold native memory; close them now, not at interpreter exit
+        for doc in docs:
+            doc.close()
+        out.close()
 
 
 # --- the statistics -------------------------------------------------------------------------------

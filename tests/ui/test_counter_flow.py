@@ -6,17 +6,17 @@ import os
 import unicodedata
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 
 from app.services.dossiers import get_dossier, list_received_on
 from app.services.errors import StorageError
 from app.services.forms import FormKind
 from app.services.users import login
 from tests.printing.pdftools import needs_pdftotext, pdf_text
+from tests.ui.keys import type_vi
 from ui.counter_window import CounterWindow
 from ui.login import LoginDialog
 from ui.receipt_preview import ReceiptPreviewDialog
@@ -27,15 +27,6 @@ CARD = ("079203012345|025123456|NGUYỄN THỊ HƯỜNG|15081990|Nữ|Số 5, �
         " xã Tân Hưng, tỉnh Đồng Nai|20042021")
 
 
-def type_text(widget, text: str) -> None:
-    """Key by key as a scanner or an input method sends it; CR/LF become Enter presses."""
-    widget.setFocus()
-    for ch in text:
-        if ch in "\r\n":
-            QTest.keyClick(widget, Qt.Key.Key_Return)
-            continue
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
 
 
 @pytest.fixture
@@ -88,7 +79,7 @@ def test_login_says_wrong_password_then_lets_the_clerk_in(qtbot, office_db):
 @needs_pdftotext
 def test_take_a_dossier_from_the_keyboard_and_print_its_receipt(qtbot, office_db, window, tmp_path):
     panel = window.reception
-    type_text(panel.scan, CARD)
+    type_vi(panel.scan, CARD)
     assert panel.name.text() == "Nguyễn Thị Hường"
     assert panel.id_number.text() == "079203012345" and panel.birth_date.text() == "15/08/1990"
     assert panel.address.text() == "Số 5, ấp Tân Lập, xã Tân Hưng, tỉnh Đồng Nai"
@@ -155,7 +146,7 @@ def test_validation_messages_sit_beside_their_fields_and_keep_what_was_typed(qtb
 def test_a_decomposed_name_is_saved_composed(qtbot, office_db, window):
     panel = window.reception
     typed = unicodedata.normalize("NFD", "Nguyễn Văn Bình")
-    type_text(panel.name, typed)
+    type_vi(panel.name, typed)
     assert panel.name.text() == typed  # the screen shows what the clerk typed
     pick_procedure(qtbot, panel, "chung thuc ban sao", "2.000815")
     QTest.keyClicks(panel.phone, "0912345678")
@@ -180,7 +171,7 @@ def test_same_day_procedure_at_0905_is_due_at_five_the_same_day(qtbot, window):
 
 def test_an_unreadable_scan_is_explained_and_kept(qtbot, window):
     panel = window.reception
-    type_text(panel.scan, "079203012345|NGUYEN\r")
+    type_vi(panel.scan, "079203012345|NGUYEN\r")
     qtbot.waitUntil(lambda: panel.scan_field.error.isVisible(), timeout=2000)
     assert panel.scan.text() == "079203012345|NGUYEN"
     assert panel.scan_field.error.isVisible() and "Không đọc được mã QR" in panel.scan_field.error.text()

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QTableWidgetItem
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidgetItem
 
 from app.domain.calendar import TZ
 from app.domain.lifecycle import Action, allowed_actions
@@ -23,17 +22,12 @@ pytest.importorskip("ui.workers", reason="ui/workers.py (counter UI engineer) ha
 pytest.importorskip("ui.receipt_preview", reason="ui/receipt_preview.py has not landed yet")
 
 from tests.printing.pdftools import needs_pdftotext, pdf_text, squash, write_pdf
+from tests.ui.keys import type_vi
 from ui.dossier_window import DossierWindow
 
 LEFT = Qt.MouseButton.LeftButton
 
 
-def type_vi(widget, text: str) -> None:
-    """Type Vietnamese text key by key as an input method commits it (QTest.keyClicks knows only ASCII)."""
-    widget.setFocus()
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
 
 
 def at(day, hh, mm=0):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from app.services.users import login
@@ -15,17 +13,12 @@ pytest.importorskip("ui.workers", reason="ui/workers.py (counter UI engineer) ha
 pytest.importorskip("ui.receipt_preview", reason="ui/receipt_preview.py has not landed yet")
 
 from tests.printing.pdftools import needs_pdftotext, pdf_text, squash, write_pdf
+from tests.ui.keys import type_vi
 from ui.intake_dialogs import REFUSAL_TEMPLATES, GuidanceSlipDialog, RefusalDialog
 
 LEFT = Qt.MouseButton.LeftButton
 
 
-def type_vi(widget, text: str) -> None:
-    """Type Vietnamese text as an input method commits it (QTest.keyClicks knows only ASCII)."""
-    widget.setFocus()
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
 
 
 @pytest.fixture
