@@ -60,7 +60,7 @@ class MonthlyChart(QWidget):
         super().__init__(parent)
         self.months: list[MonthPoint] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(480, 240)
+        self.setMinimumSize(480, 170)  # short enough that the statistics table above keeps its total row
         self.setAutoFillBackground(True)
         pal = self.palette()
         pal.setColor(self.backgroundRole(), QColor("white"))

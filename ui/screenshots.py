@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from app.services.database import Database  # noqa: E402
 from app.services.setup import StaffAccount, initialise_office  # noqa: E402
+from app.services.dossiers import get_dossier  # noqa: E402
 from app.services.users import login  # noqa: E402
 from ui.app import create_application  # noqa: E402
 
@@ -44,7 +45,9 @@ def wait_until(condition, timeout_ms: int = 10000) -> None:
 
 
 def shot(widget: QWidget, path: Path) -> Path:
-    QCoreApplication.processEvents()
+    settle = QDeadlineTimer(300)  # let posted layout requests (word-wrapped labels, tables) run first
+    while not settle.hasExpired():
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
     widget.grab().save(str(path))
     print(path)
     return path
@@ -112,7 +115,42 @@ def main(outdir: str) -> int:
 
         wait_idle()
         db.close()
+        demo_shots(out, Path(tmp) / "demo.sqlite")
     return 0
+
+
+def demo_shots(out: Path, path: Path) -> None:
+    """The logbook and statistics tabs and a dossier with a long history, on the demo commune."""
+    from app.services.demo import DEMO_STAFF, seed_demo
+    from app.services.search import DossierFilter, search_dossiers
+    from ui.counter_window import CounterWindow
+
+    db = Database(path)
+    seed_demo(db, dossiers=300)
+    user = login(db, username=DEMO_STAFF[0].username, password=DEMO_STAFF[0].password)
+    win = CounterWindow(db, user, scanner=False)
+    win.show()
+    wait_until(lambda: not win.loading and win.badge.alerts is not None)
+    win.tabs.setCurrentWidget(win.logbook)
+    win.logbook.search.setText("nguyen thi")
+    wait_until(lambda: len(win.logbook.model.rows) > 0)
+    shot(win, out / "counter-logbook.png")
+    win.tabs.setCurrentWidget(win.stats)
+    win.stats.compute()
+    wait_until(lambda: win.stats.report is not None)
+    shot(win, out / "counter-stats.png")
+    busiest = max(search_dossiers(db, DossierFilter(statuses=("returned",)), limit=200).rows,
+                  key=lambda r: len(get_dossier(db, r.code).steps))
+    dossier = win.open_dossier(busiest.code)
+    dossier.resize(1280, 820)
+    wait_until(lambda: dossier.view is not None)
+    shot(dossier, out / "dossier.png")
+    dossier.close()
+    win.close()
+    from ui.workers import wait_idle
+
+    wait_idle()
+    db.close()
 
 
 if __name__ == "__main__":

@@ -347,10 +347,20 @@ class StatsScreen(QWidget):
                 if col in (8, 11) and text not in ("0", "—") and not is_total:
                     it.setForeground(QBrush(QColor("#b3261e")))  # late / overdue
                 self.table.setItem(row, col, it)
-            self.table.setRowHeight(row, 26)
+            self.table.setRowHeight(row, 24)
         # As tall as its rows (no empty band under the total); long catalogues scroll.
         height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount())) + 2 * self.table.frameWidth() + 2
         self.table.setMaximumHeight(height)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self.report is not None:
+            self._fit_splitter()  # computed while the tab was hidden: sizes were not known then
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.report is not None:
+            self._fit_splitter()
 
     def _fit_splitter(self) -> None:
         """Give the table what its rows need and the chart the rest."""
@@ -361,7 +371,7 @@ class StatsScreen(QWidget):
             w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in labels)
         total = sum(self.splitter.sizes())
         if total > 0:
-            top = min(need, max(total - 260, 200))
+            top = min(need, max(total - 200, 200))  # the total row stays in view; the chart keeps 200 px
             self.splitter.setSizes([top, total - top])
 
     def cell_text(self, field: str, col: int) -> str:
