@@ -17,8 +17,8 @@ from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop  # noqa:
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from app.services.database import Database  # noqa: E402
-from app.services.setup import StaffAccount, initialise_office  # noqa: E402
 from app.services.dossiers import get_dossier  # noqa: E402
+from app.services.setup import StaffAccount, initialise_office  # noqa: E402
 from app.services.users import login  # noqa: E402
 from ui.app import create_application  # noqa: E402
 
