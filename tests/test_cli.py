@@ -129,3 +129,17 @@ def test_reports_and_search_from_the_command_line(tmp_path):
     assert found[0]["code"] == first["code"]
     p = motcua("report", "stats", "--db", str(db), "--from", "2026-11-22", "--to", "2026-11-01", check=False)
     assert p.returncode == 2 and "--to" in p.stderr
+
+
+def test_admin_settings_switches_the_receipt_to_a5_and_refuses_bad_values(office_file, tmp_path):
+    out = motcua("admin", "settings", "--db", str(office_file), "--set", "paper_size=a5").stdout
+    assert 'paper_size = "A5"' in out
+    pdf = tmp_path / "a5.pdf"
+    motcua("receive", "--db", str(office_file), "--procedure", "2.000815", "--name", "Hồ Văn Nam",
+           "--phone", "0901234567", "--received", "2026-11-20T08:00", "--pdf", str(pdf))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "419.528 x 595.276 pts" in info  # A5 portrait, in points
+    p = motcua("admin", "settings", "--db", str(office_file), "--set", "paper_size=Letter", check=False)
+    assert p.returncode == 2 and "A4 hoặc A5" in p.stderr
+    p = motcua("admin", "settings", "--db", str(office_file), "--set", "agency_code=000.00.00.H00", check=False)
+    assert p.returncode == 2 and "không đổi được" in p.stderr

@@ -395,6 +395,25 @@ def cmd_admin_restore(args) -> int:
     return 0
 
 
+def cmd_admin_settings(args) -> int:
+    from app.services.settings import read_settings, update_settings
+
+    try:
+        db = _open(args.db)
+        changes = {}
+        for item in args.set or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                return _fail(f"“{item}” phải có dạng tên=giá trị, ví dụ paper_size=A5.")
+            changes[key.strip()] = value
+        settings = update_settings(db, changes) if changes else read_settings(db)
+    except ServiceError as exc:
+        return _fail(exc.message)
+    for key, value in sorted(settings.raw.items()):
+        print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return 0
+
+
 def cmd_admin_day(args) -> int:
     from app.services.calendar_admin import set_calendar_day
 
@@ -549,6 +568,11 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--db", required=True)
     rs.add_argument("backup")
     rs.set_defaults(func=cmd_admin_restore)
+    st = a_sub.add_parser("settings", help="xem hoặc đổi thiết lập đơn vị (khổ giấy A4/A5, giờ làm việc, tên…)")
+    st.add_argument("--db", required=True)
+    st.add_argument("--set", action="append", metavar="TÊN=GIÁ_TRỊ",
+                    help="ví dụ --set paper_size=A5 --set place_name=\"Tân Hưng\"")
+    st.set_defaults(func=cmd_admin_settings)
     dy = a_sub.add_parser("day", help="thêm ngày nghỉ hoặc ngày làm bù do Chính phủ/tỉnh quyết định")
     dy.add_argument("--db", required=True)
     dy.add_argument("--date", type=_date, required=True)

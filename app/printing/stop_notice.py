@@ -62,7 +62,8 @@ class StopNoticeData:
 
 def _story(data: StopNoticeData, styles: Styles, width: float) -> list[Flowable]:
     s = styles
-    unit = nfc(data.issuing_unit) or nfc(data.header.center_name).capitalize()
+    # The header holds the name in capitals; str.capitalize() would lower-case the place name too.
+    unit = nfc(data.issuing_unit) or nfc(data.header.center_name)
     story: list[Flowable] = [
         HeaderBlock(data.header, s, when=data.issued_at, number=number_line(data.number))
     ]

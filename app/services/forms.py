@@ -158,7 +158,7 @@ def stop_data(settings: OfficeSettings, d: DossierView, st: StepView) -> StopNot
                           address=d.address, phone=d.phone, code=d.code, procedure_name=d.procedure_name,
                           received_at=d.received_at, request_text=request_text,
                           stage_text=st.data.get("stage", ""), decision_text=st.data.get("reason", ""),
-                          fee_text=st.data.get("fee_note", ""),
+                          fee_text=st.data.get("fee_note", ""), issuing_unit=settings.center_name,
                           signer_title=(st.data.get("signer_title") or "THỦ TRƯỞNG ĐƠN VỊ").upper(),
                           signer_name=st.data.get("signer_name") or st.actor_name)
 

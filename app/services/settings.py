@@ -123,3 +123,42 @@ def calendar_of(db) -> WorkCalendar:
     """The office's working calendar (statutory days, its own days, its office hours)."""
     with db.reading() as s:
         return office_calendar(s)
+
+
+def update_settings(db, changes: dict[str, str]) -> OfficeSettings:
+    """Change office settings from text (the admin command): checks each value, then saves them together."""
+    import json
+
+    parsed: dict[str, object] = {}
+    for key, text in changes.items():
+        if key not in DEFAULTS:
+            raise ServiceError(f"Không có thiết lập “{key}”. Các thiết lập: {', '.join(sorted(DEFAULTS))}.")
+        if key == "paper_size":
+            if text.upper() not in ("A4", "A5"):
+                raise ServiceError("Khổ giấy in giấy hẹn chỉ là A4 hoặc A5.")
+            parsed[key] = text.upper()
+        elif key in ("receipt_copies", "rating_scale"):
+            allowed = {"receipt_copies": (1, 2, 3), "rating_scale": (3, 5)}[key]
+            if not text.isdigit() or int(text) not in allowed:
+                raise ServiceError(f"“{key}” phải là một trong {', '.join(map(str, allowed))}.")
+            parsed[key] = int(text)
+        elif key == "office_hours":
+            try:
+                hours = json.loads(text)
+                OfficeSettings(**{**{k: DEFAULTS[k] for k in DEFAULTS}, "office_hours": hours}).hours()
+            except (ValueError, KeyError, TypeError, IndexError) as exc:
+                raise ServiceError(
+                    'Giờ làm việc phải có dạng {"morning": ["07:00", "11:30"], "afternoon": ["13:30", "17:00"], '
+                    '"same_day_cutoff": "15:00"}' + f" ({exc}).") from exc
+            parsed[key] = hours
+        elif key == "lookup_url_template":
+            if text and "{code}" not in text:
+                raise ServiceError("Mẫu địa chỉ tra cứu phải chứa {code} (chỗ điền mã hồ sơ).")
+            parsed[key] = text
+        elif key == "agency_code":
+            raise ServiceError("Mã cơ quan nằm trong mọi mã hồ sơ đã cấp; không đổi được sau khi thiết lập.")
+        else:
+            parsed[key] = text.strip()
+    with db.transaction() as s:
+        save_settings(s, parsed)
+        return load_settings(s)

@@ -87,6 +87,7 @@ def test_stop_notice_and_intake_slips(office_db, tmp_path):
          requested_by="Ông Ngô Văn Tú")
     text = text_of(tmp_path, dossier_form_pdf(office_db, r.code, FormKind.STOP), "05.pdf")
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text and "Công dân xin rút hồ sơ" in text
+    assert "Trung tâm Phục vụ hành chính công xã Tân Hưng thông báo" in text  # the place name keeps its capitals
     g = lc.issue_guidance(office_db, actor=clerk, procedure_code="1.001193", applicant_name="Trần Văn Bình",
                           items=[{"name": "Giấy chứng sinh", "original": True}], reason="Chưa có giấy chứng sinh")
     text = text_of(tmp_path, intake_slip_pdf(office_db, g.event_id), "02g.pdf")

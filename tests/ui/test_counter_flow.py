@@ -15,7 +15,7 @@ from app.services.dossiers import get_dossier, list_received_on
 from app.services.errors import StorageError
 from app.services.forms import FormKind
 from app.services.users import login
-from tests.printing.pdftools import needs_pdftotext, pdf_text
+from tests.printing.pdftools import decode_symbols, needs_pdftotext, pdf_text
 from tests.ui.keys import type_vi
 from ui.counter_window import CounterWindow
 from ui.login import LoginDialog
@@ -106,7 +106,15 @@ def test_take_a_dossier_from_the_keyboard_and_print_its_receipt(qtbot, office_db
     saved = tmp_path / "giay-hen.pdf"
     assert preview.save_to(saved)
     text = pdf_text(saved)
-    assert code in text and "Liên 2" in text and "Nguyễn Thị Hường" in text
+    assert code in text and "Liên 1: Lưu" in text and "Liên 2" in text and "Nguyễn Thị Hường" in text
+    for label in ("Tiếp nhận hồ sơ của", "Số điện thoại", "Thành phần hồ sơ", "Số lượng hồ sơ",
+                  "Thời gian nhận hồ sơ", "Thời gian trả kết quả", "Đăng ký nhận kết quả tại",
+                  "Quyển số", "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "079203012345"):
+        assert label in text, label
+    # a real reader finds the code in the Code128 and the lookup URL in the QR, on both copies
+    symbols = [s for page in decode_symbols(saved, tmp_path) for s in page]
+    assert symbols.count(code) == 2
+    assert symbols.count(f"http://127.0.0.1:8765/tra-cuu/{code}") == 2
     preview.close()
 
     # The list opens the dossier window; the receipt can be printed again from there.
