@@ -26,6 +26,7 @@ from app.printing.common import (
     number_line,
     page_spec,
     para,
+    procedure_label,
     short_date,
     signature_with_recipients,
     title_block,
@@ -71,9 +72,7 @@ def _story(data: ApologyData, styles: Styles, width: float) -> list[Flowable]:
     story += [kg, Spacer(1, s.size * 0.4)]
     if nfc(data.address).strip():
         story.append(field_line("Địa chỉ:", data.address, s))
-    procedure = nfc(data.procedure_name)
-    if nfc(data.procedure_code).strip():
-        procedure = f"{procedure} (Mã TTHC: {nfc(data.procedure_code)})"
+    procedure = procedure_label(data.procedure_name, data.procedure_code)
     story += [
         code_block(data.code, s, width),
         field_line("Nội dung yêu cầu giải quyết:", procedure, s, bold_value=True),

@@ -779,3 +779,21 @@ def fit_font_size(
         if story_height(make_story(styles), spec.width, spec.height) <= spec.height - 2:
             return styles
         size -= step
+
+
+def procedure_label(name: str, code: str = "") -> str:
+    """"<procedure> (Mã TTHC: <code>)" as every form names the procedure; the code only when known."""
+    text = nfc(name)
+    return f"{text} (Mã TTHC: {nfc(code)})" if nfc(code).strip() else text
+
+
+def applicant_lines(lead: str, data, styles: Styles, width: float) -> list[Flowable]:
+    """Applicant, address, phone / e-mail and the procedure: the opening lines of forms 02 and 03."""
+    s = styles
+    return [
+        field_line(lead, data.applicant_name, s, bold_value=True),
+        field_line("Địa chỉ:", data.address, s),
+        field_row([("Số điện thoại:", data.phone), ("Email:", data.email)], s, width, ratios=[0.45, 0.55]),
+        field_line("Nội dung yêu cầu giải quyết:", procedure_label(data.procedure_name, data.procedure_code), s,
+                   bold_value=True),
+    ]

@@ -31,6 +31,7 @@ from app.printing.common import (
     nfc,
     page_spec,
     para,
+    procedure_label,
     signature_block,
     title_block,
     two_digits,
@@ -130,9 +131,7 @@ def _copy_story(data: ReceiptData, label: str, styles: Styles, spec: PageSpec) -
     story.append(_code_block(data, s, w, spec))
     story.append(Spacer(1, gap))
 
-    procedure = nfc(data.procedure_name)
-    if nfc(data.procedure_code).strip():
-        procedure = f"{procedure} (Mã TTHC: {nfc(data.procedure_code)})"
+    procedure = procedure_label(data.procedure_name, data.procedure_code)
     story += [
         field_line("Cơ quan tiếp nhận hồ sơ:", data.receiving_unit, s),
         field_line("Cơ quan chủ trì giải quyết:", data.competent_unit, s),

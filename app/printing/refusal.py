@@ -16,10 +16,9 @@ from app.printing.common import (
     OfficeHeader,
     Signer,
     Styles,
+    applicant_lines,
     body_paragraph,
     esc,
-    field_line,
-    field_row,
     form_pdf,
     nfc,
     number_line,
@@ -59,14 +58,8 @@ def _story(data: RefusalData, styles: Styles, width: float) -> list[Flowable]:
     story += title_block(TITLE, s)
     if data.code:
         story.append(code_block(data.code, s, width))
-    procedure = nfc(data.procedure_name)
-    if nfc(data.procedure_code).strip():
-        procedure = f"{procedure} (Mã TTHC: {nfc(data.procedure_code)})"
+    story += applicant_lines(f"{unit} tiếp nhận hồ sơ của:", data, s, width)
     story += [
-        field_line(f"{unit} tiếp nhận hồ sơ của:", data.applicant_name, s, bold_value=True),
-        field_line("Địa chỉ:", data.address, s),
-        field_row([("Số điện thoại:", data.phone), ("Email:", data.email)], s, width, ratios=[0.45, 0.55]),
-        field_line("Nội dung yêu cầu giải quyết:", procedure, s, bold_value=True),
         Spacer(1, s.size * 0.3),
         body_paragraph(
             "Sau khi nghiên cứu các quy định của pháp luật, đối chiếu với thành phần hồ sơ và yêu cầu giải quyết "

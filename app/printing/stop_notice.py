@@ -25,6 +25,7 @@ from app.printing.common import (
     number_line,
     page_spec,
     para,
+    procedure_label,
     signature_with_recipients,
     title_block,
     vn_datetime,
@@ -76,9 +77,7 @@ def _story(data: StopNoticeData, styles: Styles, width: float) -> list[Flowable]
         body_paragraph(f"{esc(unit)} thông báo dừng giải quyết hồ sơ của Ông/Bà như sau:", s, markup=True),
         code_block(data.code, s, width),
     ]
-    procedure = nfc(data.procedure_name)
-    if nfc(data.procedure_code).strip():
-        procedure = f"{procedure} (Mã TTHC: {nfc(data.procedure_code)})"
+    procedure = procedure_label(data.procedure_name, data.procedure_code)
     fee = nfc(data.fee_text).strip() or NO_FEE_CONSEQUENCE
     story += [
         field_line("1. Thủ tục hành chính:", procedure, s, bold_value=True),

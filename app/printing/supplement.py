@@ -18,8 +18,8 @@ from app.printing.common import (
     OfficeHeader,
     Signer,
     Styles,
+    applicant_lines,
     field_line,
-    field_row,
     form_pdf,
     grid_table,
     nfc,
@@ -104,15 +104,7 @@ def _story(data: SupplementData, styles: Styles, width: float) -> list[Flowable]
     story += title_block(TITLE, s)
     if data.code:
         story.append(code_block(data.code, s, width))
-    procedure = nfc(data.procedure_name)
-    if nfc(data.procedure_code).strip():
-        procedure = f"{procedure} (Mã TTHC: {nfc(data.procedure_code)})"
-    story += [
-        field_line("Hồ sơ của:", data.applicant_name, s, bold_value=True),
-        field_line("Địa chỉ:", data.address, s),
-        field_row([("Số điện thoại:", data.phone), ("Email:", data.email)], s, width, ratios=[0.45, 0.55]),
-        field_line("Nội dung yêu cầu giải quyết:", procedure, s, bold_value=True),
-    ]
+    story += applicant_lines("Hồ sơ của:", data, s, width)
     if data.received_at is not None:
         story.append(field_line("Ngày tiếp nhận hồ sơ:", vn_datetime(data.received_at), s))
     story += [
