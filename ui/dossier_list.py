@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -49,13 +47,12 @@ from app.services.search import (
     search_dossiers,
 )
 from app.services.users import UserInfo
+from ui.files import ask_save_path, write_bytes
 from ui.workers import run_in_thread
 
 # --- every user-visible text of this panel --------------------------------------------------------------
 T = {
-    "tab": "Sổ theo dõi hồ sơ",
     "search_ph": "Tìm theo mã hồ sơ, tên, số điện thoại, số CCCD, địa chỉ, thủ tục… (không cần gõ dấu)",
-    "search": "Tìm",
     "status": "Trạng thái",
     "field": "Lĩnh vực",
     "procedure": "Thủ tục",
@@ -86,14 +83,8 @@ T = {
     "exporting": "Đang xuất sổ…",
     "saved": "Đã lưu {path}",
     "export_failed_title": "Không xuất được sổ",
-    "write_failed": "Không ghi được tệp {path}: {msg}. Hãy chọn thư mục khác hoặc đóng tệp nếu nó đang mở trong Excel.",
     "build_failed": "Không lập được sổ: {msg}",
     "close": "Đóng",
-    "dlg_save": "Lưu",
-    "dlg_cancel": "Hủy",
-    "dlg_file_name": "Tên tệp:",
-    "dlg_file_type": "Loại tệp:",
-    "dlg_look_in": "Thư mục:",
     "no_deadline": "Không có hạn",
     "tooltip_open": "Nhấp đúp hoặc bấm Enter để mở hồ sơ",
     # due badge
@@ -164,38 +155,12 @@ def pydate(q: QDate) -> date:
     return date(q.year(), q.month(), q.day())
 
 
-def ask_save_path(parent: QWidget, title: str, default_name: str, name_filter: str) -> str | None:
-    """A save dialog with Vietnamese labels (Qt's own dialog, so the buttons can be translated)."""
-    dlg = QFileDialog(parent, title, str(Path.home() / default_name), name_filter)
-    dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dlg.setFileMode(QFileDialog.FileMode.AnyFile)
-    dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-    dlg.setDefaultSuffix(Path(default_name).suffix.lstrip("."))
-    dlg.setLabelText(QFileDialog.DialogLabel.Accept, T["dlg_save"])
-    dlg.setLabelText(QFileDialog.DialogLabel.Reject, T["dlg_cancel"])
-    dlg.setLabelText(QFileDialog.DialogLabel.FileName, T["dlg_file_name"])
-    dlg.setLabelText(QFileDialog.DialogLabel.FileType, T["dlg_file_type"])
-    dlg.setLabelText(QFileDialog.DialogLabel.LookIn, T["dlg_look_in"])
-    if dlg.exec() != QFileDialog.DialogCode.Accepted or not dlg.selectedFiles():
-        return None
-    return dlg.selectedFiles()[0]
-
-
 def show_error(parent: QWidget, title: str, text: str) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close, parent)
     box.button(QMessageBox.StandardButton.Close).setText(T["close"])
     box.setModal(True)
     box.open()
     return box
-
-
-def write_bytes(path: str, data: bytes) -> str:
-    """Runs in a worker; an OSError becomes a sentence a clerk understands."""
-    try:
-        Path(path).write_bytes(data)
-    except OSError as exc:
-        raise OSError(T["write_failed"].format(path=path, msg=exc.strerror or exc)) from exc
-    return path
 
 
 # --- the model ------------------------------------------------------------------------------------------

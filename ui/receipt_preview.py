@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QMarginsF, QSizeF, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.printing.pdfium import PDFIUM_LOCK
+from ui.files import save_dialog, write_error_text
 from ui.workers import run_in_thread
 
 # --- every user-visible text of this dialog ----------------------------------------------------------
@@ -39,16 +40,8 @@ T = {
     "print_failed": "Không in được: {msg}",
     "save_title": "Lưu bản in thành tệp PDF",
     "save_filter": "Tệp PDF (*.pdf)",
-    "save_accept": "Lưu",
-    "cancel": "Hủy",
-    "file_name": "Tên tệp:",
-    "file_type": "Loại tệp:",
-    "look_in": "Thư mục:",
     "saved": "Đã lưu {path}",
     "save_failed_title": "Chưa lưu được tệp",
-    "disk_full": "Ổ đĩa đã đầy, chưa lưu được tệp PDF. Hãy giải phóng dung lượng hoặc chọn ổ đĩa khác rồi lưu lại.",
-    "read_only": "Không có quyền ghi vào thư mục {folder}. Hãy chọn thư mục khác (ví dụ Tài liệu) rồi lưu lại.",
-    "save_failed": "Không lưu được tệp PDF ({msg}). Hãy chọn nơi lưu khác rồi thử lại.",
     "ok": "Đã hiểu",
 }
 
@@ -126,16 +119,6 @@ def print_pages(pdf: bytes, printer: QPrinter) -> int:
     finally:
         painter.end()
     return len(pages.images) * copies
-
-
-def save_error_text(exc: OSError, path: Path) -> str:
-    import errno
-
-    if exc.errno == errno.ENOSPC:
-        return T["disk_full"]
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return T["read_only"].format(folder=path.parent)
-    return T["save_failed"].format(msg=exc.strerror or exc)
 
 
 class ReceiptPreviewDialog(QDialog):
@@ -307,20 +290,8 @@ class ReceiptPreviewDialog(QDialog):
         self.failed.emit(text)
 
     # --- saving --------------------------------------------------------------------------------------
-    def default_path(self) -> Path:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return Path(folder or Path.home()) / self.default_name
-
     def ask_save(self) -> None:
-        dialog = QFileDialog(self, T["save_title"], str(self.default_path()), T["save_filter"])
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("pdf")
-        # The labels apply to Qt's own dialog; a native one speaks the language of the operating system.
-        dialog.setLabelText(QFileDialog.DialogLabel.Accept, T["save_accept"])
-        dialog.setLabelText(QFileDialog.DialogLabel.Reject, T["cancel"])
-        dialog.setLabelText(QFileDialog.DialogLabel.FileName, T["file_name"])
-        dialog.setLabelText(QFileDialog.DialogLabel.FileType, T["file_type"])
-        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, T["look_in"])
+        dialog = save_dialog(self, T["save_title"], self.default_name, T["save_filter"])
         dialog.fileSelected.connect(self.save_to)
         self.file_dialog = dialog
         dialog.open()
@@ -332,7 +303,7 @@ class ReceiptPreviewDialog(QDialog):
         try:
             path.write_bytes(self.pdf)
         except OSError as exc:
-            text = save_error_text(exc, path)
+            text = write_error_text(exc, path)
             self._tell(text, T["save_failed_title"])
             self.failed.emit(text)
             return False

@@ -27,12 +27,12 @@ from app.services.reports import STATS_GROUPS, stats_csv, stats_pdf, stats_xlsx
 from app.services.stats import StatsReport, StatsRow, compute_stats, period_bounds, period_label
 from app.services.users import UserInfo
 from ui.chart import MonthlyChart, percent_text
-from ui.dossier_list import ask_save_path, pydate, qdate, show_error, thousands, write_bytes
+from ui.dossier_list import pydate, qdate, show_error, thousands
+from ui.files import ask_save_path, write_bytes
 from ui.workers import run_in_thread
 
 # --- every user-visible text of this screen ---------------------------------------------------------------
 T = {
-    "tab": "Thống kê",
     "period": "Kỳ báo cáo",
     "kinds": (("month", "Tháng"), ("quarter", "Quý"), ("year", "Năm"), ("range", "Tùy chọn khoảng ngày")),
     "year": "Năm",
@@ -52,7 +52,6 @@ T = {
     "share": "Tỷ lệ giải quyết đúng hạn (trước hạn và đúng hạn): {share}",
     "share_none": "Tỷ lệ giải quyết đúng hạn: chưa có hồ sơ nào được giải quyết trong kỳ",
     "chart": "Diễn biến theo tháng",
-    "empty": "Không có hồ sơ nào trong kỳ này.",
     "bad_range": "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.",
     "failed_title": "Không tính được số liệu",
     "pdf": "Xuất PDF…",
@@ -63,7 +62,6 @@ T = {
     "save_csv": "Lưu số liệu thống kê ra tệp CSV",
     "xlsx_filter": "Tệp Excel (*.xlsx)",
     "csv_filter": "Tệp CSV (*.csv)",
-    "exporting": "Đang xuất…",
     "saved": "Đã lưu {path}",
     "export_failed_title": "Không xuất được số liệu",
 }
