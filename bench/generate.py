@@ -50,6 +50,7 @@ from app.domain.text import nfc, title_name
 from app.services import projection
 from app.services.catalogue import all_procedures
 from app.services.database import Database
+from app.services.demo import DEMO_SETTINGS
 from app.services.projection import apply_event, iso
 from app.services.reception import competent_unit, duration_text
 from app.services.sample_people import PeopleGenerator
@@ -58,20 +59,12 @@ from app.services.setup import StaffAccount, initialise_office
 from db.models import Counter, Device, Dossier, DossierStep, Event, IntakeSlip, LogbookEntry
 
 # Bump when the generated data changes shape, so cached files are not reused across versions.
-GEN_VERSION = 1
+GEN_VERSION = 2
 CACHE_DIR = Path(os.environ.get("MOTCUA_BENCH_CACHE", "/tmp/motcua-bench"))
 # "Today" of the generated data: Sunday 22/11/2026 09:00 local; everything after it has not happened.
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
 
-OFFICE = {
-    "agency_code": "000.17.22.H56",
-    "parent_body": "Ủy ban nhân dân xã Tân Hưng",
-    "center_name": "Trung tâm Phục vụ hành chính công xã Tân Hưng",
-    "place_name": "Tân Hưng",
-    "commune_name": "xã Tân Hưng",
-    "province_name": "tỉnh Đồng Nai",
-    "lookup_url_template": "http://127.0.0.1:8765/tra-cuu/{code}",
-}
+OFFICE = DEMO_SETTINGS  # the same demo commune as `motcua demo`
 CLERKS = [("canbo1", "Trần Thị Mai"), ("canbo2", "Nguyễn Văn Bình"), ("canbo3", "Lê Thị Thu Hà"),
           ("canbo4", "Phạm Minh Tuấn"), ("canbo5", "Võ Thị Ngọc Ánh"), ("canbo6", "Đỗ Quang Huy"),
           ("canbo7", "Hồ Thị Lan"), ("canbo8", "Bùi Đức Thắng"), ("canbo9", "Đặng Thị Hồng")]

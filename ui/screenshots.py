@@ -17,21 +17,13 @@ from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop  # noqa:
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from app.services.database import Database  # noqa: E402
+from app.services.demo import DEMO_SETTINGS, DEMO_STAFF  # noqa: E402
 from app.services.dossiers import get_dossier  # noqa: E402
-from app.services.setup import StaffAccount, initialise_office  # noqa: E402
+from app.services.setup import initialise_office  # noqa: E402
 from app.services.users import login  # noqa: E402
 from ui.app import create_application  # noqa: E402
 
-OFFICE = {
-    "agency_code": "000.17.22.H56",
-    "parent_body": "Ủy ban nhân dân xã Tân Hưng",
-    "center_name": "Trung tâm Phục vụ hành chính công xã Tân Hưng",
-    "place_name": "Tân Hưng",
-    "commune_name": "xã Tân Hưng",
-    "province_name": "tỉnh Đồng Nai",
-    "lookup_url_template": "http://127.0.0.1:8765/tra-cuu/{code}",
-}
-STAFF = [StaffAccount("canbo1", "Trần Thị Mai", "matkhau123", "clerk")]
+CLERK = DEMO_STAFF[0]  # the demo commune of `motcua demo`: canbo / motcua123
 NOW = datetime(2026, 11, 23, 2, 5, tzinfo=UTC)  # Monday 23/11/2026 09:05 local
 CARD = "079203012345|025123456|NGUYỄN THỊ HƯỜNG|15081990|Nữ|Số 5, ấp Tân Lập, xã Tân Hưng, tỉnh Đồng Nai|20042021"
 
@@ -77,16 +69,16 @@ def main(outdir: str) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(Path(tmp) / "office.sqlite")
         db.clock = lambda: NOW
-        initialise_office(db, settings=OFFICE, slot=1, device_name="Quầy 1", staff=STAFF)
+        initialise_office(db, settings=DEMO_SETTINGS, slot=1, device_name="Quầy 1", staff=[CLERK])
 
-        dlg = LoginDialog(db, username="canbo1")
+        dlg = LoginDialog(db, username=CLERK.username)
         dlg.show()
         dlg.password.setText("sai-mat-khau")
         dlg.try_login()
         shot(dlg, out / "login.png")
         dlg.close()
 
-        user = login(db, username="canbo1", password="matkhau123")
+        user = login(db, username=CLERK.username, password=CLERK.password)
         win = CounterWindow(db, user, scanner=False)
         win.show()
         wait_until(lambda: not win.loading)
@@ -121,7 +113,7 @@ def main(outdir: str) -> int:
 
 def demo_shots(out: Path, path: Path) -> None:
     """The logbook and statistics tabs and a dossier with a long history, on the demo commune."""
-    from app.services.demo import DEMO_STAFF, seed_demo
+    from app.services.demo import seed_demo
     from app.services.search import DossierFilter, search_dossiers
     from ui.counter_window import CounterWindow
 
