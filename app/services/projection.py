@@ -149,45 +149,50 @@ def _dossier(s: Session, event: Event) -> Dossier:
     return d
 
 
-def _touch(d: Dossier, event: Event) -> None:
-    d.updated_at = event.occurred_at
-    d.last_event_seq = event.device_seq
+def step(event_type: str):
+    """Register a handler for a step of an existing dossier: it gets the dossier row and the payload, and
+    the row is stamped with the event afterwards (the same for every step, so it lives here once)."""
+
+    def register(fn: Callable[[Session, Event, Dossier, dict], None]):
+        def handler(s: Session, event: Event) -> None:
+            d = _dossier(s, event)
+            fn(s, event, d, event.payload)
+            d.updated_at = event.occurred_at
+            d.last_event_seq = event.device_seq
+
+        HANDLERS[event_type] = handler
+        return fn
+
+    return register
 
 
-@handles("dossier.transferred")
-def _transferred(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.transferred")
+def _transferred(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.status = "in_progress"
     d.holder = p.get("to_unit") or p.get("to_name", "")
     if d.first_transfer_at is None:
         d.first_transfer_at = ts(p["at"])
     add_step(s, event, "transferred", giver=p.get("from_name", ""), receiver=p.get("to_name", ""),
              unit=p.get("to_unit", ""))
-    _touch(d, event)
 
 
-@handles("dossier.handed_back")
-def _handed_back(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.handed_back")
+def _handed_back(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.holder = ""
     add_step(s, event, "handed_back", giver=p.get("from_name", ""), receiver=p.get("to_name", ""),
              unit=p.get("from_unit", ""))
-    _touch(d, event)
 
 
-@handles("dossier.supplement_requested")
-def _supplement_requested(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.supplement_requested")
+def _supplement_requested(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.status = "supplement"
     d.paused_at = ts(p["at"])
     add_step(s, event, "supplement_requested", receiver=d.applicant_name,
              data={"items": p.get("items", []), "reason": p.get("reason", ""), "resume_status": p["resume_status"]})
-    _touch(d, event)
 
 
-@handles("dossier.supplement_received")
-def _supplement_received(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.supplement_received")
+def _supplement_received(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.status = p["resume_status"]
     d.paused_at = None
     d.paused_minutes += int(p.get("paused_minutes", 0))
@@ -195,46 +200,38 @@ def _supplement_received(s: Session, event: Event) -> None:
     d.original_due_at = ts(p.get("new_statutory_due_at"))
     add_step(s, event, "supplement_received", giver=d.applicant_name,
              data={"paused_minutes": p.get("paused_minutes", 0), "new_due_at": p.get("new_due_at")})
-    _touch(d, event)
 
 
-@handles("dossier.result_ready")
-def _result_ready(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.result_ready")
+def _result_ready(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.status = "result_ready"
     d.result_at = ts(p["at"])
     d.holder = ""
     add_step(s, event, "result_ready", giver=p.get("from_name", ""), receiver=p.get("to_name", ""),
              unit=p.get("from_unit", ""), data={"result": p.get("result", "")})
-    _touch(d, event)
 
 
-@handles("dossier.returned")
-def _returned(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.returned")
+def _returned(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.status = "returned"
     d.returned_at = ts(p["at"])
     if d.result_at is None:
         d.result_at = d.returned_at
     add_step(s, event, "returned", giver=p.get("actor_name", ""), receiver=p.get("collected_by", ""),
              data={"id_shown": p.get("id_shown", ""), "method": p.get("method", "counter")})
-    _touch(d, event)
 
 
-@handles("dossier.extended")
-def _extended(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.extended")
+def _extended(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.due_at = ts(p["new_due_at"])
     d.extensions += 1
     add_step(s, event, "extended", data={"old_due_at": p.get("old_due_at"), "new_due_at": p["new_due_at"],
                                          "reason": p.get("reason", ""), "signer_name": p.get("signer_name", ""),
                                          "signer_title": p.get("signer_title", ""), "override": p.get("override")})
-    _touch(d, event)
 
 
-@handles("dossier.stopped")
-def _stopped(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.stopped")
+def _stopped(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.status = "stopped"
     d.paused_at = None
     d.closed_note = p.get("reason", "")
@@ -242,32 +239,27 @@ def _stopped(s: Session, event: Event) -> None:
                                         "stage": p.get("stage", ""), "fee_note": p.get("fee_note", ""),
                                         "signer_name": p.get("signer_name", ""),
                                         "signer_title": p.get("signer_title", "")})
-    _touch(d, event)
 
 
-@handles("dossier.cancelled")
-def _cancelled(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.cancelled")
+def _cancelled(s: Session, event: Event, d: Dossier, p: dict) -> None:
     d.status = "cancelled"
     d.paused_at = None
     d.closed_note = p.get("reason", "")
     add_step(s, event, "cancelled", data={"reason": p.get("reason", ""), "previous_status": p.get("previous_status")})
-    _touch(d, event)
 
 
 CORRECTABLE = {"applicant_name": "applicant_name", "id_number": "applicant_id_number", "address": "address",
                "phone": "phone", "email": "email", "birth_date": "applicant_birth_date"}
 
 
-@handles("dossier.applicant_corrected")
-def _applicant_corrected(s: Session, event: Event) -> None:
-    d, p = _dossier(s, event), event.payload
+@step("dossier.applicant_corrected")
+def _applicant_corrected(s: Session, event: Event, d: Dossier, p: dict) -> None:
     for key, (_old, new) in p["changes"].items():
         value = date.fromisoformat(new) if key == "birth_date" and new else new
         setattr(d, CORRECTABLE[key], value)
     d.search_key = dossier_search_key(d)
     add_step(s, event, "corrected", data={"changes": p["changes"], "reason": p.get("reason", "")})
-    _touch(d, event)
 
 
 @handles("intake.guidance_issued")
