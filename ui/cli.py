@@ -317,13 +317,10 @@ def cmd_admin_setup(args) -> int:
     settings = {"agency_code": args.agency_code, "parent_body": args.parent_body, "center_name": args.center_name,
                 "place_name": args.place, "commune_name": args.commune or "", "province_name": args.province or "",
                 "lookup_url_template": args.lookup_url or ""}
-    try:
-        db = _open(args.db)
-        initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
-                          staff=[StaffAccount(args.admin_user, args.admin_name, args.admin_password, "admin")],
-                          catalogue=args.catalogue)
-    except ServiceError as exc:
-        return _fail(exc.message)
+    db = _open(args.db)
+    initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
+                      staff=[StaffAccount(args.admin_user, args.admin_name, args.admin_password, "admin")],
+                      catalogue=args.catalogue)
     print(f"Đã thiết lập {args.center_name}, máy số {args.slot}, trong {args.db}")
     return 0
 
@@ -331,13 +328,10 @@ def cmd_admin_setup(args) -> int:
 def cmd_admin_add_user(args) -> int:
     from app.services.users import create_user
 
-    try:
-        db = _open(args.db)
-        with db.transaction() as s:
-            u = create_user(s, username=args.username, full_name=args.full_name, password=args.password,
-                            role=args.role, title=args.title or "", unit=args.unit or "")
-    except ServiceError as exc:
-        return _fail(exc.message)
+    db = _open(args.db)
+    with db.transaction() as s:
+        u = create_user(s, username=args.username, full_name=args.full_name, password=args.password,
+                        role=args.role, title=args.title or "", unit=args.unit or "")
     print(f"Đã tạo tài khoản {u.username} ({u.full_name}, {u.role_text})")
     return 0
 
@@ -345,10 +339,7 @@ def cmd_admin_add_user(args) -> int:
 def cmd_admin_import_catalogue(args) -> int:
     from app.services.catalogue import import_catalogue_file
 
-    try:
-        n = import_catalogue_file(_open(args.db), args.file)
-    except ServiceError as exc:
-        return _fail(exc.message)
+    n = import_catalogue_file(_open(args.db), args.file)
     print(f"Đã nạp {n} thủ tục từ {args.file}")
     return 0
 
@@ -376,10 +367,7 @@ def cmd_admin_check(args) -> int:
 def cmd_admin_backup(args) -> int:
     from app.services.maintenance import backup
 
-    try:
-        target = backup(_open(args.db), args.to)
-    except ServiceError as exc:
-        return _fail(exc.message)
+    target = backup(_open(args.db), args.to)
     print(target)
     return 0
 
@@ -387,10 +375,7 @@ def cmd_admin_backup(args) -> int:
 def cmd_admin_restore(args) -> int:
     from app.services.maintenance import restore
 
-    try:
-        kept = restore(args.backup, args.db)
-    except ServiceError as exc:
-        return _fail(exc.message)
+    kept = restore(args.backup, args.db)
     print(f"Đã khôi phục {args.db} từ {args.backup}" + (f"; tệp cũ được giữ tại {kept}" if kept else ""))
     return 0
 
@@ -398,17 +383,14 @@ def cmd_admin_restore(args) -> int:
 def cmd_admin_settings(args) -> int:
     from app.services.settings import read_settings, update_settings
 
-    try:
-        db = _open(args.db)
-        changes = {}
-        for item in args.set or []:
-            key, sep, value = item.partition("=")
-            if not sep:
-                return _fail(f"“{item}” phải có dạng tên=giá trị, ví dụ paper_size=A5.")
-            changes[key.strip()] = value
-        settings = update_settings(db, changes) if changes else read_settings(db)
-    except ServiceError as exc:
-        return _fail(exc.message)
+    db = _open(args.db)
+    changes = {}
+    for item in args.set or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            return _fail(f"“{item}” phải có dạng tên=giá trị, ví dụ paper_size=A5.")
+        changes[key.strip()] = value
+    settings = update_settings(db, changes) if changes else read_settings(db)
     for key, value in sorted(settings.raw.items()):
         print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
     return 0
@@ -417,10 +399,7 @@ def cmd_admin_settings(args) -> int:
 def cmd_admin_day(args) -> int:
     from app.services.calendar_admin import set_calendar_day
 
-    try:
-        set_calendar_day(_open(args.db), day=args.date, kind=args.kind, reason=args.reason)
-    except ServiceError as exc:
-        return _fail(exc.message)
+    set_calendar_day(_open(args.db), day=args.date, kind=args.kind, reason=args.reason)
     kind = "ngày nghỉ" if args.kind == "off" else "ngày làm bù"
     print(f"Đã ghi {args.date:%d/%m/%Y} là {kind}: {args.reason}")
     return 0
@@ -583,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a sub-command; a refused action (ServiceError) prints its Vietnamese message and exits 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging()
