@@ -143,16 +143,6 @@ def fmt_dt(dt: datetime | None) -> str:
     return f"{dt:%H} giờ {dt:%M} phút, ngày {dt:%d/%m/%Y}"
 
 
-def current_holder(d: DossierView) -> str:
-    """Who has the paper dossier now: the last hand-over's receiver, unless it came back since."""
-    for st in reversed(d.steps):
-        if st.kind == "transferred":
-            return st.receiver or st.unit
-        if st.kind in ("handed_back", "result_ready", "received"):
-            return ""
-    return ""
-
-
 class DateTimeField(QDateTimeEdit):
     """A minute-precision local time; `value()` is None until the clerk changes it (then the service uses now)."""
 
@@ -521,7 +511,7 @@ class HandBackDialog(ActionDialog):
     action = Action.BACK
 
     def build(self) -> None:
-        self.from_name = line(current_holder(self.dossier), T["from_name_ph"])
+        self.from_name = line(self.dossier.holder, T["from_name_ph"])
         self.add_field(T["from_name"], self.from_name, "from_name")
         self.note = plain_text()
         self.add_field(T["note"], self.note, "note")
@@ -571,7 +561,7 @@ class ResultReadyDialog(ActionDialog):
     action = Action.RESULT_READY
 
     def build(self) -> None:
-        self.from_name = line(current_holder(self.dossier), T["from_name_ph"])
+        self.from_name = line(self.dossier.holder, T["from_name_ph"])
         self.add_field(T["from_name"], self.from_name, "from_name")
         self.result_note = plain_text(T["result_ph"])
         self.add_field(T["result"], self.result_note, "result")

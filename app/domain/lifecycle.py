@@ -80,6 +80,20 @@ def allowed_actions(status: str, *, extensions: int = 0) -> list[Action]:
             and not (a == Action.EXTEND and extensions >= MAX_EXTENSIONS)]
 
 
+HANDOVER_KINDS = ("transferred", "handed_back", "result_ready", "received")
+
+
+def holder_person(steps) -> str:
+    """Who holds the paper dossier now, from its steps in order (anything with kind/receiver/unit):
+    the last hand-over's receiver, or "" when it is back at the counter."""
+    for st in reversed(list(steps)):
+        if st.kind == "transferred":
+            return st.receiver or st.unit
+        if st.kind in HANDOVER_KINDS:
+            return ""
+    return ""
+
+
 class DueState(StrEnum):
     WITHIN = "within"        # trong hạn
     DUE_TODAY = "due_today"  # đến hạn hôm nay

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from app.domain.calendar import TZ
 from app.domain.codes import parse_code
 from app.domain.dossier import CHANNELS, RETURN_METHODS, status_text
+from app.domain.lifecycle import holder_person
 from app.services.database import Database
 from app.services.errors import NotFound
 from app.services.settings import this_device
@@ -62,7 +63,7 @@ class DossierView:
     paused_at: datetime | None
     extensions: int
     paused_minutes: int
-    holder: str
+    holder: str  # the person holding the paper dossier now ("" = at the counter)
     result_at: datetime | None
     returned_at: datetime | None
     volume: str
@@ -112,10 +113,11 @@ def view_of(d: Dossier, steps: list[DossierStep] = ()) -> DossierView:
         email=d.email, channel=d.channel, return_method=d.return_method, sets_count=d.sets_count,
         papers=list(d.papers), fee_text=d.fee_text, note=d.note, duration=dict(d.duration),
         received_at=_loc(d.received_at), due_at=_loc(d.due_at), original_due_at=_loc(d.original_due_at),
-        paused_at=_loc(d.paused_at), extensions=d.extensions, paused_minutes=d.paused_minutes, holder=d.holder, result_at=_loc(d.result_at),
+        paused_at=_loc(d.paused_at), extensions=d.extensions, paused_minutes=d.paused_minutes, result_at=_loc(d.result_at),
         returned_at=_loc(d.returned_at), volume=d.volume, number=d.number, clerk_id=d.clerk_id,
         clerk_name=d.clerk_name, device_id=d.device_id, calendar_version=d.calendar_version,
         rule_version=d.rule_version, catalogue_version=d.catalogue_version,
+        holder=holder_person(steps),
         steps=tuple(StepView(st.event_id, st.kind, _loc(st.at), st.actor_name, st.giver, st.receiver, st.unit, st.note,
                              st.device_id, dict(st.data)) for st in steps),
     )

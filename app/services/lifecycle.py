@@ -15,7 +15,7 @@ from app.domain import applicant as ap
 from app.domain.calendar import TZ
 from app.domain.deadline import Duration, extend_for_pause, suggest_extension, working_minutes_between
 from app.domain.dossier import Status, status_text
-from app.domain.lifecycle import MAX_EXTENSIONS, Action, refusal
+from app.domain.lifecycle import HANDOVER_KINDS, MAX_EXTENSIONS, Action, holder_person, refusal
 from app.domain.text import nfc, title_name
 from app.services.catalogue import get_procedure
 from app.services.database import Database
@@ -99,7 +99,7 @@ def hand_back(db: Database, key: str, *, actor: UserInfo, from_name: str = "", n
               at: datetime | None = None) -> StepResult:
     """The unit hands the dossier back to the counter (without a result yet)."""
     with _step(db, key, Action.BACK, actor, at) as c:
-        return _record(db, c, "dossier.handed_back", {"from_name": nfc(from_name) or c.d.holder,
+        return _record(db, c, "dossier.handed_back", {"from_name": nfc(from_name) or _holder_person(c),
                                                       "from_unit": c.d.holder, "to_name": actor.full_name,
                                                       "note": nfc(note)})
 
@@ -140,14 +140,10 @@ def receive_supplement(db: Database, key: str, *, actor: UserInfo, note: str = "
 
 
 def _holder_person(c: _Ctx) -> str:
-    """The person holding the paper dossier: the last hand-over's receiver, unless it came back since."""
-    step = c.s.scalar(select(DossierStep).where(
-        DossierStep.dossier_id == c.d.id,
-        DossierStep.kind.in_(("transferred", "handed_back", "result_ready", "received")))
-        .order_by(DossierStep.id.desc()))
-    if step is not None and step.kind == "transferred":
-        return step.receiver or step.unit
-    return ""
+    step = c.s.scalar(select(DossierStep).where(DossierStep.dossier_id == c.d.id,
+                                                 DossierStep.kind.in_(HANDOVER_KINDS))
+                      .order_by(DossierStep.id.desc()))
+    return holder_person([step] if step is not None else [])
 
 
 def _resume_status(c: _Ctx) -> str:
@@ -161,7 +157,7 @@ def result_ready(db: Database, key: str, *, actor: UserInfo, from_name: str = ""
                  note: str = "", at: datetime | None = None) -> StepResult:
     """The competent unit gives the result back to the counter: last row of the control slip."""
     with _step(db, key, Action.RESULT_READY, actor, at) as c:
-        return _record(db, c, "dossier.result_ready", {"from_name": nfc(from_name) or c.d.holder,
+        return _record(db, c, "dossier.result_ready", {"from_name": nfc(from_name) or _holder_person(c),
                                                        "from_unit": c.d.holder, "to_name": actor.full_name,
                                                        "result": nfc(result), "note": nfc(note)})
 

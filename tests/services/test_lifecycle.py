@@ -146,3 +146,14 @@ def test_guidance_without_items_is_refused(office_db, people):
         lc.issue_guidance(office_db, actor=people[0], procedure_code="1.001193", applicant_name="Trần Văn Bình",
                           items=[])
     assert "items" in info.value.errors
+
+
+def test_the_person_holding_the_dossier_is_known_and_gives_it_back(office_db, people):
+    clerk = people[0]
+    r = receive(office_db, clerk)
+    step(office_db, at(16, 10), lc.transfer, r.code, actor=clerk, to_name="Lê Văn Đức", to_unit="Tư pháp - Hộ tịch")
+    assert get_dossier(office_db, r.code).holder == "Lê Văn Đức"
+    step(office_db, at(16, 11), lc.result_ready, r.code, actor=clerk)  # no "from" typed
+    d = get_dossier(office_db, r.code)
+    assert d.steps[-1].giver == "Lê Văn Đức" and d.steps[-1].unit == "Tư pháp - Hộ tịch"
+    assert d.holder == ""  # back at the counter
