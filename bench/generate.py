@@ -1,17 +1,18 @@
 """A realistic commune database, fast: office set up by the services, then years of dossiers and their lives.
 
 The office (settings, this device, staff, the seed catalogue) is made by ``initialise_office`` like
-``tests/conftest.make_office``. Dossiers are then written the way a counter would have written them,
-minus the per-dossier commit: each step is a real ``db.models.Event`` with the payload shapes of
-``app/services/reception.py`` and ``app/services/lifecycle.py``, folded by the real
-``app.services.projection.apply_event`` handlers into real ``Dossier``/``DossierStep``/``LogbookEntry``
-objects. Only the persistence differs: instead of an ORM flush per object, the rows (converted by the
-models' own column types) go to SQLite with ``executemany`` in one transaction per chunk. The FTS5
-triggers of the schema stay on, so the search index grows the way it grows at a counter.
+``tests/conftest.make_office``. Dossiers are then written the way counters would have written them,
+minus the per-dossier commit: each step is an ``app.eventlog.Event`` with the typed payloads the
+services write (``app.eventlog.payloads``), and the generator follows each living dossier through the
+real fold (``app.eventlog.fold.DossierFolder``) to decide its next step. Only the events are written
+(``executemany``, one transaction per chunk, in a writer thread); the projections (dossiers, steps,
+logbook, FTS5 index) are then made by ``app.eventlog.rebuild``, exactly as ``motcua admin rebuild``
+makes them, which also measures the fold.
 
 The event log is in arrival order (every device's steps interleaved by time), device sequences are
-gapless, the counters table continues where the data stops (``receive_dossier`` works on the file),
-and ``app.services.maintenance.check_database`` finds the projections equal to a fresh fold.
+gapless, the events older than the last day carry a server position (this device's last day is
+unsent), the counters continue where the data stops (``receive_dossier`` works on the file), and
+``app.services.maintenance.check_database`` finds the projections equal to a fresh fold.
 
     python -m bench.generate OUT.sqlite --dossiers 50000 [--years 1] [--devices 2] [--seed 1]
 """
@@ -27,7 +28,6 @@ import sqlite3
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
@@ -47,19 +47,21 @@ from app.domain.deadline import (
 )
 from app.domain.dossier import status_text
 from app.domain.text import nfc, title_name
-from app.services import projection
+from app.eventlog import Event, rebuild
+from app.eventlog import payloads as ev
+from app.eventlog.fold import DossierFolder
+from app.eventlog.registry import DEVICE
+from app.eventlog.store import event_row
 from app.services.catalogue import all_procedures
 from app.services.database import Database
 from app.services.demo import DEMO_SETTINGS
-from app.services.projection import apply_event, iso
-from app.services.reception import competent_unit, duration_text
+from app.services.reception import competent_unit
 from app.services.sample_people import PeopleGenerator
-from app.services.settings import load_settings, office_calendar, this_device
+from app.services.settings import load_settings, office_calendar
 from app.services.setup import StaffAccount, initialise_office
-from db.models import Counter, Device, Dossier, DossierStep, Event, IntakeSlip, LogbookEntry
 
 # Bump when the generated data changes shape, so cached files are not reused across versions.
-GEN_VERSION = 2
+GEN_VERSION = 3
 CACHE_DIR = Path(os.environ.get("MOTCUA_BENCH_CACHE", "/tmp/motcua-bench"))
 # "Today" of the generated data: Sunday 22/11/2026 09:00 local; everything after it has not happened.
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
@@ -106,133 +108,21 @@ def _uuid7(at: datetime, rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-class _Rows:
-    """Turns mapped objects into parameter tuples with the models' own column types (JSONText, UTCDateTime)."""
-
-    def __init__(self, model, dialect, *, skip: tuple[str, ...] = ()):
-        self.table = model.__table__
-        self.cols = [c for c in self.table.columns if c.key not in skip]
-        self.keys = [c.key for c in self.cols]
-        self.procs = [c.type._cached_bind_processor(dialect) for c in self.cols]
-        self.defaults = {}
-        for c in self.table.columns:
-            d = c.default
-            if d is None:
-                self.defaults[c.key] = None
-            elif d.is_scalar:
-                self.defaults[c.key] = d.arg
-            elif d.is_callable:
-                self.defaults[c.key] = d.arg  # called per object (list, dict)
-        cols = ", ".join(self.keys)
-        marks = ", ".join("?" * len(self.keys))
-        self.insert_sql = f"INSERT INTO {self.table.name} ({cols}) VALUES ({marks})"
-
-    def fill_defaults(self, obj) -> None:
-        """What an ORM flush puts on a new object: column defaults for attributes never set."""
-        state = obj.__dict__
-        for key, default in self.defaults.items():
-            if key not in state:
-                state[key] = default(None) if callable(default) else default
-
-    def row(self, obj) -> tuple:
-        state = obj.__dict__
-        return tuple(v if p is None else p(v) for v, p in zip((state.get(k) for k in self.keys), self.procs,
-                                                              strict=True))
-
-
-class _Record:
-    """A plain stand-in for a mapped class while folding: same constructor keywords, same attributes,
-    none of the ORM instrumentation (which cost 3/4 of the time per dossier)."""
-
-    model: type
-
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-
-_RECORDS = {m: type(f"{m.__name__}Record", (_Record,), {"model": m})
-            for m in (Event, Dossier, DossierStep, LogbookEntry, IntakeSlip)}
-
-
-@contextmanager
-def _plain_projection_classes():
-    """Let app.services.projection build plain records instead of ORM instances, for the bulk load only.
-
-    The handlers' code is unchanged; the records become rows through the models' own column types,
-    and check_database (the real ORM fold) confirms the result on every size the smoke test runs.
-    """
-    names = {"Dossier": Dossier, "DossierStep": DossierStep, "LogbookEntry": LogbookEntry, "IntakeSlip": IntakeSlip}
-    for name, model in names.items():
-        assert getattr(projection, name) is model
-        setattr(projection, name, _RECORDS[model])
-    try:
-        yield
-    finally:
-        for name, model in names.items():
-            setattr(projection, name, model)
-
-
-class _Sink:
-    """The slice of a Session the projection handlers use (add, get, flush), writing nothing by itself."""
+class _EventRows:
+    """Event rows as parameter tuples, converted by the events table's own column types."""
 
     def __init__(self, dialect):
-        self.rows = {m: _Rows(m, dialect) for m in (Event, DossierStep, LogbookEntry, IntakeSlip, Dossier)}
-        upd = _Rows(Dossier, dialect, skip=("id", "search_key"))
-        self.update_rows = upd
-        self.update_sql = ("UPDATE dossiers SET " + ", ".join(f"{k} = ?" for k in upd.keys) + " WHERE id = ?")
-        self.live: dict[str, Dossier] = {}
-        self.new: list[Dossier] = []  # received in this chunk, in reception order
-        self.dirty: set[str] = set()
-        self.finished: set[str] = set()
-        self.out: dict[type, list[tuple]] = {DossierStep: [], LogbookEntry: [], IntakeSlip: []}
-        self.step_id = 0
-        self.book_id = 0
+        from db.models import Event as EventRow
 
-    # Session API used by app.services.projection
-    def add(self, obj) -> None:
-        kind = obj.model
-        self.rows[kind].fill_defaults(obj)
-        if kind is Dossier:
-            self.live[obj.id] = obj
-            self.new.append(obj)
-            return
-        if kind is DossierStep:
-            self.step_id += 1
-            obj.id = self.step_id
-        elif kind is LogbookEntry:
-            self.book_id += 1
-            obj.id = self.book_id
-        self.out[kind].append(self.rows[kind].row(obj))
+        table = EventRow.__table__
+        self.keys = [c.key for c in table.columns]
+        self.procs = [c.type._cached_bind_processor(dialect) for c in table.columns]
+        self.insert_sql = (f"INSERT INTO {table.name} ({', '.join(self.keys)}) "
+                           f"VALUES ({', '.join('?' * len(self.keys))})")
 
-    def get(self, model, key):
-        assert model.model is Dossier
-        d = self.live.get(key)
-        if d is not None:
-            self.dirty.add(key)
-        return d
-
-    def flush(self) -> None:
-        pass
-
-    def batch(self, events: list) -> list[tuple[str, list[tuple]]]:
-        """A chunk as (sql, rows): new dossiers (reception order, so rowids follow it), changed ones, the rest.
-
-        Rows are snapshots, so the writer thread can run them while the next chunk is being folded.
-        """
-        new_ids = {d.id for d in self.new}
-        dr, upd, er = self.rows[Dossier], self.update_rows, self.rows[Event]
-        out = [(dr.insert_sql, [dr.row(d) for d in self.new]),
-               (self.update_sql, [upd.row(self.live[k]) + (k,) for k in self.dirty if k not in new_ids])]
-        for kind, rows in self.out.items():
-            out.append((self.rows[kind].insert_sql, rows))
-            self.out[kind] = []
-        out.append((er.insert_sql, [er.row(e) for e in events]))
-        for k in self.finished:
-            self.live.pop(k, None)
-        self.new.clear()
-        self.dirty.clear()
-        self.finished.clear()
-        return out
+    def row(self, e: Event) -> tuple:
+        values = {**event_row(e), "local_seq": e.local_seq}
+        return tuple(values[k] if p is None else p(values[k]) for k, p in zip(self.keys, self.procs, strict=True))
 
 
 class _Writer:
@@ -296,6 +186,18 @@ class _Life:
     verdict: str = ""
 
 
+class _View:
+    """Attribute access to a dossier row dict of the fold (d.status, d.due_at…)."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, row: dict):
+        self.row = row
+
+    def __getattr__(self, name):
+        return self.row[name]
+
+
 class Generator:
     def __init__(self, db: Database, *, seed: int, devices: int, lifecycle: bool, now: datetime = NOW):
         self.db = db
@@ -303,75 +205,86 @@ class Generator:
         self.people = PeopleGenerator(seed)
         self.lifecycle = lifecycle
         self.now = now
+        me = db.device
         with db.reading() as s:
             self.settings = load_settings(s)
             self.cal = office_calendar(s, self.settings)
-            self_dev = this_device(s)
             from app.services.catalogue import catalogue_version
 
             self.catalogue_version = catalogue_version(s)
+            from db.models import Event as EventRow
             from db.models import User
 
             users = {u.username: u for u in s.query(User)}
+            self.local_seq = s.query(EventRow).count()
+            my_seq = s.query(EventRow).filter(EventRow.device_id == me.device_id).count()
         self.procs = [p for p in all_procedures(db) if p.frequency > 0]
         self.weights = [p.frequency for p in self.procs]
         self.proc_payload = {}
         for p in self.procs:
             self.proc_payload[p.code] = (
-                {"code": p.code, "name": p.name, "field": p.field,
-                 "competent_unit": competent_unit(p.competent_unit, self.settings.parent_body),
-                 "fee_text": p.fee_text, "duration_text": duration_text(p)},
-                [{"name": nfc(x.name), "original": x.original, "copy": x.copy, "count": int(x.count)}
-                 for x in p.papers if x.required],
-                {"duration": p.duration.to_json(), "rule_version": RULE_VERSION, "calendar_version": self.cal.version,
-                 "catalogue_version": self.catalogue_version, "no_deadline": p.duration.kind == DurationKind.NONE},
+                ev.ProcedureRef(code=p.code, name=p.name, field=p.field,
+                                competent_unit=competent_unit(p.competent_unit, self.settings.parent_body),
+                                fee_text=p.fee_text),
+                tuple(ev.PaperData(name=nfc(x.name), original=x.original, copy=x.copy, count=int(x.count))
+                      for x in p.papers if x.required),
+                ev.DeadlineData(duration=ev.DurationData(**p.duration.to_json()), rule_version=RULE_VERSION,
+                                calendar_version=self.cal.version, catalogue_version=self.catalogue_version),
             )
-        self.devices = [_DeviceState(self_dev.id, self_dev.slot, users["canbo1"].id, users["canbo1"].full_name)]
-        self.other_devices = []
+        self.devices = [_DeviceState(me.device_id, me.slot, users["canbo1"].id, users["canbo1"].full_name,
+                                     seq=my_seq)]
+        self.events: list[Event] = []
+        self.counts: dict[str, int] = {}
         for slot in range(2, devices + 1):
             dev_id = _uuid7(now - timedelta(days=4000), self.rng)
             u = users[f"canbo{slot}"]
-            self.devices.append(_DeviceState(dev_id, slot, u.id, u.full_name))
-            self.other_devices.append(Device(id=dev_id, name=f"Quầy {slot}", slot=slot,
-                                             agency_code=self.settings.agency_code, kind="counter", is_self=False,
-                                             enrolled_at=(now - timedelta(days=4000)).astimezone(UTC)))
+            dev = _DeviceState(dev_id, slot, u.id, u.full_name)
+            self.devices.append(dev)
+            self._emit(dev, ev.DeviceRegistered(kind="counter", slot=slot, name=f"Quầy {slot}",
+                                                agency_code=self.settings.agency_code),
+                       dev_id, None, now - timedelta(days=4000))
         self.specialists = [users[a.username] for a in SPECIALISTS]
         self.heap: list = []
         self.tick = 0
-        self.events: list[Event] = []
-        self.local_seq = 0
-        self.sink: _Sink | None = None
+        self.live: dict[str, DossierFolder] = {}
         self.early_debt = 0
-        self.counts: dict[str, int] = {}
         # This device's last day of events has not reached the server yet; the rest has, in arrival order.
         self.unsent_after = (now - timedelta(days=1)).astimezone(UTC)
 
     # --- events -----------------------------------------------------------------------------------
-    def _event(self, dev: _DeviceState, type_: str, payload: dict, at: datetime, dossier_id: str, actor_id: str,
-               delay_s: int) -> Event:
+    def _emit(self, dev: _DeviceState, payload: ev.Payload, stream_id: str, actor_id: str | None,
+              occurred: datetime) -> Event:
         dev.seq += 1
         self.local_seq += 1
-        occurred = (at + timedelta(seconds=delay_s)).astimezone(UTC)
-        ev = _RECORDS[Event](local_seq=self.local_seq, event_id=_uuid7(occurred, self.rng), device_id=dev.id,
-                   device_seq=dev.seq, type=type_, type_version=1, dossier_id=dossier_id, payload=payload,
-                   actor_id=actor_id, occurred_at=occurred,
-                                   server_seq=None if dev is self.devices[0] and occurred > self.unsent_after
-                                   else self.local_seq)
-        apply_event(self.sink, ev)
-        self.events.append(ev)
-        self.counts[type_] = self.counts.get(type_, 0) + 1
-        return ev
+        occurred = occurred.astimezone(UTC).replace(microsecond=0)
+        sent = not (dev is self.devices[0] and occurred > self.unsent_after)
+        e = Event(event_id=_uuid7(occurred, self.rng), device_id=dev.id, device_seq=dev.seq,
+                  stream_type=DEVICE if isinstance(payload, ev.DeviceRegistered) else "dossier", stream_id=stream_id,
+                  type=payload.TYPE, type_version=payload.VERSION, payload=payload, actor_id=actor_id,
+                  occurred_at=occurred, server_seq=self.local_seq if sent else None, local_seq=self.local_seq)
+        self.events.append(e)
+        self.counts[payload.TYPE] = self.counts.get(payload.TYPE, 0) + 1
+        return e
+
+    def _event(self, dev: _DeviceState, payload: ev.Payload, at: datetime, dossier_id: str, actor_id: str,
+               delay_s: int) -> Event:
+        e = self._emit(dev, payload, dossier_id, actor_id, at + timedelta(seconds=delay_s))
+        folder = self.live.get(dossier_id)
+        if folder is None:
+            folder = self.live[dossier_id] = DossierFolder(dossier_id)
+        folder.add(e)
+        return e
 
     def _schedule(self, life: _Life, step: str, at: datetime) -> None:
         if at >= self.now:  # has not happened yet: the dossier stays where it is
-            self.sink.finished.add(life.dossier_id)
+            self.live.pop(life.dossier_id, None)
             return
         life.step, life.t = step, at
         self.tick += 1
         heapq.heappush(self.heap, (at.timestamp(), self.tick, life))
 
     def _end(self, life: _Life) -> None:
-        self.sink.finished.add(life.dossier_id)
+        self.live.pop(life.dossier_id, None)
 
     def _drain(self, until: float) -> None:
         heap = self.heap
@@ -396,31 +309,16 @@ class Generator:
         dev.book[day.year] = number
         proc_p, papers, deadline = self.proc_payload[proc.code]
         dossier_id = _uuid7(at, rng)
-        payload = {
-            "code": format_code(self.settings.agency_code, day, dev.slot, n),
-            "volume": volume_label(dev.slot, day.year),
-            "number": number,
-            "received_at": iso(at),
-            "due_at": iso(due),
-            "receiving_unit": self.settings.center_name,
-            "clerk_name": dev.clerk_name,
-            "procedure": dict(proc_p),
-            "applicant": {
-                "name": title_name(person.name),
-                "id_number": person.id_number,
-                "birth_date": person.birth_date.isoformat(),
-                "address": nfc(person.address),
-                "phone": ap.normalise_phone(person.phone),
-                "email": person.email,
-            },
-            "papers": [dict(x) for x in papers],
-            "sets_count": 1 if rng.random() < 0.93 else 2,
-            "channel": channel,
-            "return_method": return_method,
-            "note": "",
-            "deadline": dict(deadline),
-        }
-        self._event(dev, "dossier.received", payload, at, dossier_id, dev.clerk_id, rng.randint(40, 180))
+        payload = ev.DossierReceived(
+            code=format_code(self.settings.agency_code, day, dev.slot, n), volume=volume_label(dev.slot, day.year),
+            number=number, received_at=at, due_at=due, receiving_unit=self.settings.center_name,
+            clerk_name=dev.clerk_name, procedure=proc_p,
+            applicant=ev.ApplicantData(name=title_name(person.name), id_number=person.id_number,
+                                       birth_date=person.birth_date, address=nfc(person.address),
+                                       phone=ap.normalise_phone(person.phone), email=person.email),
+            papers=papers, sets_count=1 if rng.random() < 0.93 else 2, channel=channel,
+            return_method=return_method, deadline=deadline)
+        self._event(dev, payload, at, dossier_id, dev.clerk_id, rng.randint(40, 180))
         if not self.lifecycle:
             self._end_id(dossier_id)
             return
@@ -437,29 +335,31 @@ class Generator:
             self._schedule(life, "transfer", add_working_minutes(at, rng.randint(15, 90), self.cal))
 
     def _end_id(self, dossier_id: str) -> None:
-        self.sink.finished.add(dossier_id)
+        self.live.pop(dossier_id, None)
 
     # --- the steps ----------------------------------------------------------------------------------
     def _step(self, life: _Life) -> None:
         rng, dev, t, cal = self.rng, life.dev, life.t, self.cal
-        d = self.sink.live[life.dossier_id]
+        d = _View(self.live[life.dossier_id].state)
         clerk = _Clerk(dev.clerk_id, dev.clerk_name)
         sp = life.specialist
         step = life.step
 
-        def emit(type_: str, actor, **payload) -> None:
-            self._event(dev, type_, {"at": iso(t), "actor_name": actor.full_name, **payload}, t, life.dossier_id,
-                        actor.id, rng.randint(0, 50))
+        def emit(cls: type[ev.StepPayload], actor, **fields) -> None:
+            delay = rng.randint(0, 50)
+            occurred = (t + timedelta(seconds=delay)).astimezone(UTC)
+            at = None if occurred.replace(second=0) == t.astimezone(UTC).replace(second=0, microsecond=0) else t
+            self._event(dev, cls(at=at, actor_name=actor.full_name, **fields), t, life.dossier_id, actor.id, delay)
 
         if step == "cancel":
-            emit("dossier.cancelled", clerk, reason="Nhập trùng hồ sơ đã tiếp nhận trước đó", previous_status=d.status)
+            emit(ev.DossierCancelled, clerk, reason="Nhập trùng hồ sơ đã tiếp nhận trước đó")
             return self._end(life)
         if step == "stop":
-            emit("dossier.stopped", clerk, reason="Công dân có đơn xin rút hồ sơ", requested_by="Người nộp hồ sơ",
+            emit(ev.DossierStopped, clerk, reason="Công dân có đơn xin rút hồ sơ", requested_by="Người nộp hồ sơ",
                  stage=status_text(d.status), fee_note="", signer_name=clerk.full_name, signer_title="", note="")
             return self._end(life)
         if step == "transfer":
-            emit("dossier.transferred", clerk, from_name=d.holder or clerk.full_name, to_name=sp.full_name,
+            emit(ev.DossierTransferred, clerk, from_name=d.holder or clerk.full_name, to_name=sp.full_name,
                  to_unit=nfc(sp.unit or sp.title), note="")
             if rng.random() < P_STUCK:
                 return self._end(life)
@@ -467,9 +367,8 @@ class Generator:
                 return self._schedule(life, "supplement", add_working_minutes(t, rng.randint(60, 600), cal))
             return self._plan_result(life, t)
         if step == "supplement":
-            emit("dossier.supplement_requested", sp,
-                 items=[{"name": "Bản sao có chứng thực giấy tờ tùy thân", "count": 1, "original": False,
-                         "certified": True, "photo": False}],
+            emit(ev.SupplementRequested, sp,
+                 items=(ev.SupplementItem(name="Bản sao có chứng thực giấy tờ tùy thân", certified=True),),
                  reason="Giấy tờ chưa đầy đủ, cần bổ sung", note="", resume_status=d.status)
             life.paused_at = t
             if rng.random() < P_SUPPLEMENT_NEVER:
@@ -479,30 +378,30 @@ class Generator:
             paused_at = life.paused_at
             new_due = extend_for_pause(d.due_at, paused_at, t, cal) if d.due_at else None
             new_stat = extend_for_pause(d.original_due_at, paused_at, t, cal) if d.original_due_at else None
-            emit("dossier.supplement_received", clerk, paused_minutes=working_minutes_between(paused_at, t, cal),
-                 new_due_at=iso(new_due), new_statutory_due_at=iso(new_stat), note="", resume_status="in_progress")
+            emit(ev.SupplementReceived, clerk, paused_minutes=working_minutes_between(paused_at, t, cal),
+                 new_due_at=new_due, new_statutory_due_at=new_stat, note="", resume_status="in_progress")
             return self._plan_result(life, t)
         if step == "extend":
             due = d.due_at.astimezone(TZ)
             new_due = suggest_extension(due, _duration(d), cal)
             leader = self.specialists[-1]
-            emit("dossier.extended", sp, old_due_at=iso(due), new_due_at=iso(new_due),
+            emit(ev.DossierExtended, sp, old_due_at=due, new_due_at=new_due,
                  reason="Cần xác minh thêm với cơ quan liên quan", signer_name=leader.full_name,
                  signer_title=leader.title, override=False, note="")
             return self._schedule(life, "result", life.paused_at)  # paused_at holds the planned result time
         if step == "result":
             if life.same_day:
-                emit("dossier.result_ready", clerk, from_name="", from_unit=d.holder, to_name=clerk.full_name,
+                emit(ev.ResultReady, clerk, from_name="", from_unit=d.holder, to_name=clerk.full_name,
                      result="", note="")
             else:
-                emit("dossier.result_ready", clerk, from_name=d.holder and sp.full_name or "", from_unit=d.holder,
+                emit(ev.ResultReady, clerk, from_name=d.holder and sp.full_name or "", from_unit=d.holder,
                      to_name=clerk.full_name, result="", note="")
             if rng.random() < P_NOT_COLLECTED:
                 return self._end(life)
             return self._schedule(life, "return", add_working_minutes(t, rng.randint(10, 1500), cal))
         if step == "return":
             method = "post" if d.return_method == "post" else "counter"
-            emit("dossier.returned", clerk, collected_by=d.applicant_name,
+            emit(ev.DossierReturned, clerk, collected_by=d.applicant_name,
                  id_shown=d.applicant_id_number if rng.random() < 0.5 else "", method=method, note="")
             return self._end(life)
         raise AssertionError(step)
@@ -510,7 +409,7 @@ class Generator:
     def _plan_result(self, life: _Life, t: datetime) -> None:
         """Result time for the early / on time / late mix; the deficit of impossible earlies is carried."""
         rng, cal = self.rng, self.cal
-        d = self.sink.live[life.dossier_id]
+        d = _View(self.live[life.dossier_id].state)
         due = (d.original_due_at or d.due_at)
         if due is None:
             return self._schedule(life, "result", add_working_minutes(t, rng.randint(30, 2400), cal))
@@ -545,7 +444,7 @@ class Generator:
     # --- the whole run ------------------------------------------------------------------------------
     def run(self, writer: _Writer, dossiers: int, years: float, progress=None) -> dict:
         rng, cal = self.rng, self.cal
-        self.sink = _Sink(self.db.engine.dialect)
+        self.rows = _EventRows(self.db.engine.dialect)
         start = (self.now - timedelta(days=round(365.25 * years))).date()
         days = []
         d = start
@@ -587,22 +486,21 @@ class Generator:
         return {"dossiers": written, "events": self.local_seq, "by_type": dict(self.counts)}
 
     def _commit(self, writer: _Writer) -> None:
-        writer.put(self.sink.batch(self.events))
+        writer.put([(self.rows.insert_sql, [self.rows.row(e) for e in self.events])])
         self.events = []
 
     def finish(self, con: sqlite3.Connection) -> None:
-        """Other devices' rows and this device's counters, continuing where the data stops."""
-        dialect = self.db.engine.dialect
+        """This device's counters, continuing where the data stops; its set-up events count as sent."""
         con.execute("BEGIN")
-        dev_rows = _Rows(Device, dialect)
-        con.executemany(dev_rows.insert_sql, [dev_rows.row(d) for d in self.other_devices])
         me = self.devices[0]
         counters = {"event_seq": me.seq}
         counters.update(me.day_counts)
         counters.update({f"book:{y}": n for y, n in me.book.items()})
-        cr = _Rows(Counter, dialect)
-        con.execute("DELETE FROM counters")
-        con.executemany(cr.insert_sql, [(k, v) for k, v in counters.items()])
+        con.execute("DELETE FROM counters WHERE device_id = ?", (me.id,))
+        con.executemany("INSERT INTO counters (device_id, name, value) VALUES (?, ?, ?)",
+                        [(me.id, k, v) for k, v in counters.items()])
+        con.execute("UPDATE events SET server_seq = local_seq WHERE server_seq IS NULL AND occurred_at <= ?",
+                    (self.unsent_after.strftime("%Y-%m-%dT%H:%M:%SZ"),))
         con.execute("COMMIT")
 
 
@@ -612,7 +510,7 @@ class _Clerk:
     full_name: str
 
 
-def _duration(d: Dossier):
+def _duration(d: _View):
     from app.domain.deadline import Duration
 
     return Duration.from_json(d.duration)
@@ -651,17 +549,23 @@ def generate(path: Path | str, *, dossiers: int, years: float = 1, seed: int = 1
     try:
         writer = _Writer(con)
         try:
-            with _plain_projection_classes():
-                stats = gen.run(writer, dossiers, years, progress)
+            stats = gen.run(writer, dossiers, years, progress)
         finally:
             writer.close()
         gen.finish(con)
         con.execute("PRAGMA journal_mode=WAL")
     finally:
         con.close()
+    t1 = time.perf_counter()
+    db = Database(path)
+    with db.transaction() as s:
+        folded = rebuild(s)
+    db.close()
     if not quiet:
-        print(f"generated {stats['dossiers']:,} dossiers, {stats['events']:,} events in "
-              f"{time.perf_counter() - t0:.1f} s -> {path}", file=sys.stderr, flush=True)
+        t2 = time.perf_counter()
+        print(f"generated {stats['dossiers']:,} dossiers, {stats['events']:,} events in {t1 - t0:.1f} s; "
+              f"folded {folded:,} events in {t2 - t1:.1f} s ({folded / (t2 - t1):,.0f}/s) -> {path}",
+              file=sys.stderr, flush=True)
     return path
 
 

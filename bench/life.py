@@ -138,8 +138,8 @@ def _range_of(path: Path, target: int) -> tuple[date, date, str, int]:
     """This counter's latest volume: the last days before the data's end that hold about `target` lines."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        volume = con.execute("SELECT d.volume FROM dossiers d JOIN devices v ON v.id = d.device_id "
-                             "WHERE v.is_self = 1 ORDER BY d.rowid DESC LIMIT 1").fetchone()[0]
+        volume = con.execute("SELECT d.volume FROM dossiers d JOIN local_devices v ON v.device_id = d.device_id "
+                             "WHERE v.kind = 'counter' ORDER BY d.rowid DESC LIMIT 1").fetchone()[0]
         days = con.execute("SELECT received_day, count(*) FROM dossiers WHERE volume = ? GROUP BY received_day "
                            "ORDER BY received_day DESC", (volume,)).fetchall()
     finally:

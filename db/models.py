@@ -28,7 +28,8 @@ class Base(DeclarativeBase):
 
 
 class Setting(Base):
-    """One office setting (agency code, header names, office hours, lookup URL template…)."""
+    """One office setting (agency code, header names, office hours, lookup URL template…), folded from
+    settings.changed."""
 
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -36,7 +37,7 @@ class Setting(Base):
 
 
 class ReferenceVersion(Base):
-    """Which version of each kind of reference data this device holds (catalogue, calendar, settings)."""
+    """Which version of each kind of reference data this file holds (catalogue, calendar, settings)."""
 
     __tablename__ = "reference_versions"
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -70,19 +71,22 @@ class CalendarDayRow(Base):
 
 
 class User(Base):
+    """A staff account (folded from user.created / user.updated; the same id on every device)."""
+
     __tablename__ = "users"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
     full_name: Mapped[str] = mapped_column(Text)
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(16), default="clerk")
     title: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # events of its stream folded
 
 
 class Device(Base):
-    """A counter PC or kiosk of this commune; exactly one row is this device (is_self)."""
+    """A counter PC, kiosk or server of a commune (reference data folded from ``device.registered``)."""
 
     __tablename__ = "devices"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -90,21 +94,66 @@ class Device(Base):
     slot: Mapped[int] = mapped_column(Integer)
     agency_code: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16), default="counter")
-    is_self: Mapped[bool] = mapped_column(Boolean, default=False)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    __table_args__ = (UniqueConstraint("agency_code", "slot"),)
+
+
+class LocalDevice(Base):
+    """The devices whose events are written in this file: a counter, and a kiosk that shares its PC.
+
+    Not folded from the log: it says who this file is, so it is set at setup or enrolment only.
+    """
+
+    __tablename__ = "local_devices"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slot: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("kind", "slot"),)
 
 
 class Counter(Base):
-    """Allocation counters of this device (event sequence, daily code numbers, logbook numbers).
+    """Allocation counters of each local device (event sequence, daily code numbers, logbook numbers).
 
-    Updated in the same transaction as the event that consumes the number, so a number is
-    never handed out twice and never skipped.
+    Updated in the same transaction as the event that consumes the number, so a number is never handed
+    out twice and never skipped. Keyed by device, so a kiosk sharing the counter's file has its own.
     """
 
     __tablename__ = "counters"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncState(Base):
+    """Where a local device stands with the province's server (filled in by enrolment and sync)."""
+
+    __tablename__ = "sync_state"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    server_url: Mapped[str] = mapped_column(Text, default="")
+    server_id: Mapped[str] = mapped_column(String(36), default="")
+    epoch: Mapped[str] = mapped_column(String(64), default="")
+    # highest device_seq of this device the server has acknowledged
+    acked_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # opaque position in the server's log up to which this file has pulled
+    pull_cursor: Mapped[str] = mapped_column(Text, default="")
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Change(Base):
+    """A journal of what changed in this file (a stream per row), for open windows of any process to
+    refresh; trimmed to recent rows. Not part of the log."""
+
+    __tablename__ = "changes"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stream_type: Mapped[str] = mapped_column(String(16))
+    stream_id: Mapped[str] = mapped_column(String(64))
+
+
+class PendingTask(Base):
+    """Work a schema upgrade leaves for the program (e.g. "refold": fold the projections again)."""
+
+    __tablename__ = "pending_tasks"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 # --- the event log --------------------------------------------------------------------------------
@@ -112,19 +161,32 @@ class Counter(Base):
 
 class Event(Base):
     __tablename__ = "events"
-    # Arrival order on this device; the fold replays in this order.
+    # Arrival order in this file: orders the events the server has not sequenced yet (see app.eventlog).
     local_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     device_id: Mapped[str] = mapped_column(String(36))
     device_seq: Mapped[int] = mapped_column(Integer)
+    stream_type: Mapped[str] = mapped_column(String(16))
+    stream_id: Mapped[str] = mapped_column(String(64), index=True)
     type: Mapped[str] = mapped_column(String(64))
     type_version: Mapped[int] = mapped_column(Integer, default=1)
-    dossier_id: Mapped[str | None] = mapped_column(String(36), index=True)
     payload: Mapped[dict] = mapped_column(JSONText)
     actor_id: Mapped[str | None] = mapped_column(String(36))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     server_seq: Mapped[int | None] = mapped_column(Integer, index=True)
+    base_version: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (UniqueConstraint("device_id", "device_seq"),)
+
+
+class QuarantinedEvent(Base):
+    """An event that arrived with an id already used for other content: kept for a person, never folded."""
+
+    __tablename__ = "quarantined_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    body: Mapped[dict] = mapped_column(JSONText)
 
 
 # --- projections (a pure fold of the events; `motcua admin rebuild` recreates them) ----------------
@@ -133,7 +195,8 @@ class Event(Base):
 class Dossier(Base):
     __tablename__ = "dossiers"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    # Not unique: two devices that wrongly share a slot make the same code; the fold flags it.
+    code: Mapped[str] = mapped_column(String(40), index=True)
     device_id: Mapped[str] = mapped_column(String(36))
     clerk_id: Mapped[str | None] = mapped_column(String(36))
     clerk_name: Mapped[str] = mapped_column(Text, default="")
@@ -176,17 +239,19 @@ class Dossier(Base):
     number: Mapped[int] = mapped_column(Integer)
     search_key: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_event_seq: Mapped[int] = mapped_column(Integer)
+    last_event_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)  # events of its stream folded
 
 
 class DossierStep(Base):
     """One recorded step of a dossier (hand-over, supplement, result, return…), for the timeline
-    and the control slip."""
+    and the control slip; its details are read from its event. ``applied`` is false for a step the
+    dossier's state did not allow when the fold reached it (it is flagged)."""
 
     __tablename__ = "dossier_steps"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    position: Mapped[int] = mapped_column(Integer)  # place in the dossier's events, canonical order
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[str | None] = mapped_column(String(36))
@@ -196,20 +261,43 @@ class DossierStep(Base):
     receiver: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
-    data: Mapped[dict] = mapped_column(JSONText, default=dict)
+    applied: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class LogbookEntry(Base):
     """A line of the Sổ theo dõi hồ sơ: one volume per device per year, gapless numbers."""
 
     __tablename__ = "logbook_entries"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(36))
     volume: Mapped[str] = mapped_column(String(16))
     number: Mapped[int] = mapped_column(Integer)
-    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), unique=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    __table_args__ = (UniqueConstraint("device_id", "volume", "number"),)
+
+
+class Flag(Base):
+    """Something the fold could not apply as written (a conflict, a clash, an unreadable event), for a
+    clerk or leader to look at. Resolved by a ``flag.resolved`` event (see FlagResolution)."""
+
+    __tablename__ = "flags"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    stream_id: Mapped[str] = mapped_column(String(64), index=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(32))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class FlagResolution(Base):
+    __tablename__ = "flag_resolutions"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    flag_id: Mapped[str] = mapped_column(String(80), index=True)
+    dossier_id: Mapped[str] = mapped_column(String(36), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor_name: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class IntakeSlip(Base):
@@ -231,6 +319,7 @@ class IntakeSlip(Base):
     items: Mapped[list] = mapped_column(JSONText, default=list)
 
 
+Index("ix_logbook_device_volume_number", LogbookEntry.device_id, LogbookEntry.volume, LogbookEntry.number)
 Index("ix_dossiers_status_due", Dossier.status, Dossier.due_at)
 Index("ix_dossiers_received_day_device", Dossier.received_day, Dossier.device_id)
 # statistics read dossiers resolved in a period; the filtered list narrows by field or procedure and date

@@ -527,9 +527,7 @@ class SupplementRequestDialog(ActionDialog):
         self.setMinimumWidth(880)
         self.items_table = ItemsTable()
         for p in self.dossier.papers:
-            self.items_table.add_item(p.get("name", ""), count=int(p.get("count", 1)),
-                                      original=bool(p.get("original")), certified=bool(p.get("copy")),
-                                      needed=False)
+            self.items_table.add_item(p.name, count=p.count, original=p.original, certified=p.copy, needed=False)
         self.add_field(T["items"], items_editor(self.items_table), "items", T["items_hint"])
         self.reason = plain_text(T["reason_supplement_ph"])
         self.add_field(T["reason"], self.reason, "reason")

@@ -330,8 +330,8 @@ def cmd_admin_add_user(args) -> int:
 
     db = _open(args.db)
     with db.transaction() as s:
-        u = create_user(s, username=args.username, full_name=args.full_name, password=args.password,
-                        role=args.role, title=args.title or "", unit=args.unit or "")
+        u = create_user(s, db.device, username=args.username, full_name=args.full_name, password=args.password,
+                        role=args.role, title=args.title or "", unit=args.unit or "", at=db.clock())
     print(f"Đã tạo tài khoản {u.username} ({u.full_name}, {u.role_text})")
     return 0
 

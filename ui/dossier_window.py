@@ -29,6 +29,7 @@ from app.domain.calendar import TZ
 from app.domain.deadline import Duration
 from app.domain.dossier import Status
 from app.domain.lifecycle import ACTION_TEXT, DUE_STATE_TEXT, Action, DueState, allowed_actions, due_state
+from app.eventlog import payloads as ev
 from app.services.dossiers import DossierView, StepView, get_dossier
 from app.services.errors import ServiceError
 from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pdf, forms_of
@@ -94,6 +95,7 @@ STEP_TEXT = {
     "supplement_requested": "Yêu cầu bổ sung", "supplement_received": "Nhận bổ sung",
     "result_ready": "Có kết quả", "returned": "Trả kết quả", "extended": "Gia hạn",
     "stopped": "Dừng giải quyết", "cancelled": "Hủy", "corrected": "Sửa thông tin",
+    "flag_resolved": "Xử lý cảnh báo", "unreadable": "Bước chưa đọc được",
 }
 
 DETAIL = {
@@ -104,6 +106,8 @@ DETAIL = {
     "change": "{field}: “{old}” → “{new}”", "note": "Ghi chú: {v}", "count": "{n} bản",
     "original": "bản chính", "certified": "bản chứng thực", "photo": "bản photo",
     "method_counter": "tại Bộ phận Một cửa", "method_post": "qua bưu chính",
+    "outcome": "Cách xử lý: {v}", "unreadable": "Bước do phiên bản MotCua mới hơn ghi; hãy cập nhật phần mềm để xem.",
+    "not_applied": "(Không áp dụng: xem cảnh báo của hồ sơ)",
 }
 
 STATUS_COLOR = {
@@ -131,10 +135,6 @@ def minutes_text(minutes: int) -> str:
     return f"{h} giờ" if h else f"{m} phút"
 
 
-def _iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(TZ) if value else None
-
-
 def step_flow(st: StepView) -> str:
     """Who gave the dossier to whom: 'Giao: A → Nhận: B (unit)'."""
     parts = []
@@ -150,42 +150,51 @@ def step_flow(st: StepView) -> str:
 
 def step_detail(st: StepView) -> str:
     """The step's data in words: reason, items, changes old → new, new due, note."""
-    d, out = st.data, []
-    if st.kind == "supplement_requested":
+    d, out = st.details, []
+    if d is None:
+        out.append(DETAIL["unreadable"])
+    elif isinstance(d, ev.SupplementRequested):
         items = []
-        for i, it in enumerate(d.get("items", []), 1):
-            kinds = [DETAIL[k] for k in ("original", "certified", "photo") if it.get(k)]
-            extra = ", ".join([DETAIL["count"].format(n=it.get("count", 1)), *kinds])
-            items.append(f"{i}. {it.get('name', '')} ({extra})")
+        for i, it in enumerate(d.items, 1):
+            kinds = [DETAIL[k] for k in ("original", "certified", "photo") if getattr(it, k)]
+            extra = ", ".join([DETAIL["count"].format(n=it.count), *kinds])
+            items.append(f"{i}. {it.name} ({extra})")
         if items:
             out.append(DETAIL["items"].format(v="; ".join(items)))
-    if st.kind == "supplement_received":
-        if d.get("paused_minutes"):
-            out.append(DETAIL["paused"].format(v=minutes_text(d["paused_minutes"])))
-        if d.get("new_due_at"):
-            out.append(DETAIL["new_due"].format(v=fmt_dt(_iso(d["new_due_at"]))))
-    if st.kind == "extended":
-        out.append(DETAIL["old_new_due"].format(old=fmt_dt(_iso(d.get("old_due_at"))),
-                                                new=fmt_dt(_iso(d.get("new_due_at")))))
-    if d.get("result"):
-        out.append(DETAIL["result"].format(v=d["result"]))
-    if st.kind == "returned":
-        if d.get("id_shown"):
-            out.append(DETAIL["id_shown"].format(v=d["id_shown"]))
-        out.append(DETAIL["method"].format(v=DETAIL["method_post" if d.get("method") == "post"
-                                                    else "method_counter"]))
-    for key in ("requested_by", "stage", "fee_note"):
-        if d.get(key):
-            out.append(DETAIL[key].format(v=d[key]))
-    if d.get("signer_name"):
-        signer = d["signer_name"] + (f", {d['signer_title']}" if d.get("signer_title") else "")
-        out.append(DETAIL["signer"].format(v=signer))
-    for key, (old, new) in (d.get("changes") or {}).items():
-        out.append(DETAIL["change"].format(field=FIELD_LABELS.get(key, key), old=old or "", new=new or ""))
-    if d.get("reason"):
-        out.append(DETAIL["reason"].format(v=d["reason"]))
+    elif isinstance(d, ev.SupplementReceived):
+        if d.paused_minutes:
+            out.append(DETAIL["paused"].format(v=minutes_text(d.paused_minutes)))
+        if d.new_due_at:
+            out.append(DETAIL["new_due"].format(v=fmt_dt(d.new_due_at.astimezone(TZ))))
+    elif isinstance(d, ev.DossierExtended):
+        out.append(DETAIL["old_new_due"].format(old=fmt_dt(d.old_due_at.astimezone(TZ) if d.old_due_at else None),
+                                                new=fmt_dt(d.new_due_at.astimezone(TZ))))
+    elif isinstance(d, ev.ResultReady) and d.result:
+        out.append(DETAIL["result"].format(v=d.result))
+    elif isinstance(d, ev.DossierReturned):
+        if d.id_shown:
+            out.append(DETAIL["id_shown"].format(v=d.id_shown))
+        out.append(DETAIL["method"].format(v=DETAIL["method_post" if d.method == "post" else "method_counter"]))
+    elif isinstance(d, ev.DossierStopped):
+        for key in ("requested_by", "stage", "fee_note"):
+            if getattr(d, key):
+                out.append(DETAIL[key].format(v=getattr(d, key)))
+    elif isinstance(d, ev.ApplicantCorrected):
+        for key, (old, new) in d.changes.items():
+            out.append(DETAIL["change"].format(field=FIELD_LABELS.get(key, key), old=old or "", new=new or ""))
+    elif isinstance(d, ev.FlagResolved) and d.outcome:
+        out.append(DETAIL["outcome"].format(v=d.outcome))
+    signer = getattr(d, "signer_name", "")
+    if signer:
+        title = getattr(d, "signer_title", "")
+        out.append(DETAIL["signer"].format(v=signer + (f", {title}" if title else "")))
+    reason = getattr(d, "reason", "")
+    if reason and not isinstance(d, ev.IntakePayload):
+        out.append(DETAIL["reason"].format(v=reason))
     if st.note:
         out.append(DETAIL["note"].format(v=st.note))
+    if not st.applied:
+        out.append(DETAIL["not_applied"])
     return "\n".join(out)
 
 
@@ -491,8 +500,8 @@ class DossierWindow(QDialog):
         for i, p in enumerate(d.papers, 1):
             row = t.rowCount()
             t.insertRow(row)
-            kinds = [T[k] for k in ("original", "copy") if p.get(k)]
-            for col, text in enumerate((str(i), p.get("name", ""), ", ".join(kinds), str(p.get("count", 1)))):
+            kinds = [T[k] for k in ("original", "copy") if getattr(p, k)]
+            for col, text in enumerate((str(i), p.name, ", ".join(kinds), str(p.count))):
                 item = QTableWidgetItem(text)
                 if col != 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -74,6 +74,12 @@ def refusal(action: Action, status: Status, code: str) -> str | None:
     return f"Không thể {verb} khi hồ sơ {code} đang ở trạng thái “{st}”."
 
 
+def cancel_refusal(code: str) -> str:
+    """Why a clerk may not cancel a dossier that has moved on: cancelling hides it from the statistics."""
+    return (f"Hồ sơ {code} đã được chuyển xử lý hoặc đã có kết quả; hủy do nhập nhầm chỉ làm được trước "
+            "khi chuyển xử lý, sau đó phải có lãnh đạo cho phép và ghi rõ lý do.")
+
+
 def allowed_actions(status: str, *, extensions: int = 0) -> list[Action]:
     """The steps to offer as buttons; an extension is not offered again once used (an admin overrides elsewhere)."""
     return [a for a in Action if Status(status) in ALLOWED[a]

@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import date
 
 from app.domain.text import nfc
+from app.eventlog import append
+from app.eventlog.payloads import CalendarDaySet
+from app.eventlog.registry import CALENDAR, reference_stream
 from app.services.database import Database
 from app.services.errors import ServiceError
-from db.models import CalendarDayRow, ReferenceVersion
 
 
-def set_calendar_day(db: Database, *, day: date, kind: str, reason: str) -> None:
-    if kind not in ("off", "work"):
-        raise ServiceError("Loại ngày phải là “off” (nghỉ) hoặc “work” (làm bù).")
-    if not nfc(reason):
+def set_calendar_day(db: Database, *, day: date, kind: str, reason: str, actor_id: str | None = None) -> None:
+    """An off-day or make-up working day (kind "none" withdraws an earlier one), as an event of the commune's
+    calendar."""
+    if kind not in ("off", "work", "none"):
+        raise ServiceError("Loại ngày phải là “off” (nghỉ), “work” (làm bù) hoặc “none” (bỏ quyết định trước).")
+    if kind != "none" and not nfc(reason):
         raise ServiceError("Hãy ghi lý do (ví dụ: “Nghỉ bù theo Thông báo số …”).")
     if not 2020 <= day.year <= 2050:
         raise ServiceError("Chỉ quản lý lịch từ năm 2020 đến 2050.")
+    device = db.device
     with db.transaction() as s:
-        s.merge(CalendarDayRow(day=day, kind=kind, reason=nfc(reason)))
-        s.merge(ReferenceVersion(kind="calendar", version=f"local-{day.isoformat()}-{kind}", updated_at=db.clock()))
+        append(s, device, CalendarDaySet(day=day, kind=kind, reason=nfc(reason)),
+               stream_id=reference_stream(CALENDAR, device.agency_code), actor_id=actor_id, occurred_at=db.clock())

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.deadline import Duration, DurationKind
 from app.domain.text import nfc, search_key
+from app.eventlog import DeviceContext, append
+from app.eventlog.payloads import CatalogueProcedure, CataloguePublished, DurationData, PaperSpecData
+from app.eventlog.registry import CATALOGUE, reference_stream
 from app.services.database import Database
 from app.services.errors import NotFound, ServiceError
 from db.models import Procedure, ReferenceVersion
@@ -59,53 +62,54 @@ def _info(p: Procedure) -> ProcedureInfo:
     )
 
 
-def import_catalogue(s: Session, data: dict, *, now) -> int:
-    """Replace the active catalogue with `data` (the JSON shape of resources/catalogue). Returns the count.
-
-    Procedures missing from the new version are deactivated, never deleted: old dossiers name them.
-    """
-    procedures = data.get("procedures")
+def catalogue_payload(data: dict) -> CataloguePublished:
+    """A catalogue file (the JSON shape of resources/catalogue) as the event that publishes it."""
+    procedures = data.get("procedures") if isinstance(data, dict) else None
     if not isinstance(procedures, list) or not procedures:
         raise ServiceError("Tệp danh mục thủ tục không có thủ tục nào (thiếu mục “procedures”).")
-    seen = set()
+    items, seen = [], set()
     for i, item in enumerate(procedures, 1):
         try:
             code = nfc(item["code"])
             kind = DurationKind(item["duration"]["kind"])
+            fee = item.get("fee") or {}
+            papers = tuple(PaperSpecData(name=nfc(x["name"]), original=bool(x.get("original", False)),
+                                         copy=bool(x.get("copy", False)), count=int(x.get("count", 1)),
+                                         required=bool(x.get("required", True))) for x in item.get("papers", []))
+            items.append(CatalogueProcedure(
+                code=code, name=nfc(item["name"]), field=nfc(item.get("field", "Khác")),
+                competent_unit=nfc(item.get("competent_unit", "")),
+                duration=DurationData(kind=kind.value, value=float(item["duration"].get("value", 0))),
+                duration_note=nfc(item.get("duration_note", "")),
+                fee_text=nfc(fee.get("text", "") if isinstance(fee, dict) else str(fee)),
+                papers=papers, frequency=float(item.get("frequency", 0)), active=True))
         except (KeyError, TypeError, ValueError) as exc:
             raise ServiceError(f"Thủ tục thứ {i} trong tệp danh mục thiếu mã hoặc thời hạn hợp lệ ({exc}).") from exc
+        if code in seen:
+            raise ServiceError(f"Mã thủ tục {code} xuất hiện hai lần trong tệp danh mục.")
         seen.add(code)
-        fee = item.get("fee") or {}
-        row = Procedure(
-            code=code,
-            name=nfc(item["name"]),
-            field=nfc(item.get("field", "Khác")),
-            competent_unit=nfc(item.get("competent_unit", "")),
-            duration_kind=kind.value,
-            duration_value=float(item["duration"].get("value", 0)),
-            duration_note=nfc(item.get("duration_note", "")),
-            fee_text=nfc(fee.get("text", "") if isinstance(fee, dict) else str(fee)),
-            papers=[{"name": nfc(x["name"]), "original": bool(x.get("original", False)),
-                     "copy": bool(x.get("copy", False)), "count": int(x.get("count", 1)),
-                     "required": bool(x.get("required", True))} for x in item.get("papers", [])],
-            frequency=float(item.get("frequency", 0)),
-            active=True,
-        )
-        row.search_key = search_key(f"{row.code} {row.name} {row.field}")
-        s.merge(row)
-    for old in s.scalars(select(Procedure).where(Procedure.code.not_in(seen))):
-        old.active = False
-    s.merge(ReferenceVersion(kind="catalogue", version=str(data.get("version", "unversioned")), updated_at=now))
-    return len(seen)
+    return CataloguePublished(version=str(data.get("version", "unversioned")), source=str(data.get("source", "")),
+                              procedures=tuple(items))
 
 
-def import_catalogue_file(db: Database, path: Path | str = SEED_CATALOGUE) -> int:
+def import_catalogue(s: Session, device: DeviceContext, data: dict, *, now, actor_id: str | None = None) -> int:
+    """Publish `data` as the commune's catalogue (an event). Returns the number of procedures.
+
+    Procedures missing from the new version are deactivated, never deleted: old dossiers name them.
+    """
+    payload = catalogue_payload(data)
+    append(s, device, payload, stream_id=reference_stream(CATALOGUE, device.agency_code), actor_id=actor_id,
+           occurred_at=now)
+    return len(payload.procedures)
+
+
+def import_catalogue_file(db: Database, path: Path | str = SEED_CATALOGUE, *, actor_id: str | None = None) -> int:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ServiceError(f"Không đọc được tệp danh mục {path}: {exc}") from exc
     with db.transaction() as s:
-        return import_catalogue(s, data, now=db.clock())
+        return import_catalogue(s, db.device, data, now=db.clock(), actor_id=actor_id)
 
 
 def catalogue_version(s: Session) -> str:

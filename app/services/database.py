@@ -32,10 +32,17 @@ def storage_message(exc: BaseException) -> str:
 
 
 class Database:
-    """One device's SQLite file. `clock` returns the current UTC instant (tests may replace it)."""
+    """One device's SQLite file. `clock` returns the current UTC instant (tests may replace it).
 
-    def __init__(self, path: Path | str):
+    `device_kind` (and `device_slot` where a file holds two devices of a kind) says which local device
+    this process writes as: "counter" by default, "kiosk" for the kiosk sharing the counter's file.
+    """
+
+    def __init__(self, path: Path | str, *, device_kind: str = "counter", device_slot: int | None = None):
         self.path = Path(path)
+        self.device_kind = device_kind
+        self.device_slot = device_slot
+        self._device = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.path, writer=True)
         self.read_engine = make_engine(self.path, writer=False)
@@ -56,6 +63,35 @@ class Database:
         self._writer = session_factory(self.engine)
         self._reader = session_factory(self.read_engine)
         self.clock: Callable[[], datetime] = utc_now
+        self._run_pending_tasks()
+
+    def _run_pending_tasks(self) -> None:
+        """Work a schema upgrade left: fold the projections again from the log (their shape changed)."""
+        from sqlalchemy import delete, select
+
+        from app.eventlog import rebuild
+        from db.models import PendingTask
+
+        with self.transaction() as s:
+            tasks = set(s.scalars(select(PendingTask.name)))
+            if "refold" in tasks:
+                rebuild(s)
+            if tasks:
+                s.execute(delete(PendingTask))
+
+    @property
+    def device(self):
+        """The DeviceContext this process writes events as (raises ServiceError if the file has none)."""
+        if self._device is None:
+            from app.services.settings import this_device
+
+            with self.reading() as s:
+                self._device = this_device(s, self.device_kind, self.device_slot)
+        return self._device
+
+    def forget_device(self) -> None:
+        """After setup or enrolment registered a device in this file."""
+        self._device = None
 
     def close(self) -> None:
         self.engine.dispose()

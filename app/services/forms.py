@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from app.domain.calendar import TZ, WorkCalendar
 from app.domain.deadline import Duration, classify_result
+from app.eventlog.payloads import DossierExtended, DossierStopped, SupplementRequested
+from app.eventlog.payloads import SupplementItem as RequestedItem
 from app.printing.apology import ApologyData, build_apology_pdf
 from app.printing.control_slip import (
     RESULT_EARLY,
@@ -27,7 +29,6 @@ from app.printing.supplement import SupplementData, SupplementItem, build_supple
 from app.services.database import Database
 from app.services.dossiers import DossierView, StepView, get_dossier
 from app.services.errors import NotFound
-from app.services.projection import ts
 from app.services.settings import OfficeSettings, load_settings, office_calendar
 from db.models import IntakeSlip
 
@@ -72,7 +73,7 @@ def forms_of(d: DossierView) -> list[IssuedForm]:
            IssuedForm(FormKind.CONTROL, FORM_TITLE[FormKind.CONTROL], None, d.received_at)]
     kinds = {"supplement_requested": FormKind.SUPPLEMENT, "extended": FormKind.APOLOGY, "stopped": FormKind.STOP}
     for st in d.steps:
-        if st.kind in kinds:
+        if st.kind in kinds and st.applied and st.details is not None:
             kind = kinds[st.kind]
             out.append(IssuedForm(kind, f"{FORM_TITLE[kind]} ({st.at:%H:%M %d/%m/%Y})", st.event_id, st.at))
     return out
@@ -84,7 +85,7 @@ def receipt_data(settings: OfficeSettings, d: DossierView) -> ReceiptData:
         receiving_unit=settings.center_name, competent_unit=d.competent_unit, applicant_name=d.applicant_name,
         applicant_id_number=d.id_number, address=d.address, phone=d.phone, email=d.email, channel=d.channel_text,
         procedure_name=d.procedure_name, procedure_code=d.procedure_code,
-        papers=tuple(PaperLine(p["name"], bool(p["original"]), bool(p["copy"]), int(p["count"])) for p in d.papers),
+        papers=tuple(PaperLine(p.name, p.original, p.copy, p.count) for p in d.papers),
         sets_count=d.sets_count, duration_text=Duration.from_json(d.duration).describe(), received_at=d.received_at,
         due_at=d.original_due_at, return_method=d.return_method_text, fee_text=d.fee_text, volume=d.volume,
         number=d.number, clerk_name=d.clerk_name, note=d.note,
@@ -98,7 +99,7 @@ def _verdict(d: DossierView, at: datetime, cal: WorkCalendar) -> str:
 def control_slip_data(settings: OfficeSettings, d: DossierView, cal: WorkCalendar) -> ControlSlipData:
     counter = settings.center_name
     rows = []
-    for st in d.steps:
+    for st in (x for x in d.steps if x.applied):
         if st.kind == "transferred":
             rows.append(HandoverRow(giver_unit=counter if not rows or rows[-1].receiver_unit == counter
                                     else rows[-1].receiver_unit,
@@ -121,46 +122,46 @@ def control_slip_data(settings: OfficeSettings, d: DossierView, cal: WorkCalenda
 
 
 def _step(d: DossierView, event_id: str | None, kind: str) -> StepView:
-    steps = [s for s in d.steps if s.kind == kind and (event_id is None or s.event_id == event_id)]
+    steps = [s for s in d.steps if s.kind == kind and s.applied and s.details is not None
+             and (event_id is None or s.event_id == event_id)]
     if not steps:
         raise NotFound(f"Hồ sơ {d.code} chưa có bước “{kind}” để in mẫu này.")
     return steps[-1]
 
 
 def supplement_data(settings: OfficeSettings, d: DossierView, st: StepView) -> SupplementData:
-    items = tuple(SupplementItem(i["name"], int(i.get("count", 1)), bool(i.get("original")),
-                                 bool(i.get("certified")), bool(i.get("photo"))) for i in st.data.get("items", []))
+    p: SupplementRequested = st.details
+    items = tuple(SupplementItem(i.name, i.count, i.original, i.certified, i.photo) for i in p.items)
     return SupplementData(header=office_header(settings), issued_at=st.at, applicant_name=d.applicant_name,
                           address=d.address, phone=d.phone, procedure_name=d.procedure_name, items=items,
-                          reason=st.data.get("reason", ""), clerk_name=st.actor_name, clerk_unit=settings.center_name,
+                          reason=p.reason, clerk_name=st.actor_name, clerk_unit=settings.center_name,
                           code=d.code, email=d.email, procedure_code=d.procedure_code, received_at=d.received_at)
 
 
 def apology_data(settings: OfficeSettings, d: DossierView, st: StepView) -> ApologyData:
+    p: DossierExtended = st.details
     return ApologyData(header=office_header(settings), issued_at=st.at, applicant_name=d.applicant_name,
                        code=d.code, procedure_name=d.procedure_name, received_at=d.received_at,
-                       original_due_at=ts(st.data["old_due_at"]).astimezone(TZ),
-                       delay_reason=st.data.get("reason", ""),
-                       new_due_at=ts(st.data["new_due_at"]).astimezone(TZ),
+                       original_due_at=(p.old_due_at or d.original_due_at).astimezone(TZ),
+                       delay_reason=p.reason, new_due_at=p.new_due_at.astimezone(TZ),
                        responsible_unit=d.competent_unit or settings.parent_body,
-                       signer_title=(st.data.get("signer_title") or "THỦ TRƯỞNG ĐƠN VỊ").upper(),
-                       signer_name=st.data.get("signer_name") or st.actor_name,
+                       signer_title=(p.signer_title or "THỦ TRƯỞNG ĐƠN VỊ").upper(),
+                       signer_name=p.signer_name or st.actor_name,
                        receiving_unit=settings.center_name, address=d.address, procedure_code=d.procedure_code,
                        recipients=(f"Ông/Bà {d.applicant_name};", f"{settings.center_name};", "Lưu: VT."))
 
 
 def stop_data(settings: OfficeSettings, d: DossierView, st: StepView) -> StopNoticeData:
-    requested = st.data.get("requested_by")
+    p: DossierStopped = st.details
     request_text = f"Giải quyết thủ tục “{d.procedure_name}”"
-    if requested:
-        request_text += f"; {requested} đề nghị dừng giải quyết"
+    if p.requested_by:
+        request_text += f"; {p.requested_by} đề nghị dừng giải quyết"
     return StopNoticeData(header=office_header(settings), issued_at=st.at, applicant_name=d.applicant_name,
                           address=d.address, phone=d.phone, code=d.code, procedure_name=d.procedure_name,
-                          received_at=d.received_at, request_text=request_text,
-                          stage_text=st.data.get("stage", ""), decision_text=st.data.get("reason", ""),
-                          fee_text=st.data.get("fee_note", ""), issuing_unit=settings.center_name,
-                          signer_title=(st.data.get("signer_title") or "THỦ TRƯỞNG ĐƠN VỊ").upper(),
-                          signer_name=st.data.get("signer_name") or st.actor_name)
+                          received_at=d.received_at, request_text=request_text, stage_text=p.stage,
+                          decision_text=p.reason, fee_text=p.fee_note, issuing_unit=settings.center_name,
+                          signer_title=(p.signer_title or "THỦ TRƯỞNG ĐƠN VỊ").upper(),
+                          signer_name=p.signer_name or st.actor_name)
 
 
 def dossier_form_pdf(db: Database, key: str, kind: FormKind | str, *, event_id: str | None = None,
@@ -201,8 +202,8 @@ def intake_slip_pdf(db: Database, event_id: str, *, page_size: str | None = None
     size = page_size or settings.paper_size
     at = slip.at.astimezone(TZ)
     if slip.kind == "guidance":
-        items = tuple(SupplementItem(i["name"], int(i.get("count", 1)), bool(i.get("original")),
-                                     bool(i.get("certified")), bool(i.get("photo"))) for i in slip.items)
+        items = tuple(SupplementItem(i.name, i.count, i.original, i.certified, i.photo)
+                      for i in map(RequestedItem.model_validate, slip.items))
         return build_supplement_pdf(SupplementData(
             header=office_header(settings), issued_at=at, applicant_name=slip.applicant_name, address=slip.address,
             phone=slip.phone, procedure_name=slip.procedure_name, items=items, reason=slip.reason,

@@ -15,16 +15,24 @@ from app.domain import applicant as ap
 from app.domain.calendar import TZ
 from app.domain.deadline import Duration, extend_for_pause, suggest_extension, working_minutes_between
 from app.domain.dossier import Status, status_text
-from app.domain.lifecycle import HANDOVER_KINDS, MAX_EXTENSIONS, Action, holder_person, refusal
+from app.domain.ids import uuid7
+from app.domain.lifecycle import (
+    HANDOVER_KINDS,
+    MAX_EXTENSIONS,
+    Action,
+    cancel_refusal,
+    holder_person,
+    refusal,
+)
 from app.domain.text import nfc, title_name
+from app.eventlog import DeviceContext, append, get_event
+from app.eventlog import payloads as ev
 from app.services.catalogue import get_procedure
 from app.services.database import Database
 from app.services.errors import NotFound, TransitionRefused, ValidationFailed
-from app.services.events import record_event
-from app.services.projection import iso
-from app.services.settings import office_calendar, this_device
+from app.services.settings import office_calendar
 from app.services.users import UserInfo
-from db.models import Device, Dossier, DossierStep
+from db.models import Dossier, DossierStep
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -42,7 +50,7 @@ class StepResult:
 class _Ctx:
     s: Session
     d: Dossier
-    device: Device
+    device: DeviceContext
     at: datetime
     actor: UserInfo
 
@@ -74,14 +82,18 @@ def _step(db: Database, key: str, action: Action, actor: UserInfo, at: datetime 
         why = refusal(action, Status(d.status), d.code)
         if why:
             raise TransitionRefused(why)
-        yield _Ctx(s, d, this_device(s), _when(db, at, d), actor)
+        yield _Ctx(s, d, db.device, _when(db, at, d), actor)
 
 
-def _record(db: Database, c: _Ctx, type_: str, payload: dict) -> StepResult:
-    payload = {"at": iso(c.at), "actor_name": c.actor.full_name, **payload}
-    ev = record_event(c.s, c.device, type=type_, payload=payload, occurred_at=db.clock(), dossier_id=c.d.id,
-                      actor_id=c.actor.id)
-    return StepResult(c.d.id, c.d.code, c.d.status, c.d.due_at.astimezone(TZ) if c.d.due_at else None, ev.event_id)
+def _record(db: Database, c: _Ctx, payload_cls: type[ev.StepPayload], **fields) -> StepResult:
+    """Write the step as an event of this device and fold it; `at` is left out when it is the event's
+    own minute (the usual case: not backdated)."""
+    now = db.clock()
+    at = None if c.at == now.replace(second=0, microsecond=0) else c.at
+    payload = payload_cls(at=at, actor_name=c.actor.full_name, **fields)
+    event = append(c.s, c.device, payload, stream_id=c.d.id, actor_id=c.actor.id, occurred_at=now)
+    d = c.s.get(Dossier, c.d.id)
+    return StepResult(d.id, d.code, d.status, d.due_at.astimezone(TZ) if d.due_at else None, event.event_id)
 
 
 def transfer(db: Database, key: str, *, actor: UserInfo, to_name: str, to_unit: str = "", note: str = "",
@@ -91,17 +103,16 @@ def transfer(db: Database, key: str, *, actor: UserInfo, to_name: str, to_unit: 
         raise ValidationFailed({"to_name": "Hãy ghi người hoặc đơn vị nhận hồ sơ."})
     with _step(db, key, Action.TRANSFER, actor, at) as c:
         giver = _holder_person(c) or actor.full_name
-        return _record(db, c, "dossier.transferred", {"from_name": giver, "to_name": nfc(to_name),
-                                                      "to_unit": nfc(to_unit), "note": nfc(note)})
+        return _record(db, c, ev.DossierTransferred, from_name=giver, to_name=nfc(to_name), to_unit=nfc(to_unit),
+                       note=nfc(note))
 
 
 def hand_back(db: Database, key: str, *, actor: UserInfo, from_name: str = "", note: str = "",
               at: datetime | None = None) -> StepResult:
     """The unit hands the dossier back to the counter (without a result yet)."""
     with _step(db, key, Action.BACK, actor, at) as c:
-        return _record(db, c, "dossier.handed_back", {"from_name": nfc(from_name) or _holder_person(c),
-                                                      "from_unit": c.d.holder, "to_name": actor.full_name,
-                                                      "note": nfc(note)})
+        return _record(db, c, ev.DossierHandedBack, from_name=nfc(from_name) or _holder_person(c),
+                       from_unit=c.d.holder, to_name=actor.full_name, note=nfc(note))
 
 
 def request_supplement(db: Database, key: str, *, actor: UserInfo, items: list[dict], reason: str,
@@ -118,8 +129,8 @@ def request_supplement(db: Database, key: str, *, actor: UserInfo, items: list[d
     if errors:
         raise ValidationFailed(errors)
     with _step(db, key, Action.SUPPLEMENT_REQUEST, actor, at) as c:
-        return _record(db, c, "dossier.supplement_requested", {"items": items, "reason": nfc(reason),
-                                                               "note": nfc(note), "resume_status": c.d.status})
+        return _record(db, c, ev.SupplementRequested, items=tuple(ev.SupplementItem(**i) for i in items),
+                       reason=nfc(reason), note=nfc(note), resume_status=c.d.status)
 
 
 def receive_supplement(db: Database, key: str, *, actor: UserInfo, note: str = "",
@@ -134,32 +145,34 @@ def receive_supplement(db: Database, key: str, *, actor: UserInfo, note: str = "
         paused = working_minutes_between(paused_at, c.at, cal)
         new_due = extend_for_pause(c.d.due_at, paused_at, c.at, cal) if c.d.due_at else None
         new_stat = extend_for_pause(c.d.original_due_at, paused_at, c.at, cal) if c.d.original_due_at else None
-        return _record(db, c, "dossier.supplement_received", {
-            "paused_minutes": paused, "new_due_at": iso(new_due), "new_statutory_due_at": iso(new_stat),
-            "note": nfc(note), "resume_status": resume})
+        return _record(db, c, ev.SupplementReceived, paused_minutes=paused, new_due_at=new_due,
+                       new_statutory_due_at=new_stat, note=nfc(note), resume_status=resume)
+
+
+def _last_step(c: _Ctx, *kinds: str) -> DossierStep | None:
+    """The dossier's latest applied step of these kinds, in the log's canonical order."""
+    return c.s.scalar(select(DossierStep).where(DossierStep.dossier_id == c.d.id, DossierStep.kind.in_(kinds),
+                                                 DossierStep.applied.is_(True))
+                      .order_by(DossierStep.position.desc()))
 
 
 def _holder_person(c: _Ctx) -> str:
-    step = c.s.scalar(select(DossierStep).where(DossierStep.dossier_id == c.d.id,
-                                                 DossierStep.kind.in_(HANDOVER_KINDS))
-                      .order_by(DossierStep.id.desc()))
+    step = _last_step(c, *HANDOVER_KINDS)
     return holder_person([step] if step is not None else [])
 
 
 def _resume_status(c: _Ctx) -> str:
-    step = c.s.scalar(select(DossierStep).where(DossierStep.dossier_id == c.d.id,
-                                                 DossierStep.kind == "supplement_requested")
-                      .order_by(DossierStep.id.desc()))
-    return (step.data or {}).get("resume_status", "received") if step else "received"
+    step = _last_step(c, "supplement_requested")
+    event = get_event(c.s, step.event_id) if step is not None else None
+    return event.payload.resume_status if event is not None and event.readable else "received"
 
 
 def result_ready(db: Database, key: str, *, actor: UserInfo, from_name: str = "", result: str = "",
                  note: str = "", at: datetime | None = None) -> StepResult:
     """The competent unit gives the result back to the counter: last row of the control slip."""
     with _step(db, key, Action.RESULT_READY, actor, at) as c:
-        return _record(db, c, "dossier.result_ready", {"from_name": nfc(from_name) or _holder_person(c),
-                                                       "from_unit": c.d.holder, "to_name": actor.full_name,
-                                                       "result": nfc(result), "note": nfc(note)})
+        return _record(db, c, ev.ResultReady, from_name=nfc(from_name) or _holder_person(c), from_unit=c.d.holder,
+                       to_name=actor.full_name, result=nfc(result), note=nfc(note))
 
 
 def return_result(db: Database, key: str, *, actor: UserInfo, collected_by: str = "", id_shown: str = "",
@@ -170,9 +183,8 @@ def return_result(db: Database, key: str, *, actor: UserInfo, collected_by: str 
     if id_shown and ap.check_id_number(id_shown):
         raise ValidationFailed({"id_shown": ap.check_id_number(id_shown)})
     with _step(db, key, Action.RETURN, actor, at) as c:
-        return _record(db, c, "dossier.returned", {"collected_by": title_name(collected_by) or c.d.applicant_name,
-                                                   "id_shown": id_shown.strip(), "method": method,
-                                                   "note": nfc(note)})
+        return _record(db, c, ev.DossierReturned, collected_by=title_name(collected_by) or c.d.applicant_name,
+                       id_shown=id_shown.strip(), method=method, note=nfc(note))
 
 
 def suggested_extension(db: Database, key: str) -> datetime | None:
@@ -206,10 +218,9 @@ def extend(db: Database, key: str, *, actor: UserInfo, new_due: datetime, reason
             raise ValidationFailed({"new_due": f"Ngày {new_due:%d/%m/%Y} không phải ngày làm việc."})
         if new_due <= c.d.due_at:
             raise ValidationFailed({"new_due": "Ngày hẹn mới phải sau ngày hẹn hiện tại."})
-        return _record(db, c, "dossier.extended", {
-            "old_due_at": iso(c.d.due_at), "new_due_at": iso(new_due), "reason": nfc(reason),
-            "signer_name": nfc(signer_name), "signer_title": nfc(signer_title), "override": bool(override),
-            "note": nfc(note)})
+        return _record(db, c, ev.DossierExtended, old_due_at=c.d.due_at, new_due_at=new_due, reason=nfc(reason),
+                       signer_name=nfc(signer_name), signer_title=nfc(signer_title), override=bool(override),
+                       note=nfc(note))
 
 
 def stop(db: Database, key: str, *, actor: UserInfo, reason: str, requested_by: str = "", fee_note: str = "",
@@ -218,19 +229,28 @@ def stop(db: Database, key: str, *, actor: UserInfo, reason: str, requested_by: 
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do dừng giải quyết."})
     with _step(db, key, Action.STOP, actor, at) as c:
-        return _record(db, c, "dossier.stopped", {"reason": nfc(reason), "requested_by": nfc(requested_by),
-                                                  "stage": status_text(c.d.status), "fee_note": nfc(fee_note),
-                                                  "signer_name": nfc(signer_name) or actor.full_name,
-                                                  "signer_title": nfc(signer_title) or actor.title,
-                                                  "note": nfc(note)})
+        return _record(db, c, ev.DossierStopped, reason=nfc(reason), requested_by=nfc(requested_by),
+                       stage=status_text(c.d.status), fee_note=nfc(fee_note),
+                       signer_name=nfc(signer_name) or actor.full_name, signer_title=nfc(signer_title) or actor.title,
+                       note=nfc(note))
 
 
-def cancel(db: Database, key: str, *, actor: UserInfo, reason: str, at: datetime | None = None) -> StepResult:
-    """A dossier entered by mistake: marked cancelled with the reason; it stays in the book."""
+def cancel(db: Database, key: str, *, actor: UserInfo, reason: str, override: bool = False,
+           at: datetime | None = None) -> StepResult:
+    """A dossier entered by mistake: marked cancelled with the reason; it stays in the book.
+
+    A clerk cancels only a dossier just received (not yet handed over); later, cancelling would take a
+    dossier out of the statistics, so only a leader or administrator may, with `override` and a reason.
+    """
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do hủy (ví dụ: nhập trùng hồ sơ …)."})
+    if override and actor.role not in ("admin", "leader"):
+        raise TransitionRefused("Chỉ lãnh đạo hoặc quản trị hệ thống được cho phép hủy hồ sơ đã chuyển xử lý.")
     with _step(db, key, Action.CANCEL, actor, at) as c:
-        return _record(db, c, "dossier.cancelled", {"reason": nfc(reason), "previous_status": c.d.status})
+        moved_on = c.d.status != Status.RECEIVED.value or c.d.first_transfer_at is not None
+        if moved_on and not override:
+            raise TransitionRefused(cancel_refusal(c.d.code))
+        return _record(db, c, ev.DossierCancelled, reason=nfc(reason), override=bool(override and moved_on))
 
 
 def correct_applicant(db: Database, key: str, *, actor: UserInfo, changes: dict[str, str], reason: str,
@@ -258,7 +278,8 @@ def correct_applicant(db: Database, key: str, *, actor: UserInfo, changes: dict[
                 diff[k] = [current[k], new]
         if not diff:
             raise ValidationFailed({"changes": "Thông tin mới giống hệt thông tin cũ; không có gì để sửa."})
-        return _record(db, c, "dossier.applicant_corrected", {"changes": diff, "reason": nfc(reason)})
+        return _record(db, c, ev.ApplicantCorrected, changes={k: tuple(v) for k, v in diff.items()},
+                       reason=nfc(reason))
 
 
 # --- intakes that end without a dossier ----------------------------------------------------------------
@@ -284,15 +305,18 @@ def _intake(db: Database, kind: str, *, actor: UserInfo, procedure_code: str, ap
     if errors:
         raise ValidationFailed(errors)
     now = db.clock()
+    cls = ev.GuidanceIssued if kind == "intake.guidance_issued" else ev.IntakeRefused
+    device = db.device
     with db.transaction() as s:
         proc = get_procedure(None, procedure_code, session=s)
-        ev = record_event(s, this_device(s), type=kind, occurred_at=now, actor_id=actor.id, payload={
-            "at": iso(now), "actor_name": actor.full_name,
-            "procedure": {"code": proc.code, "name": proc.name},
-            "applicant": {"name": title_name(applicant_name), "address": nfc(address),
-                          "phone": ap.normalise_phone(phone)},
-            "reason": nfc(reason), "items": items})
-    return SlipResult(ev.event_id, now.astimezone(TZ))
+        slip_id = uuid7()
+        event = append(s, device, cls(
+            actor_name=actor.full_name, procedure=ev.IntakeProcedure(code=proc.code, name=proc.name),
+            applicant=ev.IntakeApplicant(name=title_name(applicant_name), address=nfc(address),
+                                         phone=ap.normalise_phone(phone)),
+            reason=nfc(reason), items=tuple(ev.SupplementItem(**i) for i in items)),
+            stream_id=slip_id, actor_id=actor.id, occurred_at=now, event_id=slip_id)
+    return SlipResult(event.event_id, now.replace(second=0, microsecond=0).astimezone(TZ))
 
 
 def issue_guidance(db: Database, *, actor: UserInfo, procedure_code: str, applicant_name: str, items: list[dict],

@@ -12,20 +12,17 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from app.eventlog import PROJECTION_TABLES, rebuild
 from app.services.database import Database
 from app.services.errors import ServiceError
-from app.services.projection import PROJECTION_TABLES, rebuild
 from db.models import Event
-
-_ORDER = {t.__tablename__: t.__table__.primary_key.columns.values() for t in PROJECTION_TABLES}
 
 
 def projection_rows(s: Session) -> dict[str, list[tuple]]:
     """Every projection row as plain tuples, in primary-key order (what `rebuild` must reproduce)."""
     out = {}
-    for table in PROJECTION_TABLES:
-        t = table.__table__
-        rows = s.execute(select(t).order_by(*_ORDER[t.name])).all()
+    for t in PROJECTION_TABLES:
+        rows = s.execute(select(t).order_by(*t.primary_key.columns.values())).all()
         out[t.name] = [tuple(r) for r in rows]
     return out
 

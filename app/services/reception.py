@@ -9,16 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 from app.domain import applicant as ap
 from app.domain.calendar import TZ
 from app.domain.codes import book_counter_name, day_counter_name, format_code, volume_label
-from app.domain.deadline import RULE_VERSION, DurationKind, compute_due
+from app.domain.deadline import RULE_VERSION, compute_due
 from app.domain.dossier import CHANNELS, RETURN_METHODS
 from app.domain.ids import uuid7
 from app.domain.text import nfc, title_name
+from app.eventlog import append, next_counter
+from app.eventlog import payloads as ev
 from app.services.catalogue import ProcedureInfo, catalogue_version, get_procedure
 from app.services.database import Database
 from app.services.errors import NotFound, ValidationFailed
-from app.services.events import next_counter, record_event
-from app.services.projection import iso
-from app.services.settings import load_settings, office_calendar, this_device
+from app.services.settings import load_settings, office_calendar
 from app.services.users import UserInfo
 
 # Paper entries after an outage may be backdated, but not by more than this, and never into the future.
@@ -147,6 +147,7 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Re
         raise ValidationFailed(errors)
     received_at = local(form.received_at) if form.received_at else now.astimezone(TZ)
     received_at = received_at.replace(second=0, microsecond=0)
+    device = db.device
     with db.transaction() as s:
         try:
             proc = get_procedure(None, form.procedure_code, session=s)
@@ -154,56 +155,34 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Re
             raise ValidationFailed({"procedure_code": exc.message}) from exc
         settings = load_settings(s)
         cal = office_calendar(s, settings)
-        device = this_device(s)
         due = compute_due(received_at, proc.duration, cal)
         day = received_at.date()
-        code = format_code(settings.agency_code, day, device.slot, next_counter(s, day_counter_name(day)))
-        number = next_counter(s, book_counter_name(day.year))
+        code = format_code(settings.agency_code, day, device.slot,
+                           next_counter(s, device.device_id, day_counter_name(day)))
+        number = next_counter(s, device.device_id, book_counter_name(day.year))
         volume = volume_label(device.slot, day.year)
         papers = form.papers
         if papers is None:
             papers = [PaperInput(p.name, p.original, p.copy, p.count) for p in proc.papers if p.required]
         dossier_id = uuid7()
-        payload = {
-            "code": code,
-            "volume": volume,
-            "number": number,
-            "received_at": iso(received_at),
-            "due_at": iso(due),
-            "receiving_unit": settings.center_name,
-            "clerk_name": clerk.full_name,
-            "procedure": {
-                "code": proc.code, "name": proc.name, "field": proc.field,
-                "competent_unit": competent_unit(proc.competent_unit, settings.parent_body),
-                "fee_text": proc.fee_text,
-                "duration_text": duration_text(proc),
-            },
-            "applicant": {
-                "name": title_name(form.applicant_name),
-                "id_number": form.id_number.strip(),
-                "birth_date": form.birth_date.isoformat() if form.birth_date else None,
-                "address": nfc(form.address),
-                "phone": ap.normalise_phone(form.phone),
-                "email": form.email.strip(),
-            },
-            "papers": [{"name": nfc(p.name), "original": p.original, "copy": p.copy, "count": int(p.count)}
-                       for p in papers if p.count > 0],
-            "sets_count": int(form.sets_count),
-            "channel": form.channel,
-            "return_method": form.return_method,
-            "note": nfc(form.note),
-            "deadline": {
-                "duration": proc.duration.to_json(),
-                "rule_version": RULE_VERSION,
-                "calendar_version": cal.version,
-                "catalogue_version": catalogue_version(s),
-                "no_deadline": proc.duration.kind == DurationKind.NONE,
-            },
-        }
-        if form.extra:
-            payload["extra"] = form.extra
-        record_event(s, device, type="dossier.received", payload=payload, occurred_at=now,
-                     dossier_id=dossier_id, actor_id=clerk.id)
+        payload = ev.DossierReceived(
+            code=code, volume=volume, number=number, received_at=received_at, due_at=due,
+            receiving_unit=settings.center_name, clerk_name=clerk.full_name,
+            procedure=ev.ProcedureRef(code=proc.code, name=proc.name, field=proc.field,
+                                      competent_unit=competent_unit(proc.competent_unit, settings.parent_body),
+                                      fee_text=proc.fee_text),
+            applicant=ev.ApplicantData(name=title_name(form.applicant_name), id_number=form.id_number.strip(),
+                                       birth_date=form.birth_date, address=nfc(form.address),
+                                       phone=ap.normalise_phone(form.phone), email=form.email.strip()),
+            papers=tuple(ev.PaperData(name=nfc(p.name), original=p.original, copy=p.copy, count=int(p.count))
+                         for p in papers if p.count > 0),
+            sets_count=int(form.sets_count), channel=form.channel, return_method=form.return_method,
+            note=nfc(form.note),
+            deadline=ev.DeadlineData(duration=ev.DurationData(**proc.duration.to_json()), rule_version=RULE_VERSION,
+                                     calendar_version=cal.version, catalogue_version=catalogue_version(s)),
+            extra=form.extra or {},
+        )
+        append(s, device, payload, stream_id=dossier_id, actor_id=clerk.id, occurred_at=now)
     return Received(dossier_id, code, due, received_at, volume, number)
 
 

@@ -9,8 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import CalendarDay, DayKind, OfficeHours, WorkCalendar
+from app.eventlog import DeviceContext, append, find_local_device
+from app.eventlog.payloads import SettingsChanged
+from app.eventlog.registry import SETTINGS, reference_stream
 from app.services.errors import ServiceError
-from db.models import CalendarDayRow, Device, Setting
+from db.models import CalendarDayRow, Setting
 
 DEFAULTS: dict[str, object] = {
     "agency_code": "000.00.00.H00",
@@ -69,12 +72,15 @@ def load_settings(s: Session) -> OfficeSettings:
     return OfficeSettings(**known, raw=values)
 
 
-def save_settings(s: Session, values: dict[str, object]) -> None:
+def save_settings(s: Session, device: DeviceContext, values: dict[str, object], *, at,
+                  actor_id: str | None = None) -> None:
+    """Record new office settings as an event of `device` (they reach the commune's other devices by sync)."""
     unknown = set(values) - set(DEFAULTS)
     if unknown:
         raise ServiceError(f"Không có thiết lập tên {', '.join(sorted(unknown))}.")
-    for key, value in values.items():
-        s.merge(Setting(key=key, value=value))
+    if values:
+        append(s, device, SettingsChanged(values=values), stream_id=reference_stream(SETTINGS, device.agency_code),
+               actor_id=actor_id, occurred_at=at)
 
 
 def office_calendar(s: Session, settings: OfficeSettings | None = None) -> WorkCalendar:
@@ -87,8 +93,8 @@ def office_calendar(s: Session, settings: OfficeSettings | None = None) -> WorkC
     return WorkCalendar(extra, settings.hours())
 
 
-def this_device(s: Session) -> Device:
-    device = s.scalar(select(Device).where(Device.is_self.is_(True)))
+def this_device(s: Session, kind: str = "counter", slot: int | None = None) -> DeviceContext:
+    device = find_local_device(s, kind, slot)
     if device is None:
         raise ServiceError(
             "Máy này chưa được đăng ký với Bộ phận Một cửa (chưa có số hiệu máy). "
@@ -108,10 +114,10 @@ class OfficeInfo:
 
 
 def office_info(db) -> OfficeInfo:
+    device = db.device
     with db.reading() as s:
         settings = load_settings(s)
-        device = this_device(s)
-        return OfficeInfo(settings, device.id, device.name, device.slot)
+    return OfficeInfo(settings, device.device_id, device.name, device.slot)
 
 
 def read_settings(db) -> OfficeSettings:
@@ -125,7 +131,7 @@ def calendar_of(db) -> WorkCalendar:
         return office_calendar(s)
 
 
-def update_settings(db, changes: dict[str, str]) -> OfficeSettings:
+def update_settings(db, changes: dict[str, str], *, actor_id: str | None = None) -> OfficeSettings:
     """Change office settings from text (the admin command): checks each value, then saves them together."""
     import json
 
@@ -160,5 +166,5 @@ def update_settings(db, changes: dict[str, str]) -> OfficeSettings:
         else:
             parsed[key] = text.strip()
     with db.transaction() as s:
-        save_settings(s, parsed)
+        save_settings(s, db.device, parsed, at=db.clock(), actor_id=actor_id)
         return load_settings(s)

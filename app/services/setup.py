@@ -1,19 +1,22 @@
-"""Setting up an office on a device: settings, this device's slot, the catalogue, staff accounts."""
+"""Setting up an office on a device: this device, settings, the catalogue, staff accounts: all events."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
+from app.eventlog import DeviceContext, append, find_local_device
+from app.eventlog.payloads import DeviceRegistered
 from app.services.catalogue import SEED_CATALOGUE, import_catalogue_file
 from app.services.database import Database
 from app.services.errors import ServiceError
 from app.services.settings import save_settings
 from app.services.users import UserInfo, create_user
-from db.models import Device, ReferenceVersion
+from db.models import LocalDevice
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,20 @@ class StaffAccount:
 
 def is_configured(db: Database) -> bool:
     with db.reading() as s:
-        return s.scalar(select(Device).where(Device.is_self.is_(True))) is not None
+        return find_local_device(s, db.device_kind, db.device_slot) is not None
+
+
+def register_local_device(s: Session, *, kind: str, slot: int, name: str, agency_code: str, at,
+                          device_id: str | None = None) -> DeviceContext:
+    """Make `device_id` (new if None) a device whose events this file writes, and record it in the log
+    (its first event, device_seq 1)."""
+    if s.scalar(select(LocalDevice).where(LocalDevice.kind == kind, LocalDevice.slot == slot)) is not None:
+        raise ServiceError(f"Tệp dữ liệu này đã có thiết bị loại {kind} số hiệu {slot}.")
+    device = DeviceContext(device_id or uuid7(), kind, slot, agency_code, name)
+    s.execute(insert(LocalDevice).values(device_id=device.device_id, kind=kind, slot=slot))
+    append(s, device, DeviceRegistered(kind=kind, slot=slot, name=name, agency_code=agency_code),
+           stream_id=device.device_id, actor_id=None, occurred_at=at)
+    return device
 
 
 def initialise_office(
@@ -40,23 +56,23 @@ def initialise_office(
     staff: list[StaffAccount],
     catalogue: Path | str | None = SEED_CATALOGUE,
 ) -> list[UserInfo]:
-    """First start of a device: office settings, this device (slot 1–9, never reused), accounts, catalogue."""
+    """First start of a device: this device (slot 1–9, never reused), office settings, accounts, catalogue."""
     if not 1 <= slot <= 9:
         raise ServiceError("Số hiệu máy (slot) phải từ 1 đến 9 và không trùng với máy khác của đơn vị.")
     agency = str(settings.get("agency_code", "")).strip()
     if not agency or len(agency) > 13:
         raise ServiceError("Mã định danh điện tử của cơ quan (tối đa 13 ký tự, ví dụ 000.17.22.H56) là bắt buộc.")
     users: list[UserInfo] = []
+    now = db.clock()
     with db.transaction() as s:
-        if s.scalar(select(Device).where(Device.is_self.is_(True))) is not None:
+        if find_local_device(s, "counter") is not None:
             raise ServiceError("Máy này đã được thiết lập; không thiết lập lại để tránh trùng mã hồ sơ.")
-        save_settings(s, settings)
-        s.add(Device(id=uuid7(), name=device_name, slot=slot, agency_code=agency, kind="counter",
-                     is_self=True, enrolled_at=db.clock()))
-        s.merge(ReferenceVersion(kind="settings", version="local-1", updated_at=db.clock()))
+        device = register_local_device(s, kind="counter", slot=slot, name=device_name, agency_code=agency, at=now)
+        save_settings(s, device, settings, at=now)
         for acc in staff:
-            users.append(create_user(s, username=acc.username, full_name=acc.full_name, password=acc.password,
-                                     role=acc.role, title=acc.title, unit=acc.unit))
+            users.append(create_user(s, device, username=acc.username, full_name=acc.full_name,
+                                     password=acc.password, role=acc.role, title=acc.title, unit=acc.unit, at=now))
+    db.forget_device()
     if catalogue is not None:
         import_catalogue_file(db, catalogue)
     return users

@@ -50,8 +50,8 @@ from sqlalchemy import text
 
 from app.domain.calendar import TZ
 from app.domain.text import search_key
+from app.eventlog import iso
 from app.services.database import Database
-from app.services.projection import iso
 from app.services.settings import load_settings
 
 __all__ = ["MonthPoint", "StatsReport", "StatsRow", "compute_stats", "period_bounds", "period_label"]

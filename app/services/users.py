@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
 from app.domain.text import nfc
+from app.eventlog import DeviceContext, append
+from app.eventlog.payloads import UserCreated, UserUpdated
 from app.services.database import Database
 from app.services.errors import AuthError, ServiceError
 from db.models import User
@@ -39,8 +41,10 @@ def _info(u: User) -> UserInfo:
     return UserInfo(u.id, u.username, u.full_name, u.role, u.title, u.unit)
 
 
-def create_user(s: Session, *, username: str, full_name: str, password: str, role: str = "clerk",
-                title: str = "", unit: str = "") -> UserInfo:
+def create_user(s: Session, device: DeviceContext, *, username: str, full_name: str, password: str,
+                role: str = "clerk", title: str = "", unit: str = "", at, actor_id: str | None = None) -> UserInfo:
+    """A new staff account, recorded as an event: its id is made here once and is the same on every device
+    of the commune that receives the event."""
     username = nfc(username).lower()
     if not username or not full_name.strip():
         raise ServiceError("Cần nhập tên đăng nhập và họ tên cán bộ.")
@@ -50,11 +54,27 @@ def create_user(s: Session, *, username: str, full_name: str, password: str, rol
         raise ServiceError(f"Vai trò không hợp lệ: {role}.")
     if s.scalar(select(User).where(User.username == username)):
         raise ServiceError(f"Tên đăng nhập “{username}” đã có người dùng.")
-    user = User(id=uuid7(), username=username, full_name=nfc(full_name), password_hash=_hasher.hash(password),
-                role=role, title=nfc(title), unit=nfc(unit), active=True)
-    s.add(user)
-    s.flush()
-    return _info(user)
+    user_id = uuid7()
+    append(s, device, UserCreated(username=username, full_name=nfc(full_name), password_hash=_hasher.hash(password),
+                                  role=role, title=nfc(title), unit=nfc(unit)),
+           stream_id=user_id, actor_id=actor_id, occurred_at=at)
+    return _info(s.get(User, user_id))
+
+
+def update_user(s: Session, device: DeviceContext, user_id: str, *, at, actor_id: str | None = None,
+                **changes) -> UserInfo:
+    """Change an account (full_name, password, role, title, unit, active), as an event."""
+    if "password" in changes:
+        password = changes.pop("password")
+        if len(password) < 6:
+            raise ServiceError("Mật khẩu phải có ít nhất 6 ký tự.")
+        changes["password_hash"] = _hasher.hash(password)
+    if "role" in changes and changes["role"] not in ROLES:
+        raise ServiceError(f"Vai trò không hợp lệ: {changes['role']}.")
+    if s.get(User, user_id) is None:
+        raise ServiceError("Không tìm thấy tài khoản này.")
+    append(s, device, UserUpdated(**changes), stream_id=user_id, actor_id=actor_id, occurred_at=at)
+    return _info(s.get(User, user_id))
 
 
 def login(db: Database, *, username: str, password: str) -> UserInfo:
@@ -62,8 +82,8 @@ def login(db: Database, *, username: str, password: str) -> UserInfo:
     username = nfc(username).lower()
     if not username or not password:
         raise AuthError("Hãy nhập tên đăng nhập và mật khẩu.")
-    with db.transaction() as s:
-        user = s.scalar(select(User).where(User.username == username))
+    with db.reading() as s:
+        user = s.scalar(select(User).where(User.username == username).order_by(User.active.desc(), User.id))
         if user is None:
             _hasher.hash(password)  # same cost whether or not the account exists
             raise AuthError("Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra bộ gõ tiếng Việt và phím Caps Lock.")
@@ -75,8 +95,6 @@ def login(db: Database, *, username: str, password: str) -> UserInfo:
             ) from None
         if not user.active:
             raise AuthError("Tài khoản này đã bị khóa. Hãy liên hệ quản trị hệ thống.")
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
         return _info(user)
 
 

@@ -68,8 +68,8 @@ def test_generated_commune_is_what_the_services_would_have_written(cache_dir):
         fts = con.execute("SELECT count(*) FROM dossier_fts WHERE dossier_fts MATCH 'nguyen'").fetchone()[0]
         assert fts == con.execute("SELECT count(*) FROM dossiers WHERE search_key LIKE '%nguyen%'").fetchone()[0]
         # The device counters continue where the data stops, so the counter can keep receiving.
-        me = con.execute("SELECT id FROM devices WHERE is_self = 1").fetchone()[0]
-        seq = con.execute("SELECT value FROM counters WHERE name = 'event_seq'").fetchone()[0]
+        me = con.execute("SELECT device_id FROM local_devices WHERE kind = 'counter'").fetchone()[0]
+        seq = con.execute("SELECT value FROM counters WHERE device_id = ? AND name = 'event_seq'", (me,)).fetchone()[0]
         assert seq == con.execute("SELECT max(device_seq) FROM events WHERE device_id = ?", (me,)).fetchone()[0]
     finally:
         con.close()

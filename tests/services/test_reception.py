@@ -30,9 +30,12 @@ def form(**kw) -> ReceptionForm:
 def test_receiving_writes_one_event_the_dossier_and_its_logbook_line(office_db):
     r = receive_dossier(office_db, form=form(), clerk=clerk(office_db))
     with office_db.reading() as s:
-        events = s.scalars(select(Event)).all()
+        before = s.scalar(select(Event).where(Event.type == "dossier.received"))
+        events = s.scalars(select(Event).where(Event.stream_type == "dossier")).all()
         assert [e.type for e in events] == ["dossier.received"]
-        assert events[0].device_seq == 1 and events[0].dossier_id == r.id
+        # the office's set-up (device, settings, staff, catalogue) came first, from the same device
+        setup = s.scalars(select(Event.device_seq).where(Event.stream_type != "dossier")).all()
+        assert events[0].device_seq == len(setup) + 1 and events[0].stream_id == r.id == before.stream_id
         d = s.get(Dossier, r.id)
         assert d.code == r.code and d.status == "received"
         line = s.scalar(select(LogbookEntry).where(LogbookEntry.dossier_id == r.id))
@@ -75,7 +78,7 @@ def test_invalid_form_lists_every_problem_and_writes_nothing(office_db):
     assert "12 chữ số" in errors["id_number"]
     assert "10 chữ số" in errors["phone"]
     with office_db.reading() as s:
-        assert s.scalar(select(func.count()).select_from(Event)) == 0
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.stream_type == "dossier")) == 0
 
 
 def test_nfd_name_is_stored_as_nfc(office_db):

@@ -1,0 +1,484 @@
+"""The fold: a stream's events, in canonical order, to the projection rows they produce. Pure.
+
+``fold_stream(stream_type, events)`` returns, for each projection table, the rows of that stream as plain
+dicts of column values. It depends on nothing but the events (not on the clock, the settings or the
+catalogue of the moment, nor on other streams), so folding one stream again gives the same rows as
+folding the whole log, on any device and on the server.
+
+The fold is total: it never raises on what a log can hold. A step the dossier's state no longer allows
+(returned after cancelled, returned twice by two counters that were apart, a supplement received while
+no supplement was requested…) is kept in the dossier's timeline as not applied and **flagged**; an event
+this program cannot read (a newer version, an unknown type) is kept and flagged for an upgrade; events
+that precede their dossier's reception wait for it. A person resolves a flag with a new event
+(``flag.resolved``), never by editing the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from app.domain.calendar import TZ
+from app.domain.dossier import STATUS_TEXT, Status
+from app.domain.lifecycle import ACTION_TEXT, Action, cancel_refusal, refusal
+from app.domain.text import search_key
+from app.eventlog import payloads as p
+from app.eventlog import registry as r
+from app.eventlog.event import Event
+from app.eventlog.registry import Unreadable
+
+Rows = dict[str, list[dict]]
+
+# Which lifecycle action a dossier event is, for the same state machine the writers check.
+ACTION_OF: dict[type, Action] = {
+    p.DossierTransferred: Action.TRANSFER,
+    p.DossierHandedBack: Action.BACK,
+    p.SupplementRequested: Action.SUPPLEMENT_REQUEST,
+    p.SupplementReceived: Action.SUPPLEMENT_RECEIVED,
+    p.ResultReady: Action.RESULT_READY,
+    p.DossierReturned: Action.RETURN,
+    p.DossierExtended: Action.EXTEND,
+    p.DossierStopped: Action.STOP,
+    p.DossierCancelled: Action.CANCEL,
+    p.ApplicantCorrected: Action.CORRECT,
+}
+STEP_KIND: dict[type, str] = {
+    p.DossierTransferred: "transferred",
+    p.DossierHandedBack: "handed_back",
+    p.SupplementRequested: "supplement_requested",
+    p.SupplementReceived: "supplement_received",
+    p.ResultReady: "result_ready",
+    p.DossierReturned: "returned",
+    p.DossierExtended: "extended",
+    p.DossierStopped: "stopped",
+    p.DossierCancelled: "cancelled",
+    p.ApplicantCorrected: "corrected",
+    p.FlagResolved: "flag_resolved",
+}
+TERMINAL = {Status.RETURNED, Status.STOPPED, Status.CANCELLED}
+
+# flag kinds
+TRANSITION_CONFLICT = "transition_conflict"
+STEP_ON_CANCELLED = "step_on_cancelled"
+CONCURRENT_CHANGE = "concurrent_change"
+DUPLICATE_RECEPTION = "duplicate_reception"
+NEEDS_UPGRADE = "needs_upgrade"
+INVALID_EVENT = "invalid_event"
+CODE_CLASH = "code_clash"
+NUMBER_CLASH = "number_clash"
+FLAG_TEXT = {
+    TRANSITION_CONFLICT: "Bước không áp dụng được",
+    STEP_ON_CANCELLED: "Bước ghi trên hồ sơ đã hủy",
+    CONCURRENT_CHANGE: "Hai nơi cùng xử lý hồ sơ",
+    DUPLICATE_RECEPTION: "Tiếp nhận trùng",
+    NEEDS_UPGRADE: "Cần cập nhật phần mềm",
+    INVALID_EVENT: "Bước ghi bị lỗi dữ liệu",
+    CODE_CLASH: "Trùng mã hồ sơ",
+    NUMBER_CLASH: "Trùng số thứ tự trong sổ",
+}
+
+
+def minute(dt: datetime) -> datetime:
+    return dt.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def step_time(ev: Event) -> datetime:
+    """When a step happened: as recorded in its payload, else the event's own minute."""
+    at = getattr(ev.payload, "at", None)
+    return at if at is not None else minute(ev.occurred_at)
+
+
+def _fmt(dt: datetime) -> str:
+    return f"{dt.astimezone(TZ):%H:%M %d/%m/%Y}"
+
+
+def dossier_search_key(row: dict) -> str:
+    parts = [row["code"], row["applicant_name"], row["phone"], row["applicant_id_number"], row["address"],
+             row["procedure_name"]]
+    return search_key(" ".join(x for x in parts if x))
+
+
+# --- dossier streams -----------------------------------------------------------------------------------------
+
+
+class _DossierFold:
+    def __init__(self, stream_id: str):
+        self.stream_id = stream_id
+        self.d: dict | None = None
+        self.steps: list[dict] = []
+        self.book: list[dict] = []
+        self.flags: list[dict] = []
+        self.resolutions: list[dict] = []
+        self.held: list[tuple[int, Event]] = []
+        # (event, its index among the server-ordered events or None, whether it changed the status)
+        self.history: list[tuple[Event, int | None, bool]] = []
+        self.server_index = 0
+        self.count = 0
+        self.last_event_id = ""
+
+    # --- helpers
+    def flag(self, kind: str, ev: Event, message: str) -> None:
+        self.flags.append({"id": f"{kind}:{ev.event_id}", "stream_id": self.stream_id, "event_id": ev.event_id,
+                           "kind": kind, "raised_at": minute(ev.occurred_at), "message": message})
+
+    def step(self, ev: Event, position: int, kind: str, *, applied: bool = True, giver: str = "",
+             receiver: str = "", unit: str = "", at: datetime | None = None) -> None:
+        pl = ev.payload
+        self.steps.append({
+            "event_id": ev.event_id, "dossier_id": self.stream_id, "position": position, "kind": kind,
+            "at": at or (step_time(ev) if not isinstance(pl, Unreadable) else minute(ev.occurred_at)),
+            "actor_id": ev.actor_id, "actor_name": getattr(pl, "actor_name", "") or "",
+            "device_id": ev.device_id, "giver": giver, "receiver": receiver, "unit": unit,
+            "note": getattr(pl, "note", "") or "", "applied": applied,
+        })
+
+    def stamp(self, ev: Event) -> None:
+        self.d["updated_at"] = ev.occurred_at.astimezone(UTC).replace(microsecond=0)
+
+    # --- the walk
+    def add(self, ev: Event) -> None:
+        """Fold the next event (in canonical order)."""
+        position = self.count
+        self.count += 1
+        index = None
+        if ev.server_seq is not None:
+            index, self.server_index = self.server_index, self.server_index + 1
+        if self.d is None and not isinstance(ev.payload, p.DossierReceived):
+            self.held.append((position, ev))
+            return
+        self.apply(position, ev, index)
+        if isinstance(ev.payload, p.DossierReceived) and self.held:
+            held, self.held = self.held, []
+            for pos, h in held:
+                self.apply(pos, h, None)
+        self.last_event_id = ev.event_id
+
+    def finish(self) -> None:
+        if self.d is not None:
+            self.d["version"] = self.count
+            self.d["last_event_id"] = self.last_event_id
+            self.d["search_key"] = dossier_search_key(self.d)
+
+    def apply(self, position: int, ev: Event, server_index: int | None) -> None:
+        pl = ev.payload
+        if isinstance(pl, Unreadable):
+            self.step(ev, position, "unreadable", applied=False)
+            if pl.reason == "invalid":
+                self.flag(INVALID_EVENT, ev, f"Một bước ghi lúc {_fmt(ev.occurred_at)} có dữ liệu không hợp lệ "
+                          f"({pl.type}) nên không được áp dụng. Hãy báo quản trị hệ thống.")
+            else:
+                self.flag(NEEDS_UPGRADE, ev, f"Hồ sơ có một bước ({pl.type}, phiên bản {pl.version}) do phiên bản "
+                          "MotCua mới hơn ghi; hãy cập nhật phần mềm để xem và xử lý đầy đủ.")
+            self.history.append((ev, server_index, False))
+            return
+        if isinstance(pl, p.DossierReceived):
+            if self.d is not None:
+                self.step(ev, position, "received", applied=False, at=pl.received_at)
+                self.flag(DUPLICATE_RECEPTION, ev, f"Hồ sơ {self.d['code']} được ghi tiếp nhận hai lần "
+                          f"(lần sau với mã {pl.code}); lần sau không được áp dụng.")
+                return
+            self.receive(position, ev, pl)
+            self.history.append((ev, server_index, True))
+            return
+        if isinstance(pl, p.FlagResolved):
+            self.step(ev, position, "flag_resolved")
+            self.resolutions.append({"flag_id": pl.flag_id, "dossier_id": self.stream_id, "event_id": ev.event_id,
+                                     "at": step_time(ev), "actor_id": ev.actor_id, "actor_name": pl.actor_name,
+                                     "outcome": pl.outcome, "note": pl.note})
+            self.stamp(ev)
+            return
+        d = self.d
+        action = ACTION_OF[type(pl)]
+        status = Status(d["status"])
+        why = refusal(action, status, d["code"])
+        if action == Action.CANCEL and status != Status.CANCELLED:
+            # a data-entry mistake is cancelled before the dossier moves on; later only a leader may cancel
+            why = None if pl.override or (status == Status.RECEIVED and d["first_transfer_at"] is None) \
+                else cancel_refusal(d["code"])
+        if why is not None:
+            self.step(ev, position, STEP_KIND[type(pl)], applied=False)
+            kind = STEP_ON_CANCELLED if status == Status.CANCELLED else TRANSITION_CONFLICT
+            self.flag(kind, ev, f"Bước “{ACTION_TEXT[action]}” ghi lúc {_fmt(step_time(ev))}"
+                      f"{' bởi ' + pl.actor_name if pl.actor_name else ''} không được áp dụng: {why}")
+            self.history.append((ev, server_index, False))
+            return
+        before = d["status"]
+        getattr(self, "on_" + STEP_KIND[type(pl)])(position, ev, pl)
+        self.stamp(ev)
+        changed = d["status"] != before
+        if changed:
+            self.check_concurrent(ev, action)
+        self.history.append((ev, server_index, changed))
+
+    def check_concurrent(self, ev: Event, action: Action) -> None:
+        """A status change written without knowing of another device's status change that the server had
+        ordered before it: both are applied in server order, and a person looks at the outcome."""
+        unseen = [h for h, idx, changed in self.history
+                  if changed and idx is not None and idx >= ev.base_version and h.device_id != ev.device_id]
+        if not unseen or Status(self.d["status"]) not in TERMINAL:
+            return
+        other = unseen[-1]
+        other_kind = STEP_KIND.get(type(other.payload))
+        other_text = next((ACTION_TEXT[a] for t, a in ACTION_OF.items() if STEP_KIND[t] == other_kind), "")
+        self.flag(CONCURRENT_CHANGE, ev, f"Hồ sơ {self.d['code']} được xử lý ở hai nơi khi chưa đồng bộ: "
+                  f"“{other_text}” lúc {_fmt(step_time(other))} và “{ACTION_TEXT[action]}” lúc "
+                  f"{_fmt(step_time(ev))}; trạng thái hiện tại là “{STATUS_TEXT[Status(self.d['status'])]}”.")
+
+    # --- reception
+    def receive(self, position: int, ev: Event, pl: p.DossierReceived) -> None:
+        a, proc, dl = pl.applicant, pl.procedure, pl.deadline
+        received_at = pl.received_at
+        self.d = {
+            "id": self.stream_id, "code": pl.code, "device_id": ev.device_id, "clerk_id": ev.actor_id,
+            "clerk_name": pl.clerk_name, "procedure_code": proc.code, "procedure_name": proc.name,
+            "field": proc.field, "competent_unit": proc.competent_unit, "applicant_name": a.name,
+            "applicant_id_number": a.id_number, "applicant_birth_date": a.birth_date, "address": a.address,
+            "phone": a.phone, "email": a.email, "channel": pl.channel, "return_method": pl.return_method,
+            "sets_count": pl.sets_count, "papers": [x.model_dump(mode="json") for x in pl.papers],
+            "fee_text": proc.fee_text, "note": pl.note, "duration": dl.duration.model_dump(mode="json"),
+            "received_at": received_at, "received_day": received_at.astimezone(TZ).date(),
+            "due_at": pl.due_at, "original_due_at": pl.due_at, "paused_at": None, "extensions": 0,
+            "status": Status.RECEIVED.value, "result_at": None, "returned_at": None, "first_transfer_at": None,
+            "closed_note": "", "holder": "", "paused_minutes": 0, "rule_version": dl.rule_version,
+            "calendar_version": dl.calendar_version, "catalogue_version": dl.catalogue_version,
+            "volume": pl.volume, "number": pl.number, "search_key": "", "updated_at": None,
+            "last_event_id": ev.event_id, "version": 0,
+        }
+        self.stamp(ev)
+        self.book.append({"dossier_id": self.stream_id, "device_id": ev.device_id, "volume": pl.volume,
+                          "number": pl.number, "received_at": received_at})
+        self.step(ev, position, "received", giver=a.name, receiver=pl.clerk_name, unit=pl.receiving_unit,
+                  at=received_at)
+
+    # --- the steps after reception (each applies what its event recorded)
+    def on_transferred(self, position, ev, pl: p.DossierTransferred) -> None:
+        d = self.d
+        d["status"] = Status.IN_PROGRESS.value
+        d["holder"] = pl.to_unit or pl.to_name
+        if d["first_transfer_at"] is None:
+            d["first_transfer_at"] = step_time(ev)
+        self.step(ev, position, "transferred", giver=pl.from_name, receiver=pl.to_name, unit=pl.to_unit)
+
+    def on_handed_back(self, position, ev, pl: p.DossierHandedBack) -> None:
+        self.d["holder"] = ""
+        self.step(ev, position, "handed_back", giver=pl.from_name, receiver=pl.to_name, unit=pl.from_unit)
+
+    def on_supplement_requested(self, position, ev, pl: p.SupplementRequested) -> None:
+        self.d["status"] = Status.SUPPLEMENT.value
+        self.d["paused_at"] = step_time(ev)
+        self.step(ev, position, "supplement_requested", receiver=self.d["applicant_name"])
+
+    def on_supplement_received(self, position, ev, pl: p.SupplementReceived) -> None:
+        d = self.d
+        d["status"] = pl.resume_status
+        d["paused_at"] = None
+        d["paused_minutes"] += pl.paused_minutes
+        d["due_at"] = pl.new_due_at
+        d["original_due_at"] = pl.new_statutory_due_at
+        self.step(ev, position, "supplement_received", giver=d["applicant_name"])
+
+    def on_result_ready(self, position, ev, pl: p.ResultReady) -> None:
+        d = self.d
+        d["status"] = Status.RESULT_READY.value
+        d["result_at"] = step_time(ev)
+        d["holder"] = ""
+        self.step(ev, position, "result_ready", giver=pl.from_name, receiver=pl.to_name, unit=pl.from_unit)
+
+    def on_returned(self, position, ev, pl: p.DossierReturned) -> None:
+        d = self.d
+        d["status"] = Status.RETURNED.value
+        d["returned_at"] = step_time(ev)
+        if d["result_at"] is None:
+            d["result_at"] = d["returned_at"]
+        self.step(ev, position, "returned", giver=pl.actor_name, receiver=pl.collected_by)
+
+    def on_extended(self, position, ev, pl: p.DossierExtended) -> None:
+        self.d["due_at"] = pl.new_due_at
+        self.d["extensions"] += 1
+        self.step(ev, position, "extended")
+
+    def on_stopped(self, position, ev, pl: p.DossierStopped) -> None:
+        d = self.d
+        d["status"] = Status.STOPPED.value
+        d["paused_at"] = None
+        d["closed_note"] = pl.reason
+        self.step(ev, position, "stopped")
+
+    def on_cancelled(self, position, ev, pl: p.DossierCancelled) -> None:
+        d = self.d
+        d["status"] = Status.CANCELLED.value
+        d["paused_at"] = None
+        d["closed_note"] = pl.reason
+        self.step(ev, position, "cancelled")
+
+    def on_corrected(self, position, ev, pl: p.ApplicantCorrected) -> None:
+        d = self.d
+        for key, (_old, new) in pl.changes.items():
+            column = CORRECTABLE.get(key)
+            if column is None:
+                continue
+            if key == "birth_date":
+                d[column] = _date_or_none(new)
+            else:
+                d[column] = new or ""
+        self.step(ev, position, "corrected")
+
+
+def _date_or_none(text: str | None):
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+CORRECTABLE = {"applicant_name": "applicant_name", "id_number": "applicant_id_number", "address": "address",
+               "phone": "phone", "email": "email", "birth_date": "applicant_birth_date"}
+
+
+class DossierFolder(_DossierFold):
+    """The dossier fold one event at a time (for a generator that needs the state as it goes): `add` each
+    event in canonical order, read `state` (the dossier row so far), then `rows()`."""
+
+    @property
+    def state(self) -> dict | None:
+        return self.d
+
+    def rows(self) -> Rows:
+        self.finish()
+        if self.d is None:  # its reception has not arrived: nothing to show yet; the events wait in the log
+            return {"dossiers": [], "dossier_steps": [], "logbook_entries": [], "flags": [], "flag_resolutions": []}
+        return {"dossiers": [self.d], "dossier_steps": self.steps, "logbook_entries": self.book,
+                "flags": self.flags, "flag_resolutions": self.resolutions}
+
+
+def fold_dossier(stream_id: str, events: Sequence[Event]) -> Rows:
+    f = DossierFolder(stream_id)
+    for ev in events:
+        f.add(ev)
+    return f.rows()
+
+
+# --- intakes without a dossier ----------------------------------------------------------------------------------
+
+
+def fold_intake(stream_id: str, events: Sequence[Event]) -> Rows:
+    rows = []
+    for ev in events:
+        pl = ev.payload
+        if not isinstance(pl, p.IntakePayload):
+            continue
+        rows.append({
+            "event_id": ev.event_id, "kind": "guidance" if isinstance(pl, p.GuidanceIssued) else "refusal",
+            "at": step_time(ev), "device_id": ev.device_id, "clerk_id": ev.actor_id, "clerk_name": pl.actor_name,
+            "procedure_code": pl.procedure.code, "procedure_name": pl.procedure.name,
+            "applicant_name": pl.applicant.name, "address": pl.applicant.address, "phone": pl.applicant.phone,
+            "reason": pl.reason, "items": [i.model_dump(mode="json") for i in pl.items],
+        })
+    return {"intake_slips": rows}
+
+
+# --- reference data ------------------------------------------------------------------------------------------
+
+
+def fold_device(stream_id: str, events: Sequence[Event]) -> Rows:
+    row = None
+    for ev in events:
+        pl = ev.payload
+        if isinstance(pl, p.DeviceRegistered):
+            row = {"id": stream_id, "name": pl.name, "slot": pl.slot, "agency_code": pl.agency_code, "kind": pl.kind,
+                   "enrolled_at": ev.occurred_at.astimezone(UTC).replace(microsecond=0)}
+    return {"devices": [row] if row else []}
+
+
+def fold_user(stream_id: str, events: Sequence[Event]) -> Rows:
+    row = None
+    pending = []
+    for ev in events:
+        pl = ev.payload
+        if isinstance(pl, p.UserCreated):
+            row = {"id": stream_id, "username": pl.username, "full_name": pl.full_name,
+                   "password_hash": pl.password_hash, "role": pl.role, "title": pl.title, "unit": pl.unit,
+                   "active": True, "version": 0}
+            for upd in pending:
+                _update_user(row, upd)
+            pending = []
+        elif isinstance(pl, p.UserUpdated):
+            if row is None:
+                pending.append(pl)
+            else:
+                _update_user(row, pl)
+    if row is None:
+        return {"users": []}
+    row["version"] = len(events)
+    return {"users": [row]}
+
+
+def _update_user(row: dict, pl: p.UserUpdated) -> None:
+    for key in ("full_name", "password_hash", "role", "title", "unit", "active"):
+        value = getattr(pl, key)
+        if value is not None:
+            row[key] = value
+
+
+def fold_settings(stream_id: str, events: Sequence[Event]) -> Rows:
+    values: dict = {}
+    last = None
+    for ev in events:
+        if isinstance(ev.payload, p.SettingsChanged):
+            values.update(ev.payload.values)
+            last = ev
+    rows = [{"key": k, "value": v} for k, v in sorted(values.items())]
+    versions = [{"kind": "settings", "version": str(len(events)),
+                 "updated_at": last.occurred_at.astimezone(UTC).replace(microsecond=0)}] if last else []
+    return {"settings": rows, "reference_versions": versions}
+
+
+def fold_calendar(stream_id: str, events: Sequence[Event]) -> Rows:
+    days: dict = {}
+    last = None
+    for ev in events:
+        pl = ev.payload
+        if isinstance(pl, p.CalendarDaySet):
+            if pl.kind == "none":
+                days.pop(pl.day, None)
+            else:
+                days[pl.day] = {"day": pl.day, "kind": pl.kind, "reason": pl.reason}
+            last = ev
+    versions = [{"kind": "calendar", "version": str(len(events)),
+                 "updated_at": last.occurred_at.astimezone(UTC).replace(microsecond=0)}] if last else []
+    return {"calendar_days": [days[k] for k in sorted(days)], "reference_versions": versions}
+
+
+def fold_catalogue(stream_id: str, events: Sequence[Event]) -> Rows:
+    procs: dict[str, dict] = {}
+    last = None
+    for ev in events:
+        pl = ev.payload
+        if not isinstance(pl, p.CataloguePublished):
+            continue
+        for row in procs.values():
+            row["active"] = False
+        for x in pl.procedures:
+            procs[x.code] = {
+                "code": x.code, "name": x.name, "field": x.field, "competent_unit": x.competent_unit,
+                "duration_kind": x.duration.kind, "duration_value": x.duration.value,
+                "duration_note": x.duration_note, "fee_text": x.fee_text,
+                "papers": [pp.model_dump(mode="json") for pp in x.papers], "frequency": x.frequency,
+                "search_key": search_key(f"{x.code} {x.name} {x.field}"), "active": x.active,
+            }
+        last = ev
+    versions = [{"kind": "catalogue", "version": last.payload.version,
+                 "updated_at": last.occurred_at.astimezone(UTC).replace(microsecond=0)}] if last else []
+    return {"procedures": [procs[k] for k in sorted(procs)], "reference_versions": versions}
+
+
+FOLDS = {r.DOSSIER: fold_dossier, r.INTAKE: fold_intake, r.DEVICE: fold_device, r.USER: fold_user,
+         r.SETTINGS: fold_settings, r.CALENDAR: fold_calendar, r.CATALOGUE: fold_catalogue}
+
+
+def fold_stream(stream_type: str, stream_id: str, events: Sequence[Event]) -> Rows:
+    """The projection rows of one stream from its events in canonical order (see event.canonical_key)."""
+    fold = FOLDS.get(stream_type)
+    if fold is None:  # a stream kind from a newer program: kept in the log, nothing to show
+        return {}
+    return fold(stream_id, events)

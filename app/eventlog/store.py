@@ -1,0 +1,405 @@
+"""The log in a database: append an event, ingest events from elsewhere, and keep the projections equal to
+the fold of the log (one stream at a time, or all of it).
+
+Every write goes through here, in the caller's transaction: the event row, the projection rows of its
+stream (folded again from all of the stream's events in canonical order) and a change notice, together.
+A stream is re-folded whole because a pulled event can land before events already folded here; streams
+are small (a dossier has a handful of events), so this costs about a millisecond and needs no second,
+incremental code path that could disagree with the full fold.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from app.domain.ids import uuid7
+from app.eventlog import registry
+from app.eventlog.device import DeviceContext
+from app.eventlog.event import Event, canonical_key
+from app.eventlog.fold import CODE_CLASH, NUMBER_CLASH, Rows, fold_stream, minute
+from app.eventlog.payloads import Payload
+from db import models as m
+
+T = {t.__tablename__: t.__table__ for t in (m.Dossier, m.DossierStep, m.LogbookEntry, m.Flag, m.FlagResolution,
+                                             m.IntakeSlip, m.Device, m.User, m.Setting, m.CalendarDayRow,
+                                             m.Procedure, m.ReferenceVersion)}
+# Every table the fold writes; `rebuild` empties them and folds the whole log again.
+PROJECTION_TABLES: tuple[Table, ...] = tuple(T.values())
+EVENTS: Table = m.Event.__table__
+CROSS_STREAM_FLAGS = (CODE_CLASH, NUMBER_CLASH)
+
+
+def _key_cols(table: Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
+
+
+def _scope(stream_type: str, stream_id: str, events: Sequence[Event]) -> dict[str, object]:
+    """For each table a stream writes, the WHERE clause selecting that stream's existing rows."""
+    if stream_type == registry.DOSSIER:
+        return {
+            "dossiers": T["dossiers"].c.id == stream_id,
+            "dossier_steps": T["dossier_steps"].c.dossier_id == stream_id,
+            "logbook_entries": T["logbook_entries"].c.dossier_id == stream_id,
+            "flags": and_(T["flags"].c.stream_id == stream_id, T["flags"].c.kind.not_in(CROSS_STREAM_FLAGS)),
+            "flag_resolutions": T["flag_resolutions"].c.dossier_id == stream_id,
+        }
+    if stream_type == registry.INTAKE:
+        return {"intake_slips": T["intake_slips"].c.event_id.in_([e.event_id for e in events])}
+    if stream_type == registry.DEVICE:
+        return {"devices": T["devices"].c.id == stream_id}
+    if stream_type == registry.USER:
+        return {"users": T["users"].c.id == stream_id}
+    versions = T["reference_versions"].c.kind == stream_type
+    if stream_type == registry.SETTINGS:
+        return {"settings": true(), "reference_versions": versions}
+    if stream_type == registry.CALENDAR:
+        return {"calendar_days": true(), "reference_versions": versions}
+    if stream_type == registry.CATALOGUE:
+        return {"procedures": true(), "reference_versions": versions}
+    return {}
+
+
+# --- reading events -------------------------------------------------------------------------------------------
+
+
+def event_from_row(row) -> Event:
+    """An `events` row (Core or ORM) as an Event with its payload decoded (upcast if older)."""
+    return Event(
+        event_id=row.event_id, device_id=row.device_id, device_seq=row.device_seq, stream_type=row.stream_type,
+        stream_id=row.stream_id, type=row.type, type_version=row.type_version,
+        payload=registry.decode(row.type, row.type_version, row.payload), actor_id=row.actor_id,
+        occurred_at=row.occurred_at, server_seq=row.server_seq, local_seq=row.local_seq,
+        base_version=row.base_version or 0, raw_payload=row.payload)
+
+
+def stream_events(s: Session, stream_id: str) -> list[Event]:
+    """A stream's events in canonical order."""
+    rows = s.execute(select(EVENTS).where(EVENTS.c.stream_id == stream_id)).all()
+    return sorted((event_from_row(r) for r in rows), key=canonical_key)
+
+
+def get_event(s: Session, event_id: str) -> Event | None:
+    row = s.execute(select(EVENTS).where(EVENTS.c.event_id == event_id)).first()
+    return event_from_row(row) if row else None
+
+
+# --- writing projection rows --------------------------------------------------------------------------------
+
+
+def _diff(s: Session, table: Table, where, new_rows: list[dict]):
+    """What makes the rows of `table` selected by `where` equal to `new_rows`: keys to delete, rows to
+    insert, and per existing row only the columns that differ (so an unchanged dossier row does not touch
+    its full-text index)."""
+    keys = _key_cols(table)
+    existing = {tuple(r[k] for k in keys): dict(r) for r in s.execute(select(table).where(where)).mappings()}
+    wanted = {tuple(r[k] for k in keys): r for r in new_rows}
+    gone = [k for k in existing if k not in wanted]
+    fresh = [r for k, r in wanted.items() if k not in existing]
+    changed = []
+    for k, r in wanted.items():
+        old = existing.get(k)
+        if old is not None:
+            diff = {c: v for c, v in r.items() if old.get(c) != v}
+            if diff:
+                changed.append((k, diff))
+    return keys, gone, fresh, changed
+
+
+def _match(table: Table, keys: list[str], key: tuple):
+    return and_(*(table.c[c] == v for c, v in zip(keys, key, strict=True)))
+
+
+def _write_rows(s: Session, table: Table, where, new_rows: list[dict]) -> None:
+    _write_many(s, [(table, where, new_rows)])
+
+
+def _write_many(s: Session, work: list[tuple[Table, object, list[dict]]]) -> None:
+    """Apply several tables' diffs: deletions children first, then inserts and updates parents first."""
+    diffs = [(table, *_diff(s, table, where, rows)) for table, where, rows in work]
+    for table, keys, gone, _fresh, _changed in reversed(diffs):
+        if gone:
+            s.execute(delete(table).where(or_(*(_match(table, keys, k) for k in gone))))
+    for table, keys, _gone, fresh, changed in diffs:
+        if fresh:
+            s.execute(insert(table), fresh)
+        for k, diff in changed:
+            s.execute(update(table).where(_match(table, keys, k)).values(**diff))
+
+
+def _write_stream(s: Session, stream_type: str, stream_id: str, events: Sequence[Event], rows: Rows) -> None:
+    _write_many(s, [(T[name], where, rows.get(name, []))
+                    for name, where in _scope(stream_type, stream_id, events).items()])
+
+
+def refold(s: Session, streams: Iterable[tuple[str, str]]) -> dict[str, Rows]:
+    """Fold the given (stream_type, stream_id) streams again from their events and write their rows; then
+    recompute the cross-stream flags (code and book-number clashes) they touch. Returns the rows."""
+    out = {}
+    codes: set[str] = set()
+    books: set[tuple] = set()
+    for stream_type, stream_id in dict.fromkeys(streams):
+        events = stream_events(s, stream_id)
+        if stream_type == registry.DOSSIER:
+            for r in s.execute(select(T["dossiers"].c.code, T["dossiers"].c.device_id, T["dossiers"].c.volume,
+                                      T["dossiers"].c.number).where(T["dossiers"].c.id == stream_id)):
+                codes.add(r.code)
+                books.add((r.device_id, r.volume, r.number))
+        rows = fold_stream(stream_type, stream_id, events)
+        _write_stream(s, stream_type, stream_id, events, rows)
+        for d in rows.get("dossiers", []):
+            codes.add(d["code"])
+            books.add((d["device_id"], d["volume"], d["number"]))
+        out[stream_id] = rows
+    if codes:
+        refresh_clashes(s, codes, books)
+    return out
+
+
+# --- clashes between dossiers (the only cross-stream part of the fold) --------------------------------------
+
+
+def _received_order(s: Session, dossier_ids: list[str]) -> dict[str, tuple]:
+    rows = s.execute(select(EVENTS.c.stream_id, EVENTS.c.server_seq, EVENTS.c.local_seq, EVENTS.c.device_seq,
+                            EVENTS.c.event_id)
+                     .where(EVENTS.c.stream_id.in_(dossier_ids), EVENTS.c.type == "dossier.received"))
+    best: dict[str, tuple] = {}
+    for r in rows:
+        key = (0, r.server_seq, 0) if r.server_seq is not None else (1, r.local_seq, r.device_seq)
+        if r.stream_id not in best or key < best[r.stream_id][0]:
+            best[r.stream_id] = (key, r.event_id)
+    return best
+
+
+def refresh_clashes(s: Session, codes: set[str] | None, books: set[tuple] | None) -> None:
+    """Flag every dossier whose code (or book line) another dossier received earlier in canonical order
+    already has. `None` means: all of them (after a rebuild)."""
+    D, F = T["dossiers"], T["flags"]
+    for kind, group_cols, wanted in ((CODE_CLASH, (D.c.code,), codes), (NUMBER_CLASH, (D.c.device_id, D.c.volume,
+                                                                                       D.c.number), books)):
+        q = select(*group_cols).group_by(*group_cols).having(func.count() > 1)
+        if wanted is not None:
+            if not wanted:
+                continue
+            if kind == CODE_CLASH:
+                q = q.where(D.c.code.in_(list(wanted)))
+            else:
+                q = q.where(or_(*(and_(D.c.device_id == a, D.c.volume == b, D.c.number == c)
+                                  for a, b, c in wanted)))
+        clashing = [tuple(r) for r in s.execute(q)]
+        # the flags of this kind that should exist for the groups looked at
+        flags: list[dict] = []
+        for key in clashing:
+            cond = and_(*(col == v for col, v in zip(group_cols, key, strict=True)))
+            members = s.execute(select(D.c.id, D.c.code, D.c.received_at, D.c.updated_at).where(cond)).all()
+            order = _received_order(s, [x.id for x in members])
+            members.sort(key=lambda x: order.get(x.id, ((2, 0, 0), ""))[0])
+            first = members[0]
+            for x in members[1:]:
+                if kind == CODE_CLASH:
+                    msg = (f"Mã hồ sơ {x.code} trùng với một hồ sơ khác tiếp nhận lúc "
+                           f"{_local(first.received_at)} (có thể hai máy dùng chung một số hiệu máy). Hãy kiểm "
+                           "tra số hiệu máy và cấp lại giấy hẹn cho công dân của hồ sơ này.")
+                else:
+                    msg = (f"Số thứ tự {key[2]} của sổ {key[1]} đã dùng cho hồ sơ {first.code}; hồ sơ {x.code} "
+                           "trùng số (máy có thể đã được khôi phục từ bản sao lưu cũ).")
+                flags.append({"id": f"{kind}:{x.id}", "stream_id": x.id, "event_id": order.get(x.id, (0, ""))[1],
+                              "kind": kind, "raised_at": minute(x.updated_at or x.received_at), "message": msg})
+        if wanted is None:
+            where = F.c.kind == kind
+        else:
+            # flags of this kind on any dossier of the looked-at groups
+            if kind == CODE_CLASH:
+                ids = select(D.c.id).where(D.c.code.in_(list(wanted)))
+            else:
+                ids = select(D.c.id).where(or_(*(and_(D.c.device_id == a, D.c.volume == b, D.c.number == c)
+                                                 for a, b, c in wanted)))
+            where = and_(F.c.kind == kind, F.c.stream_id.in_(ids))
+        _write_rows(s, F, where, flags)
+
+
+def _local(dt: datetime) -> str:
+    from app.domain.calendar import TZ
+
+    return f"{dt.astimezone(TZ):%H:%M %d/%m/%Y}"
+
+
+# --- counters and change notices ----------------------------------------------------------------------------
+
+
+def next_counter(s: Session, device_id: str, name: str) -> int:
+    """Take the next number (1, 2, …) of a local device's counter, inside the caller's write transaction."""
+    C = m.Counter.__table__
+    value = s.execute(select(C.c.value).where(C.c.device_id == device_id, C.c.name == name)).scalar()
+    if value is None:
+        s.execute(insert(C).values(device_id=device_id, name=name, value=1))
+        return 1
+    s.execute(update(C).where(C.c.device_id == device_id, C.c.name == name).values(value=value + 1))
+    return value + 1
+
+
+def peek_counter(s: Session, device_id: str, name: str) -> int:
+    C = m.Counter.__table__
+    return s.execute(select(C.c.value).where(C.c.device_id == device_id, C.c.name == name)).scalar() or 0
+
+
+def note_changes(s: Session, streams: Iterable[tuple[str, str]]) -> None:
+    C = m.Change.__table__
+    rows = [{"stream_type": t, "stream_id": i} for t, i in dict.fromkeys(streams)]
+    if not rows:
+        return
+    s.execute(insert(C), rows)
+    last = s.execute(select(func.max(C.c.seq))).scalar() or 0
+    if last % 200 < len(rows):  # now and then, forget all but the recent past
+        s.execute(delete(C).where(C.c.seq <= last - 2000))
+
+
+# --- appending and ingesting ----------------------------------------------------------------------------------
+
+
+def event_row(e: Event) -> dict:
+    """The `events` table row of an event (values before the column types convert them)."""
+    return {"event_id": e.event_id, "device_id": e.device_id, "device_seq": e.device_seq,
+            "stream_type": e.stream_type, "stream_id": e.stream_id, "type": e.type, "type_version": e.type_version,
+            "payload": e.stored_payload(), "actor_id": e.actor_id, "occurred_at": e.occurred_at,
+            "server_seq": e.server_seq, "base_version": e.base_version}
+
+
+def append(s: Session, device: DeviceContext, payload: Payload, *, stream_id: str, actor_id: str | None,
+           occurred_at: datetime, event_id: str | None = None) -> Event:
+    """Write one event of a local device and fold it, in the caller's transaction.
+
+    Takes the device's next gapless sequence number, records how much of the stream's server order the
+    device has seen (for the fold's concurrency check), inserts the event, folds its stream again and
+    notes the change for open windows. Returns the stored event.
+    """
+    s.flush()
+    stream_type = registry.stream_type_of(payload.TYPE)
+    base = s.execute(select(func.count()).select_from(EVENTS)
+                     .where(EVENTS.c.stream_id == stream_id, EVENTS.c.server_seq.is_not(None))).scalar() or 0
+    event = Event(event_id=event_id or uuid7(), device_id=device.device_id,
+                  device_seq=next_counter(s, device.device_id, "event_seq"), stream_type=stream_type,
+                  stream_id=stream_id, type=payload.TYPE, type_version=payload.VERSION, payload=payload,
+                  actor_id=actor_id, occurred_at=occurred_at.astimezone(UTC).replace(microsecond=0),
+                  base_version=base)
+    result = s.execute(insert(EVENTS).values(**event_row(event)))
+    event = _with_local_seq(event, result.inserted_primary_key[0])
+    refold(s, [(stream_type, stream_id)])
+    note_changes(s, [(stream_type, stream_id)])
+    s.expire_all()
+    return event
+
+
+def _with_local_seq(e: Event, local_seq: int) -> Event:
+    from dataclasses import replace
+
+    return replace(e, local_seq=local_seq)
+
+
+def same_content(a: dict, b: dict) -> bool:
+    keys = ("device_id", "device_seq", "stream_id", "type", "type_version", "payload", "actor_id")
+    return all(a[k] == b[k] for k in keys) and minute(a["occurred_at"]) == minute(b["occurred_at"])
+
+
+def ingest(s: Session, events: Sequence[Event], *, now: datetime | None = None) -> dict[str, int]:
+    """Take events written elsewhere (pulled from the server, or another file) into this log, idempotently:
+    an event already here is skipped (its server position is recorded if it had none); an id already used
+    for other content is quarantined; the touched streams are folded again. Never raises on content."""
+    counts = {"stored": 0, "duplicate": 0, "quarantined": 0}
+    touched: list[tuple[str, str]] = []
+    now = now or datetime.now(UTC)
+    for e in events:
+        row = event_row(e)
+        old = s.execute(select(EVENTS).where(EVENTS.c.event_id == e.event_id)).mappings().first()
+        if old is not None:
+            if not same_content(dict(old), row):
+                _quarantine(s, row, "id_reuse", now)
+                counts["quarantined"] += 1
+                continue
+            counts["duplicate"] += 1
+            if e.server_seq is not None and old["server_seq"] != e.server_seq:
+                s.execute(update(EVENTS).where(EVENTS.c.event_id == e.event_id).values(server_seq=e.server_seq))
+                touched.append((old["stream_type"], old["stream_id"]))
+            continue
+        clash = s.execute(select(EVENTS.c.event_id).where(EVENTS.c.device_id == e.device_id,
+                                                            EVENTS.c.device_seq == e.device_seq)).first()
+        if clash is not None:
+            _quarantine(s, row, "seq_reuse", now)
+            counts["quarantined"] += 1
+            continue
+        s.execute(insert(EVENTS).values(**row))
+        counts["stored"] += 1
+        touched.append((e.stream_type, e.stream_id))
+    if touched:
+        refold(s, touched)
+        note_changes(s, touched)
+        s.expire_all()
+    return counts
+
+
+def _quarantine(s: Session, row: dict, reason: str, now: datetime) -> None:
+    body = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+    s.execute(insert(m.QuarantinedEvent.__table__).values(event_id=row["event_id"], reason=reason,
+                                                          received_at=now.replace(microsecond=0), body=body))
+
+
+# --- the whole log --------------------------------------------------------------------------------------------
+
+
+def all_streams(s: Session) -> Iterable[tuple[str, str, list[Event]]]:
+    """Every stream with its events in canonical order, stream by stream (in stream-id order)."""
+    current: str | None = None
+    batch: list[Event] = []
+    stream_type = ""
+    q = select(EVENTS).order_by(EVENTS.c.stream_id)
+    for row in s.execute(q).yield_per(5000):
+        if row.stream_id != current:
+            if batch:
+                yield stream_type, current, sorted(batch, key=canonical_key)
+            current, stream_type, batch = row.stream_id, row.stream_type, []
+        batch.append(event_from_row(row))
+    if batch:
+        yield stream_type, current, sorted(batch, key=canonical_key)
+
+
+def fold_all(s: Session) -> dict[str, list[dict]]:
+    """The projection rows the whole log folds to, without writing (for `check`)."""
+    out: dict[str, list[dict]] = defaultdict(list)
+    for stream_type, stream_id, events in all_streams(s):
+        for name, rows in fold_stream(stream_type, stream_id, events).items():
+            out[name].extend(rows)
+    return out
+
+
+def rebuild(s: Session, *, batch: int = 5000) -> int:
+    """Empty every projection table and fold the whole log again, stream by stream. Returns the event count."""
+    s.flush()
+    for table in reversed(PROJECTION_TABLES):
+        s.execute(delete(table))
+    pending: dict[str, list[dict]] = defaultdict(list)
+    count = 0
+    order = list(T)  # parents before children (dossiers before their steps)
+
+    def flush() -> None:
+        for name in order:
+            if pending.get(name):
+                s.execute(insert(T[name]), pending[name])
+        pending.clear()
+
+    size = 0
+    for stream_type, stream_id, events in all_streams(s):
+        count += len(events)
+        for name, rows in fold_stream(stream_type, stream_id, events).items():
+            pending[name].extend(rows)
+            size += len(rows)
+        if size >= batch:
+            flush()
+            size = 0
+    flush()
+    refresh_clashes(s, None, None)
+    s.expire_all()
+    return count
