@@ -49,3 +49,18 @@ def office_db(tmp_path, fixed_now):
     db = make_office(tmp_path / "office.sqlite", now=fixed_now)
     yield db
     db.close()
+
+
+@pytest.fixture
+def office_db_factory():
+    """Open existing database files (closing them after the test)."""
+    opened = []
+
+    def open_(path) -> Database:
+        db = Database(path)
+        opened.append(db)
+        return db
+
+    yield open_
+    for db in opened:
+        db.close()
