@@ -124,8 +124,10 @@ class _DossierFold:
     def step(self, ev: Event, position: int, kind: str, *, applied: bool = True, giver: str = "",
              receiver: str = "", unit: str = "", at: datetime | None = None) -> None:
         pl = ev.payload
+        # the timeline's order is the order the fold applied the steps (a step that arrived before its
+        # dossier's reception comes right after it)
         self.steps.append({
-            "event_id": ev.event_id, "dossier_id": self.stream_id, "position": position, "kind": kind,
+            "event_id": ev.event_id, "dossier_id": self.stream_id, "position": len(self.steps), "kind": kind,
             "at": at or (step_time(ev) if not isinstance(pl, Unreadable) else minute(ev.occurred_at)),
             "actor_id": ev.actor_id, "actor_name": getattr(pl, "actor_name", "") or "",
             "device_id": ev.device_id, "giver": giver, "receiver": receiver, "unit": unit,
@@ -178,7 +180,7 @@ class _DossierFold:
                           f"(lần sau với mã {pl.code}); lần sau không được áp dụng.")
                 return
             self.receive(position, ev, pl)
-            self.history.append((ev, server_index, True))
+            self.history.append((ev, server_index, False))  # nobody acts on a dossier before seeing it
             return
         if isinstance(pl, p.FlagResolved):
             self.step(ev, position, "flag_resolved")
