@@ -27,6 +27,7 @@ from app.services.errors import ServiceError
 from app.services.reception import now_local
 from app.services.settings import office_info
 from app.services.users import UserInfo
+from ui.change_watcher import ChangeWatcher
 from ui.dossier_list import DossierListPanel, DueBadge
 from ui.dossier_window import DossierWindow
 from ui.reception_form import WEEKDAYS, ReceptionPanel
@@ -223,6 +224,24 @@ class CounterWindow(QMainWindow):
         self.resize(1366, 740)
         self.reload()
         self.badge.refresh()
+        # another process (a kiosk on this PC, the sync worker) or another window changed the data
+        self.watcher = ChangeWatcher(db, self)
+        self.watcher.changed.connect(self.data_changed)
+
+    def data_changed(self, changes) -> None:
+        """Refresh what shows the changed data: the lists and badge for dossiers, open dossier windows of the
+        dossiers that changed, the title and forms for reference data."""
+        if changes.everything or changes.dossier_ids:
+            self.refresh_all()
+            for window in list(self.dossier_windows):
+                if changes.everything or window.dossier_id in changes.dossier_ids:
+                    window.reload()
+        if changes.touches("settings"):
+            settings = office_info(self.db).settings
+            self.center_name = settings.center_name
+            self.setWindowTitle(T["title"].format(center=settings.center_name))
+        if changes.touches("catalogue") or changes.touches("calendar"):
+            self.reception.reference_changed()
 
     def reload(self) -> None:
         self.loading = True

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -32,6 +34,7 @@ from app.domain.lifecycle import ACTION_TEXT, DUE_STATE_TEXT, Action, DueState, 
 from app.eventlog import payloads as ev
 from app.services.dossiers import DossierView, StepView, get_dossier
 from app.services.errors import ServiceError
+from app.services.flags import RESOLVERS, resolve_flag
 from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pdf, forms_of
 from app.services.settings import calendar_of
 from app.services.users import UserInfo
@@ -79,6 +82,16 @@ T = {
     "col_detail": "Giao → Nhận, nội dung",
     "giver": "Giao",
     "receiver": "Nhận",
+    "flag_text": "<b>Cần xem lại:</b> {message}{more}",
+    "flag_more": " (và {n} cảnh báo khác)",
+    "flag_resolve": "Ghi nhận đã xử lý…",
+    "flag_title": "Ghi nhận cách xử lý cảnh báo",
+    "flag_prompt": "Đã xử lý thế nào? (ví dụ: đã liên hệ công dân, đã cấp lại giấy hẹn, bấm nhầm…)",
+    "flag_ok": "Ghi nhận",
+    "flag_cancel": "Hủy bỏ",
+    "flag_empty": "Hãy ghi cách xử lý.",
+    "flag_done": "Đã ghi nhận cách xử lý cảnh báo.",
+    "flag_failed": "Không ghi nhận được: {msg}",
 }
 
 FIELD_LABELS = {
@@ -198,6 +211,32 @@ def step_detail(st: StepView) -> str:
     return "\n".join(out)
 
 
+class FlagResolveDialog(QDialog):
+    """One text: what was done about a flag. OK stays disabled until something is written."""
+
+    def __init__(self, message: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(T["flag_title"])
+        self.setMinimumWidth(560)
+        lay = QVBoxLayout(self)
+        text = QLabel(message)
+        text.setWordWrap(True)
+        lay.addWidget(text)
+        lay.addWidget(QLabel(T["flag_prompt"]))
+        self.outcome = QPlainTextEdit()
+        self.outcome.setFixedHeight(90)
+        lay.addWidget(self.outcome)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(T["flag_ok"])
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(T["flag_cancel"])
+        self.ok.setEnabled(False)
+        self.outcome.textChanged.connect(lambda: self.ok.setEnabled(bool(self.outcome.toPlainText().strip())))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+
+
 def _load(db, code: str):
     """Worker: the dossier, the office calendar and the time to judge its deadline at."""
     return get_dossier(db, code), calendar_of(db), db.clock()
@@ -244,6 +283,8 @@ class DossierWindow(QDialog):
         outer.addWidget(self._header())
         self.offer_bar = self._offer_bar()
         outer.addWidget(self.offer_bar)
+        self.flag_bar = self._flag_bar()
+        outer.addWidget(self.flag_bar)
         body = QHBoxLayout()
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self._data_panel())
@@ -310,6 +351,55 @@ class DossierWindow(QDialog):
         lay.addWidget(self.offer_skip_button)
         bar.hide()
         return bar
+
+    def _flag_bar(self) -> QFrame:
+        """What the log could not apply as written (a conflict with another counter, a clashing code…), and
+        a button to record what was done about it."""
+        bar = QFrame()
+        bar.setObjectName("flagBar")
+        bar.setStyleSheet("#flagBar { background: #fff3e0; border: 1px solid #ffb74d; border-radius: 4px; }")
+        lay = QHBoxLayout(bar)
+        self.flag_label = QLabel()
+        self.flag_label.setWordWrap(True)
+        self.flag_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.flag_label, 1)
+        self.flag_button = QPushButton(T["flag_resolve"])
+        self.flag_button.clicked.connect(self.resolve_flag)
+        lay.addWidget(self.flag_button, 0, Qt.AlignmentFlag.AlignTop)
+        bar.hide()
+        return bar
+
+    def _show_flags(self, d: DossierView) -> None:
+        flags = d.open_flags
+        if not flags:
+            self.flag_bar.hide()
+            return
+        first = flags[0]
+        more = T["flag_more"].format(n=len(flags) - 1) if len(flags) > 1 else ""
+        self.flag_label.setText(T["flag_text"].format(message=first.message, more=more))
+        self.flag_button.setEnabled(self.user.role in RESOLVERS)
+        self.flag_bar.show()
+
+    def resolve_flag(self) -> QDialog | None:
+        """Ask what was done about the first open flag, then record it (an event) in a worker."""
+        if self.view is None or not self.view.open_flags:
+            return None
+        flag = self.view.open_flags[0]
+        dialog = FlagResolveDialog(flag.message, self)
+        self.current_flag_dialog = dialog
+
+        def done() -> None:
+            outcome = dialog.outcome.toPlainText()
+            db, user = self.db, self.user
+            run_in_thread(lambda: resolve_flag(db, flag.id, actor=user, outcome=outcome),
+                          lambda _r: (self.status_line.setText(T["flag_done"]), self.reload()),
+                          lambda exc: self.status_line.setText(T["flag_failed"].format(
+                              msg=exc.message if isinstance(exc, ServiceError) else exc)),
+                          parent=self, name="resolve_flag")
+
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
 
     def _form_group(self, title: str, keys: tuple[str, ...]) -> QGroupBox:
         box = QGroupBox(title)
@@ -430,6 +520,10 @@ class DossierWindow(QDialog):
         return panel
 
     # --- loading ------------------------------------------------------------------------------------------
+    @property
+    def dossier_id(self) -> str | None:
+        return self.view.id if self.view is not None else None
+
     def reload(self) -> None:
         self.status_line.setText(T["loading"])
         db, code = self.db, self.code
@@ -446,6 +540,7 @@ class DossierWindow(QDialog):
         self.code = d.code
         self.setWindowTitle(T["title"].format(code=d.code))
         self._show_header(d, cal, now)
+        self._show_flags(d)
         self._show_data(d)
         self._show_timeline(d)
         self._show_actions(d)

@@ -711,6 +711,10 @@ class ReceptionPanel(QWidget):
         d, t = q.date(), q.time()
         return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=TZ)
 
+    def reference_changed(self) -> None:
+        """The catalogue or the calendar changed (an administrator, another device): the due time again."""
+        self.refresh_due()
+
     def refresh_due(self) -> None:
         self.due_seq += 1
         seq = self.due_seq

@@ -18,16 +18,11 @@ from app.services.forms import FormKind
 from app.services.reception import ReceptionForm, receive_dossier
 from app.services.users import login
 
-pytest.importorskip("ui.workers", reason="ui/workers.py (counter UI engineer) has not landed yet")
-pytest.importorskip("ui.receipt_preview", reason="ui/receipt_preview.py has not landed yet")
-
 from tests.printing.pdftools import needs_pdftotext, pdf_text, squash, write_pdf
 from tests.ui.keys import type_vi
 from ui.dossier_window import DossierWindow
 
 LEFT = Qt.MouseButton.LeftButton
-
-
 
 
 def at(day, hh, mm=0):

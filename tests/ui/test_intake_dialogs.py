@@ -9,8 +9,6 @@ from sqlalchemy import func, select
 from app.services.users import login
 from db.models import Event, IntakeSlip
 
-pytest.importorskip("ui.workers", reason="ui/workers.py (counter UI engineer) has not landed yet")
-pytest.importorskip("ui.receipt_preview", reason="ui/receipt_preview.py has not landed yet")
 
 from tests.printing.pdftools import needs_pdftotext, pdf_text, squash, write_pdf
 from tests.ui.keys import type_vi
