@@ -17,7 +17,6 @@ from app.services.errors import TransitionRefused
 from app.services.forms import FormKind
 from app.services.reception import ReceptionForm, receive_dossier
 from app.services.users import login
-
 from tests.printing.pdftools import needs_pdftotext, pdf_text, squash, write_pdf
 from tests.ui.keys import type_vi
 from ui.dossier_window import DossierWindow

@@ -8,8 +8,6 @@ from sqlalchemy import func, select
 
 from app.services.users import login
 from db.models import Event, IntakeSlip
-
-
 from tests.printing.pdftools import needs_pdftotext, pdf_text, squash, write_pdf
 from tests.ui.keys import type_vi
 from ui.intake_dialogs import REFUSAL_TEMPLATES, GuidanceSlipDialog, RefusalDialog
