@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, and_, delete, func, insert, or_, select, true, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
@@ -38,22 +38,22 @@ def _key_cols(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns]
 
 
-def _scope(stream_type: str, stream_id: str, events: Sequence[Event]) -> dict[str, object]:
-    """For each table a stream writes, the WHERE clause selecting that stream's existing rows."""
+def _scope(stream_type: str, ids: list[str], events: Sequence[Event]) -> dict[str, object]:
+    """For each table streams of this type write, the WHERE clause selecting those streams' existing rows."""
     if stream_type == registry.DOSSIER:
         return {
-            "dossiers": T["dossiers"].c.id == stream_id,
-            "dossier_steps": T["dossier_steps"].c.dossier_id == stream_id,
-            "logbook_entries": T["logbook_entries"].c.dossier_id == stream_id,
-            "flags": and_(T["flags"].c.stream_id == stream_id, T["flags"].c.kind.not_in(CROSS_STREAM_FLAGS)),
-            "flag_resolutions": T["flag_resolutions"].c.dossier_id == stream_id,
+            "dossiers": T["dossiers"].c.id.in_(ids),
+            "dossier_steps": T["dossier_steps"].c.dossier_id.in_(ids),
+            "logbook_entries": T["logbook_entries"].c.dossier_id.in_(ids),
+            "flags": and_(T["flags"].c.stream_id.in_(ids), T["flags"].c.kind.not_in(CROSS_STREAM_FLAGS)),
+            "flag_resolutions": T["flag_resolutions"].c.dossier_id.in_(ids),
         }
     if stream_type == registry.INTAKE:
         return {"intake_slips": T["intake_slips"].c.event_id.in_([e.event_id for e in events])}
     if stream_type == registry.DEVICE:
-        return {"devices": T["devices"].c.id == stream_id}
+        return {"devices": T["devices"].c.id.in_(ids)}
     if stream_type == registry.USER:
-        return {"users": T["users"].c.id == stream_id}
+        return {"users": T["users"].c.id.in_(ids)}
     versions = T["reference_versions"].c.kind == stream_type
     if stream_type == registry.SETTINGS:
         return {"settings": true(), "reference_versions": versions}
@@ -62,6 +62,11 @@ def _scope(stream_type: str, stream_id: str, events: Sequence[Event]) -> dict[st
     if stream_type == registry.CATALOGUE:
         return {"procedures": true(), "reference_versions": versions}
     return {}
+
+
+def _chunks(items: list, n: int = 500):
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
 
 
 # --- reading events -------------------------------------------------------------------------------------------
@@ -79,8 +84,18 @@ def event_from_row(row) -> Event:
 
 def stream_events(s: Session, stream_id: str) -> list[Event]:
     """A stream's events in canonical order."""
-    rows = s.execute(select(EVENTS).where(EVENTS.c.stream_id == stream_id)).all()
-    return sorted((event_from_row(r) for r in rows), key=canonical_key)
+    return events_of_streams(s, [stream_id]).get(stream_id, [])
+
+
+def events_of_streams(s: Session, stream_ids: list[str]) -> dict[str, list[Event]]:
+    """The events of several streams, each in canonical order."""
+    out: dict[str, list[Event]] = defaultdict(list)
+    for ids in _chunks(list(stream_ids)):
+        for r in s.execute(select(EVENTS).where(EVENTS.c.stream_id.in_(ids))):
+            out[r.stream_id].append(event_from_row(r))
+    for events in out.values():
+        events.sort(key=canonical_key)
+    return out
 
 
 def get_event(s: Session, event_id: str) -> Event | None:
@@ -91,70 +106,78 @@ def get_event(s: Session, event_id: str) -> Event | None:
 # --- writing projection rows --------------------------------------------------------------------------------
 
 
-def _diff(s: Session, table: Table, where, new_rows: list[dict]):
-    """What makes the rows of `table` selected by `where` equal to `new_rows`: keys to delete, rows to
-    insert, and per existing row only the columns that differ (so an unchanged dossier row does not touch
-    its full-text index)."""
-    keys = _key_cols(table)
-    existing = {tuple(r[k] for k in keys): dict(r) for r in s.execute(select(table).where(where)).mappings()}
-    wanted = {tuple(r[k] for k in keys): r for r in new_rows}
-    gone = [k for k in existing if k not in wanted]
-    fresh = [r for k, r in wanted.items() if k not in existing]
-    changed = []
-    for k, r in wanted.items():
-        old = existing.get(k)
-        if old is not None:
-            diff = {c: v for c, v in r.items() if old.get(c) != v}
-            if diff:
-                changed.append((k, diff))
-    return keys, gone, fresh, changed
-
-
-def _match(table: Table, keys: list[str], key: tuple):
-    return and_(*(table.c[c] == v for c, v in zip(keys, key, strict=True)))
+def _write_many(s: Session, work: list[tuple[Table, object, list[dict]]]) -> None:
+    """Make the rows of each table selected by its WHERE clause equal to the given rows: deletions children
+    first, then inserts and updates parents first; an update sets only the columns that differ (so an
+    unchanged dossier row does not touch its full-text index)."""
+    plans = []
+    for table, where, rows in work:
+        keys = [c.name for c in table.primary_key.columns]
+        existing = {tuple(r[k] for k in keys): dict(r) for r in s.execute(select(table).where(where)).mappings()}
+        wanted = {tuple(r[k] for k in keys): r for r in rows}
+        gone = [k for k in existing if k not in wanted]
+        fresh = [r for k, r in wanted.items() if k not in existing]
+        changed: dict[tuple[str, ...], list[dict]] = defaultdict(list)
+        for k, r in wanted.items():
+            old = existing.get(k)
+            if old is not None:
+                diff = {c: v for c, v in r.items() if old.get(c) != v}
+                if diff:
+                    cols = tuple(sorted(diff))
+                    changed[cols].append({**{f"k_{c}": v for c, v in zip(keys, k, strict=True)},
+                                          **{f"v_{c}": v for c, v in diff.items()}})
+        plans.append((table, keys, gone, fresh, changed))
+    for table, keys, gone, _fresh, _changed in reversed(plans):
+        for part in _chunks(gone, 300):
+            if len(keys) == 1:
+                s.execute(delete(table).where(table.c[keys[0]].in_([k[0] for k in part])))
+            else:
+                s.execute(delete(table).where(or_(*(and_(*(table.c[c] == v for c, v in zip(keys, k, strict=True)))
+                                                    for k in part))))
+    for table, keys, _gone, fresh, changed in plans:
+        if fresh:
+            s.execute(insert(table), fresh)
+        for cols, params in changed.items():
+            stmt = (update(table).where(and_(*(table.c[c] == bindparam(f"k_{c}", type_=table.c[c].type)
+                                               for c in keys)))
+                    .values({c: bindparam(f"v_{c}", type_=table.c[c].type) for c in cols}))
+            s.connection().execute(stmt, params)
 
 
 def _write_rows(s: Session, table: Table, where, new_rows: list[dict]) -> None:
     _write_many(s, [(table, where, new_rows)])
 
 
-def _write_many(s: Session, work: list[tuple[Table, object, list[dict]]]) -> None:
-    """Apply several tables' diffs: deletions children first, then inserts and updates parents first."""
-    diffs = [(table, *_diff(s, table, where, rows)) for table, where, rows in work]
-    for table, keys, gone, _fresh, _changed in reversed(diffs):
-        if gone:
-            s.execute(delete(table).where(or_(*(_match(table, keys, k) for k in gone))))
-    for table, keys, _gone, fresh, changed in diffs:
-        if fresh:
-            s.execute(insert(table), fresh)
-        for k, diff in changed:
-            s.execute(update(table).where(_match(table, keys, k)).values(**diff))
-
-
-def _write_stream(s: Session, stream_type: str, stream_id: str, events: Sequence[Event], rows: Rows) -> None:
-    _write_many(s, [(T[name], where, rows.get(name, []))
-                    for name, where in _scope(stream_type, stream_id, events).items()])
-
-
 def refold(s: Session, streams: Iterable[tuple[str, str]]) -> dict[str, Rows]:
-    """Fold the given (stream_type, stream_id) streams again from their events and write their rows; then
-    recompute the cross-stream flags (code and book-number clashes) they touch. Returns the rows."""
-    out = {}
+    """Fold the given (stream_type, stream_id) streams again from their events and write their rows (a few
+    statements per table for all of them together); then recompute the cross-stream flags (code and
+    book-number clashes) they touch. Returns the rows by stream id."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for stream_type, stream_id in dict.fromkeys(streams):
+        by_type[stream_type].append(stream_id)
+    out: dict[str, Rows] = {}
     codes: set[str] = set()
     books: set[tuple] = set()
-    for stream_type, stream_id in dict.fromkeys(streams):
-        events = stream_events(s, stream_id)
-        if stream_type == registry.DOSSIER:
-            for r in s.execute(select(T["dossiers"].c.code, T["dossiers"].c.device_id, T["dossiers"].c.volume,
-                                      T["dossiers"].c.number).where(T["dossiers"].c.id == stream_id)):
-                codes.add(r.code)
-                books.add((r.device_id, r.volume, r.number))
-        rows = fold_stream(stream_type, stream_id, events)
-        _write_stream(s, stream_type, stream_id, events, rows)
-        for d in rows.get("dossiers", []):
-            codes.add(d["code"])
-            books.add((d["device_id"], d["volume"], d["number"]))
-        out[stream_id] = rows
+    D = T["dossiers"]
+    for stream_type, ids in by_type.items():
+        for part in _chunks(ids):
+            events = events_of_streams(s, part)
+            if stream_type == registry.DOSSIER:
+                for r in s.execute(select(D.c.code, D.c.device_id, D.c.volume, D.c.number).where(D.c.id.in_(part))):
+                    codes.add(r.code)
+                    books.add((r.device_id, r.volume, r.number))
+            merged: dict[str, list[dict]] = defaultdict(list)
+            for stream_id in part:
+                rows = fold_stream(stream_type, stream_id, events.get(stream_id, []))
+                out[stream_id] = rows
+                for name, table_rows in rows.items():
+                    merged[name].extend(table_rows)
+                for d in rows.get("dossiers", []):
+                    codes.add(d["code"])
+                    books.add((d["device_id"], d["volume"], d["number"]))
+            all_events = [e for evs in events.values() for e in evs]
+            _write_many(s, [(T[name], where, merged.get(name, []))
+                            for name, where in _scope(stream_type, part, all_events).items()])
     if codes:
         refresh_clashes(s, codes, books)
     return out
@@ -164,14 +187,15 @@ def refold(s: Session, streams: Iterable[tuple[str, str]]) -> dict[str, Rows]:
 
 
 def _received_order(s: Session, dossier_ids: list[str]) -> dict[str, tuple]:
-    rows = s.execute(select(EVENTS.c.stream_id, EVENTS.c.server_seq, EVENTS.c.local_seq, EVENTS.c.device_seq,
-                            EVENTS.c.event_id)
-                     .where(EVENTS.c.stream_id.in_(dossier_ids), EVENTS.c.type == "dossier.received"))
     best: dict[str, tuple] = {}
-    for r in rows:
-        key = (0, r.server_seq, 0) if r.server_seq is not None else (1, r.local_seq, r.device_seq)
-        if r.stream_id not in best or key < best[r.stream_id][0]:
-            best[r.stream_id] = (key, r.event_id)
+    for part in _chunks(dossier_ids):
+        rows = s.execute(select(EVENTS.c.stream_id, EVENTS.c.server_seq, EVENTS.c.local_seq, EVENTS.c.device_seq,
+                                EVENTS.c.event_id)
+                         .where(EVENTS.c.stream_id.in_(part), EVENTS.c.type == "dossier.received"))
+        for r in rows:
+            key = (0, r.server_seq, 0) if r.server_seq is not None else (1, r.local_seq, r.device_seq)
+            if r.stream_id not in best or key < best[r.stream_id][0]:
+                best[r.stream_id] = (key, r.event_id)
     return best
 
 
@@ -179,47 +203,52 @@ def refresh_clashes(s: Session, codes: set[str] | None, books: set[tuple] | None
     """Flag every dossier whose code (or book line) another dossier received earlier in canonical order
     already has. `None` means: all of them (after a rebuild)."""
     D, F = T["dossiers"], T["flags"]
-    for kind, group_cols, wanted in ((CODE_CLASH, (D.c.code,), codes), (NUMBER_CLASH, (D.c.device_id, D.c.volume,
-                                                                                       D.c.number), books)):
-        q = select(*group_cols).group_by(*group_cols).having(func.count() > 1)
-        if wanted is not None:
-            if not wanted:
-                continue
-            if kind == CODE_CLASH:
-                q = q.where(D.c.code.in_(list(wanted)))
-            else:
-                q = q.where(or_(*(and_(D.c.device_id == a, D.c.volume == b, D.c.number == c)
-                                  for a, b, c in wanted)))
-        clashing = [tuple(r) for r in s.execute(q)]
-        # the flags of this kind that should exist for the groups looked at
+    cols = (D.c.id, D.c.code, D.c.device_id, D.c.volume, D.c.number, D.c.received_at, D.c.updated_at)
+    for kind, key_of, wanted in ((CODE_CLASH, lambda r: (r.code,), codes),
+                                 (NUMBER_CLASH, lambda r: (r.device_id, r.volume, r.number), books)):
+        if wanted is not None and not wanted:
+            continue
+        members: list = []
+        if wanted is None:
+            group = (D.c.code,) if kind == CODE_CLASH else (D.c.device_id, D.c.volume, D.c.number)
+            dup = select(*group).group_by(*group).having(func.count() > 1).subquery()
+            members = s.execute(select(*cols).join(dup, and_(*(c == dup.c[c.name] for c in group)))).all()
+        elif kind == CODE_CLASH:
+            for part in _chunks(sorted(wanted)):
+                members += s.execute(select(*cols).where(D.c.code.in_(part))).all()
+        else:
+            numbers = sorted({b[2] for b in wanted})
+            devices = sorted({b[0] for b in wanted})
+            for part in _chunks(numbers):
+                members += [r for r in s.execute(select(*cols).where(D.c.number.in_(part),
+                                                                      D.c.device_id.in_(devices)))
+                            if key_of(r) in wanted]
+        groups: dict[tuple, list] = defaultdict(list)
+        for r in members:
+            groups[key_of(r)].append(r)
+        clashing = [g for g in groups.values() if len(g) > 1]
+        order = _received_order(s, [r.id for g in clashing for r in g]) if clashing else {}
         flags: list[dict] = []
-        for key in clashing:
-            cond = and_(*(col == v for col, v in zip(group_cols, key, strict=True)))
-            members = s.execute(select(D.c.id, D.c.code, D.c.received_at, D.c.updated_at).where(cond)).all()
-            order = _received_order(s, [x.id for x in members])
-            members.sort(key=lambda x: order.get(x.id, ((2, 0, 0), ""))[0])
-            first = members[0]
-            for x in members[1:]:
+        for group in clashing:
+            group.sort(key=lambda x: order.get(x.id, ((2, 0, 0), ""))[0])
+            first = group[0]
+            for x in group[1:]:
                 if kind == CODE_CLASH:
                     msg = (f"Mã hồ sơ {x.code} trùng với một hồ sơ khác tiếp nhận lúc "
                            f"{_local(first.received_at)} (có thể hai máy dùng chung một số hiệu máy). Hãy kiểm "
                            "tra số hiệu máy và cấp lại giấy hẹn cho công dân của hồ sơ này.")
                 else:
-                    msg = (f"Số thứ tự {key[2]} của sổ {key[1]} đã dùng cho hồ sơ {first.code}; hồ sơ {x.code} "
+                    msg = (f"Số thứ tự {x.number} của sổ {x.volume} đã dùng cho hồ sơ {first.code}; hồ sơ {x.code} "
                            "trùng số (máy có thể đã được khôi phục từ bản sao lưu cũ).")
                 flags.append({"id": f"{kind}:{x.id}", "stream_id": x.id, "event_id": order.get(x.id, (0, ""))[1],
                               "kind": kind, "raised_at": minute(x.updated_at or x.received_at), "message": msg})
         if wanted is None:
-            where = F.c.kind == kind
+            _write_rows(s, F, F.c.kind == kind, flags)
         else:
-            # flags of this kind on any dossier of the looked-at groups
-            if kind == CODE_CLASH:
-                ids = select(D.c.id).where(D.c.code.in_(list(wanted)))
-            else:
-                ids = select(D.c.id).where(or_(*(and_(D.c.device_id == a, D.c.volume == b, D.c.number == c)
-                                                 for a, b, c in wanted)))
-            where = and_(F.c.kind == kind, F.c.stream_id.in_(ids))
-        _write_rows(s, F, where, flags)
+            ids = [r.id for r in members]
+            for part in _chunks(ids) if ids else []:
+                part_flags = [f for f in flags if f["stream_id"] in set(part)]
+                _write_rows(s, F, and_(F.c.kind == kind, F.c.stream_id.in_(part)), part_flags)
 
 
 def _local(dt: datetime) -> str:
@@ -308,32 +337,55 @@ def same_content(a: dict, b: dict) -> bool:
 def ingest(s: Session, events: Sequence[Event], *, now: datetime | None = None) -> dict[str, int]:
     """Take events written elsewhere (pulled from the server, or another file) into this log, idempotently:
     an event already here is skipped (its server position is recorded if it had none); an id already used
-    for other content is quarantined; the touched streams are folded again. Never raises on content."""
+    for other content, or a device sequence number already used by another event, is quarantined; the
+    touched streams are folded again. Never raises on content."""
     counts = {"stored": 0, "duplicate": 0, "quarantined": 0}
     touched: list[tuple[str, str]] = []
     now = now or datetime.now(UTC)
-    for e in events:
-        row = event_row(e)
-        old = s.execute(select(EVENTS).where(EVENTS.c.event_id == e.event_id)).mappings().first()
+    rows = [event_row(e) for e in events]
+    known: dict[str, dict] = {}
+    for part in _chunks([r["event_id"] for r in rows]):
+        for old in s.execute(select(EVENTS).where(EVENTS.c.event_id.in_(part))).mappings():
+            known[old["event_id"]] = dict(old)
+    taken: dict[tuple, str] = {}
+    by_device: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        by_device[r["device_id"]].append(r["device_seq"])
+    for device_id, seqs in by_device.items():
+        for part in _chunks(sorted(set(seqs))):
+            for old in s.execute(select(EVENTS.c.device_seq, EVENTS.c.event_id)
+                                 .where(EVENTS.c.device_id == device_id, EVENTS.c.device_seq.in_(part))):
+                taken[(device_id, old.device_seq)] = old.event_id
+    fresh: list[dict] = []
+    seq_updates: list[dict] = []
+    for r in rows:
+        old = known.get(r["event_id"])
         if old is not None:
-            if not same_content(dict(old), row):
-                _quarantine(s, row, "id_reuse", now)
+            if not same_content(old, r):
+                _quarantine(s, r, "id_reuse", now)
                 counts["quarantined"] += 1
                 continue
             counts["duplicate"] += 1
-            if e.server_seq is not None and old["server_seq"] != e.server_seq:
-                s.execute(update(EVENTS).where(EVENTS.c.event_id == e.event_id).values(server_seq=e.server_seq))
+            if r["server_seq"] is not None and old["server_seq"] != r["server_seq"]:
+                seq_updates.append({"k_event_id": r["event_id"], "v_server_seq": r["server_seq"]})
+                old["server_seq"] = r["server_seq"]
                 touched.append((old["stream_type"], old["stream_id"]))
             continue
-        clash = s.execute(select(EVENTS.c.event_id).where(EVENTS.c.device_id == e.device_id,
-                                                            EVENTS.c.device_seq == e.device_seq)).first()
-        if clash is not None:
-            _quarantine(s, row, "seq_reuse", now)
+        holder = taken.get((r["device_id"], r["device_seq"]))
+        if holder is not None and holder != r["event_id"]:
+            _quarantine(s, r, "seq_reuse", now)
             counts["quarantined"] += 1
             continue
-        s.execute(insert(EVENTS).values(**row))
+        known[r["event_id"]] = r
+        taken[(r["device_id"], r["device_seq"])] = r["event_id"]
+        fresh.append(r)
         counts["stored"] += 1
-        touched.append((e.stream_type, e.stream_id))
+        touched.append((r["stream_type"], r["stream_id"]))
+    if fresh:
+        s.execute(insert(EVENTS), fresh)
+    if seq_updates:
+        s.connection().execute(update(EVENTS).where(EVENTS.c.event_id == bindparam("k_event_id"))
+                               .values(server_seq=bindparam("v_server_seq")), seq_updates)
     if touched:
         refold(s, touched)
         note_changes(s, touched)
