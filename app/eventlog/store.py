@@ -217,12 +217,11 @@ def refresh_clashes(s: Session, codes: set[str] | None, books: set[tuple] | None
             for part in _chunks(sorted(wanted)):
                 members += s.execute(select(*cols).where(D.c.code.in_(part))).all()
         else:
-            numbers = sorted({b[2] for b in wanted})
-            devices = sorted({b[0] for b in wanted})
-            for part in _chunks(numbers):
-                members += [r for r in s.execute(select(*cols).where(D.c.number.in_(part),
-                                                                      D.c.device_id.in_(devices)))
-                            if key_of(r) in wanted]
+            # through the book's own index (device, volume, number), a hundred lines at a time
+            L = T["logbook_entries"]
+            for part in _chunks(sorted(wanted), 100):
+                cond = or_(*(and_(L.c.device_id == a, L.c.volume == b, L.c.number == c) for a, b, c in part))
+                members += s.execute(select(*cols).join(L, L.c.dossier_id == D.c.id).where(cond)).all()
         groups: dict[tuple, list] = defaultdict(list)
         for r in members:
             groups[key_of(r)].append(r)
@@ -308,8 +307,8 @@ def append(s: Session, device: DeviceContext, payload: Payload, *, stream_id: st
     """
     s.flush()
     stream_type = registry.stream_type_of(payload.TYPE)
-    base = s.execute(select(func.count()).select_from(EVENTS)
-                     .where(EVENTS.c.stream_id == stream_id, EVENTS.c.server_seq.is_not(None))).scalar() or 0
+    prior, base = s.execute(select(func.count(), func.count(EVENTS.c.server_seq))
+                            .where(EVENTS.c.stream_id == stream_id)).one()
     event = Event(event_id=event_id or uuid7(), device_id=device.device_id,
                   device_seq=next_counter(s, device.device_id, "event_seq"), stream_type=stream_type,
                   stream_id=stream_id, type=payload.TYPE, type_version=payload.VERSION, payload=payload,
@@ -317,7 +316,16 @@ def append(s: Session, device: DeviceContext, payload: Payload, *, stream_id: st
                   base_version=base)
     result = s.execute(insert(EVENTS).values(**event_row(event)))
     event = _with_local_seq(event, result.inserted_primary_key[0])
-    refold(s, [(stream_type, stream_id)])
+    if prior == 0 and stream_type == registry.DOSSIER:
+        # a new dossier: nothing of it is stored yet, so its rows are inserted without comparing
+        rows = fold_stream(stream_type, stream_id, [event])
+        for name in ("dossiers", "dossier_steps", "logbook_entries", "flags"):
+            if rows.get(name):
+                s.execute(insert(T[name]), rows[name])
+        for d in rows["dossiers"]:
+            refresh_clashes(s, {d["code"]}, {(d["device_id"], d["volume"], d["number"])})
+    else:
+        refold(s, [(stream_type, stream_id)])
     note_changes(s, [(stream_type, stream_id)])
     s.expire_all()
     return event
