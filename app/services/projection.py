@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.calendar import TZ
 from app.domain.text import search_key
-from db.models import Dossier, DossierStep, Event, IntakeSlip, LogbookEntry
+from db.models import Dossier, DossierStep, Event, IntakeSlip, LogbookClosing, LogbookEntry, LogbookPrinted
 
 Handler = Callable[[Session, Event], None]
 HANDLERS: dict[str, Handler] = {}
@@ -273,3 +273,79 @@ def _intake_slip(s: Session, event: Event) -> None:
         applicant_name=p["applicant"]["name"], address=p["applicant"].get("address", ""),
         phone=p["applicant"].get("phone", ""), reason=p.get("reason", ""), items=p.get("items", []),
     ))
+
+
+# --- the day book (issue 12): a closed day, a closed volume ------------------------------------------
+# The only code that knows the keys of the "logbook.day_closed" and "logbook.volume_closed" payloads:
+# the two builders below (app.services.daybook calls them) and the two handlers after them.
+
+DAY_CLOSED = "logbook.day_closed"
+VOLUME_CLOSED = "logbook.volume_closed"
+
+
+def day_closed_payload(*, volume: str, day: date, first_page: int, last_page: int, lines: list[dict],
+                       updates: list[dict], totals: dict, signers: dict, actor_name: str) -> dict:
+    """The payload of closing a day of a volume: which lines and pages, and what the pages said.
+
+    `lines`: the new lines printed, ``{"number", "dossier_id", "values"}`` (values: column key -> cell
+    text); `updates`: lines printed earlier whose values changed, ``{"volume", "number", "dossier_id",
+    "code", "received", "changes"}``; `totals`: the day's totals as printed; `signers`: ``{"preparer",
+    "title", "name"}``.
+    """
+    return {"volume": volume, "day": day.isoformat(), "first_page": first_page, "last_page": last_page,
+            "lines": lines, "updates": updates, "totals": totals, "signers": signers, "actor_name": actor_name}
+
+
+def volume_closed_payload(*, volume: str, closed_on: date, page: int, summary: dict, signers: dict,
+                          actor_name: str) -> dict:
+    """The payload of closing a volume at the year's end (khóa sổ): its last page and what it states."""
+    return {"volume": volume, "closed_on": closed_on.isoformat(), "page": page, "summary": summary,
+            "signers": signers, "actor_name": actor_name}
+
+
+def _closing_exists(s: Session, event: Event, volume: str, kind: str, day: date) -> bool:
+    q = select(LogbookClosing.id).where(LogbookClosing.device_id == event.device_id,
+                                        LogbookClosing.volume == volume, LogbookClosing.kind == kind)
+    if kind == "day":
+        q = q.where(LogbookClosing.day == day)
+    return s.scalar(q) is not None
+
+
+@handles(DAY_CLOSED)
+def _day_closed(s: Session, event: Event) -> None:
+    p = event.payload
+    day = date.fromisoformat(p["day"])
+    if _closing_exists(s, event, p["volume"], "day", day):
+        return  # the same day closed twice on one device: the first closing stands
+    s.add(LogbookClosing(
+        event_id=event.event_id, device_id=event.device_id, volume=p["volume"], kind="day", day=day,
+        first_page=p["first_page"], last_page=p["last_page"], numbers=[ln["number"] for ln in p["lines"]],
+        rows=[{"number": ln["number"], "values": ln["values"]} for ln in p["lines"]], updates=p["updates"],
+        totals=p["totals"], signers=p["signers"], closed_at=event.occurred_at, actor_id=event.actor_id,
+        actor_name=p.get("actor_name", "")))
+    for ln in p["lines"]:
+        s.merge(LogbookPrinted(device_id=event.device_id, volume=p["volume"], number=ln["number"],
+                               dossier_id=ln["dossier_id"], values=ln["values"], event_id=event.event_id))
+    for u in p["updates"]:
+        row = s.get(LogbookPrinted, (event.device_id, u["volume"], u["number"]))
+        values = {**(row.values if row else {}), **u["changes"]}
+        s.merge(LogbookPrinted(device_id=event.device_id, volume=u["volume"], number=u["number"],
+                               dossier_id=u["dossier_id"], values=values, event_id=event.event_id))
+    s.flush()
+
+
+@handles(VOLUME_CLOSED)
+def _volume_closed(s: Session, event: Event) -> None:
+    p = event.payload
+    day = date.fromisoformat(p["closed_on"])
+    if _closing_exists(s, event, p["volume"], "volume", day):
+        return
+    s.add(LogbookClosing(
+        event_id=event.event_id, device_id=event.device_id, volume=p["volume"], kind="volume", day=day,
+        first_page=p["page"], last_page=p["page"], numbers=[], rows=[], updates=[], totals=p["summary"],
+        signers=p["signers"], closed_at=event.occurred_at, actor_id=event.actor_id,
+        actor_name=p.get("actor_name", "")))
+    s.flush()
+
+
+PROJECTION_TABLES = (*PROJECTION_TABLES, LogbookClosing, LogbookPrinted)
