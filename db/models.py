@@ -246,7 +246,7 @@ Index("ix_dossiers_procedure_day", Dossier.procedure_code, Dossier.received_day)
 class LogbookClosing(Base):
     """A closed day of a device's volume (kind "day"), or the closing of the volume itself ("volume").
 
-    Holds what was printed (rows, updates, totals, signers) so that a reprint gives the same pages.
+    Holds what was printed (rows, updates, totals, office and signers) so that a reprint gives the same pages.
     """
 
     __tablename__ = "logbook_closings"
@@ -262,7 +262,7 @@ class LogbookClosing(Base):
     rows: Mapped[list] = mapped_column(JSONText, default=list)  # [{"number", "values"}] as printed
     updates: Mapped[list] = mapped_column(JSONText, default=list)
     totals: Mapped[dict] = mapped_column(JSONText, default=dict)
-    signers: Mapped[dict] = mapped_column(JSONText, default=dict)
+    context: Mapped[dict] = mapped_column(JSONText, default=dict)  # office, device, signers as printed
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[str | None] = mapped_column(String(36))
     actor_name: Mapped[str] = mapped_column(Text, default="")

@@ -134,6 +134,7 @@ T = {
     "end_text": "Sổ này có {pages} trang, ghi từ số {first} đến số {last}, khóa sổ {day}.",
     "end_empty": "Sổ này có {pages} trang, không ghi dòng nào, khóa sổ {day}.",
     "end_detail": "Số dòng đã ghi: {lines}. Số ngày đã chốt sổ: {days}, từ ngày {first_day} đến ngày {last_day}.",
+    "end_next": "Hồ sơ tiếp nhận từ năm {year} ghi vào Quyển số {volume}.",
     "cover_year": "NĂM {year}",
     "cover_device": "Máy tiếp nhận: {device} (số hiệu máy {slot})",
     "cover_agency": "Mã cơ quan: {agency}",
@@ -294,7 +295,8 @@ class VolumeEndData:
     volume: str
     device_name: str
     year: int
-    page: int  # this page's number in the volume (the last one)
+    first_page: int  # the volume's page number of this document's first page
+    pages: int  # "Sổ này có … trang": the volume's last page, this document's last
     first_number: int | None
     last_number: int | None
     lines: int
@@ -302,11 +304,14 @@ class VolumeEndData:
     first_day: date | None
     last_day: date | None
     closed_on: date
+    next_volume: str = ""  # where the new year is written, e.g. "1/2027"
+    rows: tuple[BookRow, ...] = ()  # lines written after the last day was closed, printed here
     preparer_name: str = ""
     signer_title: str = "LÃNH ĐẠO ĐƠN VỊ"
     signer_name: str = ""
     printed_at: datetime | None = None
     reprinted_at: datetime | None = None
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -668,32 +673,46 @@ def build_daybook_pdf(data: DayBookData) -> tuple[bytes, int]:
     return _build(story, decor, title=f"{TITLE} - Quyển số {nfc(data.volume)} - {short_date(data.day)}")
 
 
-def build_volume_end_pdf(data: VolumeEndData) -> bytes:
-    """The last page of a volume: how many pages and lines it holds, when it was closed, signatures."""
+def build_volume_end_pdf(data: VolumeEndData) -> tuple[bytes, int]:
+    """The last page(s) of a volume: lines still unprinted, if any, then how many pages and lines the
+    volume holds, when it was closed, and the signatures. Returns the PDF and its page count."""
     s = _styles()
+    long = _LongTexts()
     day_text = vn_date(data.closed_on)
     lines = [(f"{T['volume'].format(volume=nfc(data.volume))} – {T['device'].format(device=nfc(data.device_name))}",
               s.center), (T["cover_year"].format(year=data.year), s.center_bold)]
     if data.reprinted_at is not None and data.printed_at is not None:
         lines.append((T["reprint_line"].format(now=short_datetime(data.reprinted_at),
                                                first=short_datetime(data.printed_at)), s.center_bold))
+    story: list[Flowable] = [_book_head(data.header, s, lines), Spacer(1, s.size)]
+    if data.rows:
+        story += [para(T["late_title"], s.section),
+                  _table(data.rows, data.columns, s, SPEC.width, long)]
+        story += _long_section(long, s)
     big = ParagraphStyle("end", parent=s.normal, fontSize=BASE_SIZE + 2, leading=(BASE_SIZE + 2) * 1.4)
     if data.lines:
-        statement = T["end_text"].format(pages=data.page, first=data.first_number, last=data.last_number, day=day_text)
+        statement = T["end_text"].format(pages=data.pages, first=data.first_number, last=data.last_number,
+                                         day=day_text)
     else:
-        statement = T["end_empty"].format(pages=data.page, day=day_text)
-    story: list[Flowable] = [_book_head(data.header, s, lines), Spacer(1, s.size * 3),
-                             para(T["end_title"], s.title), Spacer(1, s.size * 1.5), para(statement, big)]
+        statement = T["end_empty"].format(pages=data.pages, day=day_text)
+    end: list[Flowable] = [Spacer(1, s.size * 2), para(T["end_title"], s.title), Spacer(1, s.size * 1.2),
+                           para(statement, big)]
     if data.first_day is not None and data.last_day is not None:
-        story.append(para(T["end_detail"].format(lines=data.lines, days=data.days, first_day=short_date(data.first_day),
-                                                 last_day=short_date(data.last_day)), s.normal))
-    story += [Spacer(1, s.size * 2),
-              _signatures(data.header, data.closed_on, data.preparer_name, data.signer_title, data.signer_name, s)]
+        end.append(para(T["end_detail"].format(lines=data.lines, days=data.days,
+                                               first_day=short_date(data.first_day),
+                                               last_day=short_date(data.last_day)), s.normal))
+    if data.next_volume:
+        end.append(para(T["end_next"].format(year=data.year + 1, volume=nfc(data.next_volume)), s.normal))
+    end += [Spacer(1, s.size * 1.5),
+            _signatures(data.header, data.closed_on, data.preparer_name, data.signer_title, data.signer_name, s)]
+    story.append(KeepTogether(end))
     banner = ""
     if data.reprinted_at is not None and data.printed_at is not None:
         banner = T["reprint"].format(first=short_datetime(data.printed_at))
-    decor = _Decor((), lambda i, k: T["page"].format(n=data.page + i - 1), None, banner)
-    return _build(story, decor, title=f"{TITLE} - Quyển số {nfc(data.volume)} - khóa sổ")[0]
+    running = (_office_lines(data.header), f"{TITLE} – {T['volume'].format(volume=nfc(data.volume))} – {T['end_title']}")
+    first = data.first_page
+    decor = _Decor(running, lambda i, k: T["page"].format(n=first + i - 1), None, banner)
+    return _build(story, decor, title=f"{TITLE} - Quyển số {nfc(data.volume)} - khóa sổ")
 
 
 def build_cover_pdf(data: CoverData) -> bytes:

@@ -277,30 +277,35 @@ def _intake_slip(s: Session, event: Event) -> None:
 
 # --- the day book (issue 12): a closed day, a closed volume ------------------------------------------
 # The only code that knows the keys of the "logbook.day_closed" and "logbook.volume_closed" payloads:
-# the two builders below (app.services.daybook calls them) and the two handlers after them.
+# the two builders below (app.services.daybook calls them) and the handlers after them.
 
 DAY_CLOSED = "logbook.day_closed"
 VOLUME_CLOSED = "logbook.volume_closed"
 
 
 def day_closed_payload(*, volume: str, day: date, first_page: int, last_page: int, lines: list[dict],
-                       updates: list[dict], totals: dict, signers: dict, actor_name: str) -> dict:
+                       updates: list[dict], totals: dict, context: dict, actor_name: str) -> dict:
     """The payload of closing a day of a volume: which lines and pages, and what the pages said.
 
     `lines`: the new lines printed, ``{"number", "dossier_id", "values"}`` (values: column key -> cell
-    text); `updates`: lines printed earlier whose values changed, ``{"volume", "number", "dossier_id",
-    "code", "received", "changes"}``; `totals`: the day's totals as printed; `signers`: ``{"preparer",
-    "title", "name"}``.
+    text as printed); `updates`: lines printed earlier whose values changed, ``{"volume", "number",
+    "dossier_id", "code", "received", "changes"}``; `totals`: the day's totals as printed; `context`: the
+    office, device and signer names printed on the pages.
     """
     return {"volume": volume, "day": day.isoformat(), "first_page": first_page, "last_page": last_page,
-            "lines": lines, "updates": updates, "totals": totals, "signers": signers, "actor_name": actor_name}
+            "lines": lines, "updates": updates, "totals": totals, "context": context, "actor_name": actor_name}
 
 
-def volume_closed_payload(*, volume: str, closed_on: date, page: int, summary: dict, signers: dict,
-                          actor_name: str) -> dict:
-    """The payload of closing a volume at the year's end (khóa sổ): its last page and what it states."""
-    return {"volume": volume, "closed_on": closed_on.isoformat(), "page": page, "summary": summary,
-            "signers": signers, "actor_name": actor_name}
+def volume_closed_payload(*, volume: str, closed_on: date, first_page: int, last_page: int, lines: list[dict],
+                          summary: dict, context: dict, actor_name: str) -> dict:
+    """The payload of closing a volume at the year's end (khóa sổ): its last pages and what they state.
+
+    `lines` as for a day (lines written after the volume's last day was closed, printed before the
+    closing statement); `summary`: the counts the statement gives.
+    """
+    return {"volume": volume, "closed_on": closed_on.isoformat(), "first_page": first_page,
+            "last_page": last_page, "lines": lines, "summary": summary, "context": context,
+            "actor_name": actor_name}
 
 
 def _closing_exists(s: Session, event: Event, volume: str, kind: str, day: date) -> bool:
@@ -309,6 +314,17 @@ def _closing_exists(s: Session, event: Event, volume: str, kind: str, day: date)
     if kind == "day":
         q = q.where(LogbookClosing.day == day)
     return s.scalar(q) is not None
+
+
+def _printed(s: Session, event: Event, volume: str, lines: list[dict], updates: list[dict]) -> None:
+    for ln in lines:
+        s.merge(LogbookPrinted(device_id=event.device_id, volume=volume, number=ln["number"],
+                               dossier_id=ln["dossier_id"], values=ln["values"], event_id=event.event_id))
+    for u in updates:
+        row = s.get(LogbookPrinted, (event.device_id, u["volume"], u["number"]))
+        values = {**(row.values if row else {}), **u["changes"]}
+        s.merge(LogbookPrinted(device_id=event.device_id, volume=u["volume"], number=u["number"],
+                               dossier_id=u["dossier_id"], values=values, event_id=event.event_id))
 
 
 @handles(DAY_CLOSED)
@@ -321,16 +337,9 @@ def _day_closed(s: Session, event: Event) -> None:
         event_id=event.event_id, device_id=event.device_id, volume=p["volume"], kind="day", day=day,
         first_page=p["first_page"], last_page=p["last_page"], numbers=[ln["number"] for ln in p["lines"]],
         rows=[{"number": ln["number"], "values": ln["values"]} for ln in p["lines"]], updates=p["updates"],
-        totals=p["totals"], signers=p["signers"], closed_at=event.occurred_at, actor_id=event.actor_id,
+        totals=p["totals"], context=p["context"], closed_at=event.occurred_at, actor_id=event.actor_id,
         actor_name=p.get("actor_name", "")))
-    for ln in p["lines"]:
-        s.merge(LogbookPrinted(device_id=event.device_id, volume=p["volume"], number=ln["number"],
-                               dossier_id=ln["dossier_id"], values=ln["values"], event_id=event.event_id))
-    for u in p["updates"]:
-        row = s.get(LogbookPrinted, (event.device_id, u["volume"], u["number"]))
-        values = {**(row.values if row else {}), **u["changes"]}
-        s.merge(LogbookPrinted(device_id=event.device_id, volume=u["volume"], number=u["number"],
-                               dossier_id=u["dossier_id"], values=values, event_id=event.event_id))
+    _printed(s, event, p["volume"], p["lines"], p["updates"])
     s.flush()
 
 
@@ -342,9 +351,11 @@ def _volume_closed(s: Session, event: Event) -> None:
         return
     s.add(LogbookClosing(
         event_id=event.event_id, device_id=event.device_id, volume=p["volume"], kind="volume", day=day,
-        first_page=p["page"], last_page=p["page"], numbers=[], rows=[], updates=[], totals=p["summary"],
-        signers=p["signers"], closed_at=event.occurred_at, actor_id=event.actor_id,
+        first_page=p["first_page"], last_page=p["last_page"], numbers=[ln["number"] for ln in p["lines"]],
+        rows=[{"number": ln["number"], "values": ln["values"]} for ln in p["lines"]], updates=[],
+        totals=p["summary"], context=p["context"], closed_at=event.occurred_at, actor_id=event.actor_id,
         actor_name=p.get("actor_name", "")))
+    _printed(s, event, p["volume"], p["lines"], [])
     s.flush()
 
 

@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("rows", sa.Text(), nullable=False),
         sa.Column("updates", sa.Text(), nullable=False),
         sa.Column("totals", sa.Text(), nullable=False),
-        sa.Column("signers", sa.Text(), nullable=False),
+        sa.Column("context", sa.Text(), nullable=False),
         sa.Column("closed_at", sa.String(length=20), nullable=False),
         sa.Column("actor_id", sa.String(length=36), nullable=True),
         sa.Column("actor_name", sa.Text(), nullable=False),
