@@ -67,6 +67,7 @@ __all__ = [
     "close_day",
     "close_pending",
     "close_volume",
+    "closed_days",
     "cover_pdf",
     "day_pdf",
     "may_close",
@@ -476,6 +477,14 @@ def day_pdf(db: Database, day: date) -> tuple[bytes, bool]:
     return build_daybook_pdf(data)[0], False
 
 
+def closed_days(db: Database) -> set[date]:
+    """The days this device has closed (every volume)."""
+    with db.reading() as s:
+        device = this_device(s)
+        return set(s.scalars(select(LogbookClosing.day).where(LogbookClosing.device_id == device.id,
+                                                              LogbookClosing.kind == "day")))
+
+
 def _day_closing(s: Session, device: Device, day: date) -> LogbookClosing | None:
     return s.scalar(select(LogbookClosing).where(
         LogbookClosing.device_id == device.id, LogbookClosing.volume == volume_label(device.slot, day.year),
@@ -527,12 +536,8 @@ def archive_path(folder: Path, volume: str, day: date, *, closed: bool) -> Path:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by its owner only (the pages hold citizens' names and addresses), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.chmod(path.parent, 0o700)
-    except OSError:
-        pass
+    """Write a file readable by its owner only (book pages hold citizens' names and addresses), atomically:
+    a crash leaves the old file or the new one, never half a PDF."""
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -540,10 +545,18 @@ def write_private(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)  # an existing temporary file keeps its mode through O_CREAT
+        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    os.replace(tmp, path)
+
+
+def _private_folder(folder: Path) -> None:
+    """The archive's folders, created readable by their owner only."""
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
 
 
 def _archive_write(db: Database, settings: OfficeSettings, volume: str, day: date, pdf: bytes, *,
@@ -551,6 +564,8 @@ def _archive_write(db: Database, settings: OfficeSettings, volume: str, day: dat
     folder = archive_folder(db, settings)
     path = archive_path(folder, volume, day, closed=closed)
     try:
+        _private_folder(folder)
+        _private_folder(path.parent)
         write_private(path, pdf)
         if closed:
             archive_path(folder, volume, day, closed=False).unlink(missing_ok=True)
@@ -698,6 +713,7 @@ def close_volume(db: Database, year: int, *, actor: UserInfo) -> ClosedVolume:
 def _archive_write_volume(db: Database, settings: OfficeSettings, volume: str, pdf: bytes) -> None:
     path = archive_path(archive_folder(db, settings), volume, date(_year_of(volume), 12, 31), closed=True)
     try:
+        _private_folder(path.parent)
         write_private(path.with_name("khoa-so.pdf"), pdf)
     except OSError:
         pass  # the closing stands; `volume_end_pdf` reprints the page

@@ -39,6 +39,7 @@ __all__ = [
     "logbook_lines_of",
     "logbook_pdf",
     "logbook_span",
+    "join_pdfs",
     "print_line",
     "logbook_title_info",
     "logbook_xlsx",
@@ -343,10 +344,13 @@ def logbook_pdf(db: Database, date_from: date, date_to: date, *, volume: str | N
         parts.append(build_logbook_pdf(LogbookData(header=header, volume=vol, period_from=date_from,
                                                    period_to=date_to, lines=plines, printed_at=printed,
                                                    scope=scope, **kw)))
-    return parts[0] if len(parts) == 1 else _join_pdfs(parts)
+    return join_pdfs(parts)
 
 
-def _join_pdfs(parts: list[bytes]) -> bytes:
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """Several PDFs as one, pages in order (one part is returned as it is)."""
+    if len(parts) == 1:
+        return parts[0]
     import pypdfium2 as pdfium
 
     from app.printing.pdfium import PDFIUM_LOCK
