@@ -92,7 +92,7 @@ class Benchmark:
 
 
 REGISTRY: dict[str, Benchmark] = {}
-MODULES = ("bench.counter", "bench.life")
+MODULES = ("bench.counter", "bench.life", "bench.daybook")
 
 
 def all_benchmarks() -> dict[str, Benchmark]:

@@ -39,6 +39,8 @@ __all__ = [
     "logbook_lines_of",
     "logbook_pdf",
     "logbook_span",
+    "logbook_extract",
+    "Extract",
     "join_pdfs",
     "print_line",
     "logbook_title_info",
@@ -171,6 +173,39 @@ def logbook_lines_of(db: Database, dossier_ids: list[str]) -> list[LogbookLine]:
             lines += [book_line(d, d.volume, d.number) for d in s.execute(q)]
     lines.sort(key=lambda ln: (_volume_key(ln.volume), ln.number))
     return lines
+
+
+EXTRACT_PDF_LIMIT = 2_000  # a printed extract longer than this is a book, not a list: filter first
+EXTRACT_FILE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class Extract:
+    """The lines a list on screen shows (every page of it, not only the rows loaded), and their period."""
+
+    lines: list[LogbookLine]
+    date_from: date
+    date_to: date
+
+
+def logbook_extract(db: Database, flt, *, limit: int = EXTRACT_PDF_LIMIT) -> Extract:
+    """The logbook lines of every dossier matching `flt` (an app.services.search.DossierFilter).
+
+    The period is the filter's received dates, or the first and last day of the lines when it has none.
+    Raises ServiceError when more than `limit` dossiers match (a clerk then narrows the filter).
+    """
+    from app.services.errors import ServiceError
+    from app.services.search import search_dossiers
+
+    found = search_dossiers(db, flt, limit=limit, order="number")
+    if found.has_more:
+        raise ServiceError(f"Danh sách có hơn {limit:,} hồ sơ, quá nhiều cho một bản trích. ".replace(",", ".")
+                           + "Hãy lọc thêm (theo ngày nhận, lĩnh vực, trạng thái…) rồi in hoặc xuất lại.")
+    lines = logbook_lines_of(db, [r.id for r in found.rows])
+    days = [ln.received_at.date() for ln in lines]
+    first = flt.received_from or (min(days) if days else db.clock().astimezone(TZ).date())
+    last = flt.received_to or (max(days) if days else first)
+    return Extract(lines, first, last)
 
 
 def logbook_span(db: Database) -> tuple[date, date] | None:
