@@ -30,34 +30,40 @@ def _target_day(path: Path, target: int) -> tuple[str, str, date, int]:
 
 
 def _book_until(db, device_id: str, volume: str, day: date) -> int:
-    """Make the book as if every day of `volume` before `day` had been closed: a closing row per day and
-    every earlier line printed with its values of today (so the next closing has no updates to print, but
-    still compares every printed line). Returns how many lines that marks printed."""
+    """Make the book as if every day of `volume` before `day` had been closed: a closing row per day, and
+    the day before closed by a real ``logbook.day_closed`` event that printed every earlier line with its
+    values of today (so the next closing compares them but finds nothing to update). Returns how many
+    lines that marks printed."""
     from sqlalchemy import select
 
     from app.printing.logbook import line_values
     from app.services.daybook import _book_days
+    from app.services.events import record_event
+    from app.services.projection import DAY_CLOSED, day_closed_payload
     from app.services.reports import LINE_COLUMNS, book_line, print_line
-    from app.services.settings import office_calendar
-    from db.models import Device, Dossier, LogbookClosing, LogbookEntry, LogbookPrinted
+    from app.services.settings import load_settings, office_calendar, save_settings
+    from db.models import Device, Dossier, LogbookClosing, LogbookEntry
 
     with db.transaction() as s:
         device = s.get(Device, device_id)
-        cal = office_calendar(s)
-        days = [d for d in _book_days(s, device, volume, day, cal) if d < day]
-        for page, d in enumerate(days, start=1):
+        # the office keeps its day book from the volume's first day (the generated device is ten years old)
+        save_settings(s, {"daybook_start": f"{volume.partition('/')[2]}-01-01"})
+        settings = load_settings(s)
+        cal = office_calendar(s, settings)
+        days = [d for d in _book_days(s, device, settings, volume, day, cal) if d < day]
+        for page, d in enumerate(days[:-1], start=1):
             s.add(LogbookClosing(event_id=f"bench-{d.isoformat()}", device_id=device_id, volume=volume, kind="day",
                                  day=d, first_page=page, last_page=page, numbers=[], rows=[], updates=[], totals={},
                                  context={}, closed_at=db.clock(), actor_id=None, actor_name=""))
         q = (select(*LINE_COLUMNS, LogbookEntry.volume, LogbookEntry.number)
              .join(LogbookEntry, LogbookEntry.dossier_id == Dossier.id)
              .where(LogbookEntry.device_id == device_id, Dossier.received_day < day))
-        n = 0
-        for r in s.execute(q).all():
-            s.add(LogbookPrinted(device_id=device_id, volume=r.volume, number=r.number, dossier_id=r.id,
-                                 values=line_values(print_line(book_line(r, r.volume, r.number))), event_id="bench"))
-            n += 1
-    return n
+        lines = [{"number": r.number, "dossier_id": r.id,
+                  "values": line_values(print_line(book_line(r, r.volume, r.number)))} for r in s.execute(q).all()]
+        payload = day_closed_payload(volume=volume, day=days[-1], first_page=len(days), last_page=len(days),
+                                     lines=lines, updates=[], totals={}, context={}, actor_name="")
+        record_event(s, device, type=DAY_CLOSED, payload=payload, occurred_at=db.clock())
+    return len(lines)
 
 
 @benchmark("closeday", issue="the daily logbook as an office keeps it",

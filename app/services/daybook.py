@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.domain.calendar import TZ
 from app.domain.codes import volume_label
@@ -55,7 +55,7 @@ from app.services.projection import DAY_CLOSED, VOLUME_CLOSED, day_closed_payloa
 from app.services.reports import LINE_COLUMNS, book_line, print_line
 from app.services.settings import OfficeSettings, load_settings, office_calendar, this_device
 from app.services.users import UserInfo
-from db.models import Device, Dossier, LogbookClosing, LogbookEntry, LogbookPrinted
+from db.models import Device, Dossier, Event, LogbookClosing, LogbookEntry, LogbookPrinted
 
 __all__ = [
     "BookState",
@@ -143,22 +143,21 @@ def _year_of(volume: str) -> int:
     return int(volume.partition("/")[2])
 
 
-def _volumes(s: Session, device: Device, until: date) -> list[str]:
-    """This device's volumes from the first year it worked to `until`'s year."""
+def _start_setting(settings: OfficeSettings) -> date | None:
+    try:
+        return date.fromisoformat(settings.daybook_start) if settings.daybook_start else None
+    except ValueError:
+        return None
+
+
+def _volumes(s: Session, device: Device, settings: OfficeSettings, until: date) -> list[str]:
+    """This device's volumes from the first year its day book covers to `until`'s year."""
     have = set(s.scalars(select(LogbookEntry.volume).where(LogbookEntry.device_id == device.id).distinct()))
     first_year = min([_year_of(v) for v in have] + [device.enrolled_at.astimezone(TZ).year, until.year])
-    years = range(first_year, until.year + 1)
-    return [volume_label(device.slot, y) for y in years]
-
-
-def _book_start(s: Session, device: Device, volume: str) -> date:
-    year = _year_of(volume)
-    first_line = s.scalar(select(func.min(Dossier.received_day))
-                          .join(LogbookEntry, LogbookEntry.dossier_id == Dossier.id)
-                          .where(LogbookEntry.device_id == device.id, LogbookEntry.volume == volume))
-    enrolled = device.enrolled_at.astimezone(TZ).date()
-    start = min(d for d in (first_line, enrolled) if d is not None)
-    return max(start, date(year, 1, 1))
+    start = _start_setting(settings)
+    if start is not None:
+        first_year = max(first_year, start.year)
+    return [volume_label(device.slot, y) for y in range(first_year, until.year + 1)]
 
 
 def _line_days(s: Session, device: Device, volume: str) -> set[date]:
@@ -166,18 +165,30 @@ def _line_days(s: Session, device: Device, volume: str) -> set[date]:
                          .where(LogbookEntry.device_id == device.id, LogbookEntry.volume == volume).distinct()))
 
 
-def _closings(s: Session, device: Device, volume: str) -> list[LogbookClosing]:
-    return list(s.scalars(select(LogbookClosing).where(LogbookClosing.device_id == device.id,
-                                                       LogbookClosing.volume == volume)
-                          .order_by(LogbookClosing.first_page, LogbookClosing.id)))
+def _book_start(device: Device, settings: OfficeSettings, volume: str, line_days: set[date]) -> date:
+    """The volume's first day: the setting "daybook_start" when there is one, else the first day a line
+    was written in it or the device was set up, whichever is earlier; never before its 1st of January."""
+    start = _start_setting(settings)
+    if start is None:
+        start = min([device.enrolled_at.astimezone(TZ).date(), *line_days])
+    return max(start, date(_year_of(volume), 1, 1))
 
 
-def _book_days(s: Session, device: Device, volume: str, until: date, cal) -> list[date]:
+def _closings(s: Session, device: Device, volume: str) -> list:
+    """The volume's closings, first page first: rows of (id, kind, day, first_page, last_page) only (what
+    they printed is large JSON, read only for a reprint)."""
+    c = LogbookClosing
+    return list(s.execute(select(c.id, c.kind, c.day, c.first_page, c.last_page)
+                          .where(c.device_id == device.id, c.volume == volume).order_by(c.first_page, c.id)))
+
+
+def _book_days(s: Session, device: Device, settings: OfficeSettings, volume: str, until: date, cal) -> list[date]:
     """The days the volume must have pages for up to `until`: working days from its start, and any other
     day on which a dossier was entered in it."""
-    start = _book_start(s, device, volume)
+    line_days = _line_days(s, device, volume)
+    start = _book_start(device, settings, volume, line_days)
     end = min(until, date(_year_of(volume), 12, 31))
-    with_lines = {d for d in _line_days(s, device, volume) if d <= end}
+    with_lines = {d for d in line_days if start <= d <= end}
     days = set(with_lines)
     d = start
     while d <= end:
@@ -190,12 +201,12 @@ def _book_days(s: Session, device: Device, volume: str, until: date, cal) -> lis
 def _pending(s: Session, device: Device, settings: OfficeSettings, until: date) -> list[tuple[str, date]]:
     cal = office_calendar(s, settings)
     out = []
-    for volume in _volumes(s, device, until):
+    for volume in _volumes(s, device, settings, until):
         closings = _closings(s, device, volume)
         if any(c.kind == "volume" for c in closings):
             continue
         closed = {c.day for c in closings if c.kind == "day"}
-        out += [(volume, d) for d in _book_days(s, device, volume, until, cal) if d not in closed]
+        out += [(volume, d) for d in _book_days(s, device, settings, volume, until, cal) if d not in closed]
     return out
 
 
@@ -267,7 +278,10 @@ class _Plan:
     last_closing_id: int | None
 
 
-def _unprinted(s: Session, device: Device, volume: str, until: date):
+def _unprinted(s: Session, device: Device, settings: OfficeSettings, volume: str, until: date):
+    """Lines of the volume received up to `until` (from the book's start) that no closing has printed."""
+    start = _start_setting(settings)
+    since = max(start, date(_year_of(volume), 1, 1)) if start else date(_year_of(volume), 1, 1)
     printed = and_(LogbookPrinted.device_id == LogbookEntry.device_id, LogbookPrinted.volume == LogbookEntry.volume,
                    LogbookPrinted.number == LogbookEntry.number)
     q = (select(*LINE_COLUMNS, LogbookEntry.volume, LogbookEntry.number, Dossier.received_day, Dossier.field,
@@ -275,17 +289,26 @@ def _unprinted(s: Session, device: Device, volume: str, until: date):
          .join(LogbookEntry, LogbookEntry.dossier_id == Dossier.id)
          .outerjoin(LogbookPrinted, printed)
          .where(LogbookEntry.device_id == device.id, LogbookEntry.volume == volume, Dossier.received_day <= until,
-                LogbookPrinted.number.is_(None))
+                Dossier.received_day >= since, LogbookPrinted.number.is_(None))
          .order_by(LogbookEntry.number))
     return list(s.execute(q))
 
 
 def _updates(s: Session, device: Device) -> list[dict]:
-    """Lines printed earlier (any volume of this device) whose cell texts are not what was printed."""
+    """Lines printed earlier (any volume of this device) whose cell texts are not what was printed.
+
+    Only lines of dossiers with an event that arrived after the closing that last printed them can have
+    changed (arrival order, ``local_seq``, not the events' own times: a step synced late from another
+    device may carry an earlier time), so only those are rebuilt and compared.
+    """
+    printing, later = aliased(Event), aliased(Event)
+    arrived_since = exists().where(later.dossier_id == LogbookPrinted.dossier_id,
+                                   later.local_seq > printing.local_seq)
     q = (select(*LINE_COLUMNS, LogbookPrinted.volume, LogbookPrinted.number, LogbookPrinted.values,
                 Dossier.received_day)
          .join(LogbookPrinted, LogbookPrinted.dossier_id == Dossier.id)
-         .where(LogbookPrinted.device_id == device.id))
+         .join(printing, printing.event_id == LogbookPrinted.event_id)
+         .where(LogbookPrinted.device_id == device.id, arrived_since))
     out = []
     for r in s.execute(q):
         now_values = line_values(print_line(book_line(r, r.volume, r.number)))
@@ -327,7 +350,7 @@ def _plan(s: Session, device: Device, settings: OfficeSettings, day: date, prepa
     before = [d for v, d in _pending(s, device, settings, day) if v == volume and d < day]
     if before:
         raise ServiceError(M["order"].format(days=_days_text(before)))
-    unprinted = _unprinted(s, device, volume, day)
+    unprinted = _unprinted(s, device, settings, volume, day)
     if not cal.is_working_day(day) and not any(r.received_day == day for r in unprinted):
         raise ServiceError(M["not_a_book_day"].format(day=_fmt(day)))
     lines, fields, channels = [], Tally(), Tally()
@@ -499,7 +522,7 @@ def _open_day_data(s: Session, device: Device, settings: OfficeSettings, day: da
     """
     volume = volume_label(device.slot, day.year)
     cal = office_calendar(s, settings)
-    rows = [r for r in _unprinted(s, device, volume, day) if r.received_day == day]
+    rows = [r for r in _unprinted(s, device, settings, volume, day) if r.received_day == day]
     counted = [r for r in rows if r.status != Status.CANCELLED.value]
     fields = Tally(r.field for r in counted)
     channels = Tally(CHANNELS.get(r.channel, r.channel) for r in counted)
@@ -588,16 +611,16 @@ def archive_days(db: Database, *, now: datetime | None = None, limit: int | None
     `limit` bounds how many files one call writes (a window calls it again until `remaining` is 0).
     """
     now = now or db.clock()
-    todo: list[tuple[str, date, LogbookClosing | None]] = []
+    todo: list[tuple[str, date, int | None]] = []
     with db.reading() as s:
         settings = load_settings(s)
         device = this_device(s)
         folder = archive_folder(db, settings)
         until = last_finished_day(settings, now)
         cal = office_calendar(s, settings)
-        for volume in _volumes(s, device, until):
-            closings = {c.day: c for c in _closings(s, device, volume) if c.kind == "day"}
-            for day in sorted(set(_book_days(s, device, volume, until, cal)) | set(closings)):
+        for volume in _volumes(s, device, settings, until):
+            closings = {c.day: c.id for c in _closings(s, device, volume) if c.kind == "day"}
+            for day in sorted(set(_book_days(s, device, settings, volume, until, cal)) | set(closings)):
                 closing = closings.get(day)
                 if archive_path(folder, volume, day, closed=True).exists():
                     continue
@@ -608,7 +631,7 @@ def archive_days(db: Database, *, now: datetime | None = None, limit: int | None
     for volume, day, closing in todo[:limit] if limit is not None else todo:
         with db.reading() as s:
             if closing is not None:
-                pdf = build_daybook_pdf(_closing_data(closing, None))[0]
+                pdf = build_daybook_pdf(_closing_data(s.get(LogbookClosing, closing), None))[0]
             else:
                 pdf = build_daybook_pdf(_open_day_data(s, this_device(s), settings, day, now))[0]
         path, error = _archive_write(db, settings, volume, day, pdf, closed=closing is not None)
@@ -633,11 +656,14 @@ class ClosedVolume:
     event_id: str
 
 
-def _volume_summary(s: Session, device: Device, volume: str, closings: list[LogbookClosing]) -> dict:
-    numbers = s.execute(select(func.min(LogbookEntry.number), func.max(LogbookEntry.number), func.count())
-                        .where(LogbookEntry.device_id == device.id, LogbookEntry.volume == volume)).one()
+def _volume_summary(s: Session, device: Device, volume: str, closings: list, late: list[int]) -> dict:
+    """What the closing statement counts: the lines printed in the volume (those of `late` included)."""
+    printed = list(s.scalars(select(LogbookPrinted.number).where(LogbookPrinted.device_id == device.id,
+                                                                 LogbookPrinted.volume == volume)))
+    numbers = printed + late
     days = [c.day for c in closings if c.kind == "day"]
-    return {"first_number": numbers[0], "last_number": numbers[1], "lines": numbers[2], "days": len(days),
+    return {"first_number": min(numbers, default=None), "last_number": max(numbers, default=None),
+            "lines": len(numbers), "days": len(days),
             "first_day": min(days).isoformat() if days else None, "last_day": max(days).isoformat() if days else None}
 
 
@@ -680,10 +706,10 @@ def close_volume(db: Database, year: int, *, actor: UserInfo) -> ClosedVolume:
         pending = [d for v, d in _pending(s, device, settings, min(today, date(year, 12, 31))) if v == volume]
         if pending:
             raise ServiceError(M["pending_at_year_end"].format(days=_days_text(pending), year=year))
-        late = _unprinted(s, device, volume, date(year, 12, 31))
+        late = _unprinted(s, device, settings, volume, date(year, 12, 31))
         lines = [{"number": r.number, "dossier_id": r.id,
                   "values": line_values(print_line(book_line(r, r.volume, r.number)))} for r in late]
-        summary = _volume_summary(s, device, volume, closings)
+        summary = _volume_summary(s, device, volume, closings, [r.number for r in late])
         first_page = (closings[-1].last_page + 1) if closings else 1
         context = _context(settings, device, actor.full_name)
         last_id = closings[-1].id if closings else None

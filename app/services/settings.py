@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ DEFAULTS: dict[str, object] = {
     "daybook_closer_role": "clerk",  # "clerk": any clerk or leader may close a day; "leader": leaders only
     "daybook_signer_title": "Lãnh đạo đơn vị",
     "daybook_signer_name": "",
+    "daybook_start": "",  # YYYY-MM-DD: the first day kept as day book pages ("": the device's first day)
 }
 
 
@@ -56,6 +57,7 @@ class OfficeSettings:
     daybook_closer_role: str = "clerk"
     daybook_signer_title: str = "Lãnh đạo đơn vị"
     daybook_signer_name: str = ""
+    daybook_start: str = ""
     raw: dict = field(default_factory=dict, compare=False)
 
     def hours(self) -> OfficeHours:
@@ -172,6 +174,11 @@ def update_settings(db, changes: dict[str, str]) -> OfficeSettings:
             except ValueError as exc:
                 raise ServiceError("Giờ chốt sổ phải có dạng giờ:phút, ví dụ 17:30.") from exc
             parsed[key] = f"{_t(text.strip()):%H:%M}"
+        elif key == "daybook_start":
+            try:
+                parsed[key] = date.fromisoformat(text.strip()).isoformat() if text.strip() else ""
+            except ValueError as exc:
+                raise ServiceError("Ngày bắt đầu ghi sổ theo ngày phải có dạng YYYY-MM-DD, ví dụ 2026-11-02.") from exc
         elif key == "daybook_closer_role":
             if text.strip() not in ("clerk", "leader"):
                 raise ServiceError("Người được chốt sổ: “clerk” (cán bộ tiếp nhận và lãnh đạo) "

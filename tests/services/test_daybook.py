@@ -367,3 +367,28 @@ def test_book_state_says_what_the_status_bar_shows(db, clerk):
     daybook.close_pending(db, actor=clerk)
     state = daybook.book_state(db, clerk)
     assert state.pending == [] and state.last_closed == date(2026, 11, 3) and state.last_page == 2
+
+
+def test_a_file_upgraded_with_dossiers_starts_its_day_book_on_the_upgrade_day(db, clerk):
+    """Older days were printed the old way: only days from the start setting are pending."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.engine import alembic_config
+
+    fill_day(db, clerk, 11, 2, 2)
+    fill_day(db, clerk, 11, 4, 1)
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM settings WHERE key = 'daybook_start'"))
+    command.downgrade(alembic_config(db.engine), "0002")
+    command.upgrade(alembic_config(db.engine), "head")
+    with db.reading() as s:
+        start = s.execute(text("SELECT value FROM settings WHERE key = 'daybook_start'")).scalar()
+    assert start == f'"{datetime.now(TZ).date().isoformat()}"'
+    update_settings(db, {"daybook_start": "2026-11-04"})  # as an office would move it
+    clock(db, at(11, 5, 18, 0))
+    assert daybook.pending_days(db) == [date(2026, 11, 4), date(2026, 11, 5)]
+    closed = daybook.close_day(db, date(2026, 11, 4), actor=clerk)
+    assert closed.lines == 1 and closed.first_page == 1  # Monday's lines are not "late lines"
+    with pytest.raises(ServiceError, match="YYYY-MM-DD"):
+        update_settings(db, {"daybook_start": "04/11/2026"})

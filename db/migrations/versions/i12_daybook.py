@@ -5,6 +5,10 @@ Revises: 0002
 Create Date: 2026-11-23
 """
 
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -48,9 +52,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("device_id", "volume", "number"),
     )
     op.create_index("ix_logbook_printed_dossier_id", "logbook_printed", ["dossier_id"])
+    # A file that already holds dossiers starts its day book on the day of this upgrade: its earlier days
+    # were printed the old way, and asking to close every one of them would only teach people to ignore
+    # the reminder. (An office may set another start with `motcua admin settings --set daybook_start=…`.)
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
+    op.execute(sa.text("INSERT INTO settings (key, value) SELECT 'daybook_start', :v "
+                       "WHERE EXISTS (SELECT 1 FROM dossiers) "
+                       "AND NOT EXISTS (SELECT 1 FROM settings WHERE key = 'daybook_start')")
+               .bindparams(v=json.dumps(today)))
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM settings WHERE key = 'daybook_start'")
     op.drop_index("ix_logbook_printed_dossier_id", table_name="logbook_printed")
     op.drop_table("logbook_printed")
     op.drop_table("logbook_closings")
