@@ -45,15 +45,19 @@ from ui.workers import run_in_thread
 # --- every user-visible text of the day book's widgets ------------------------------------------------
 T = {
     "item_one": "Chưa chốt sổ ngày {day}",
-    "item_two": "Chưa chốt sổ ngày {a} và {b}",
-    "item_many": "Chưa chốt sổ {n} ngày (từ {first})",
-    "item_done": "Sổ đã chốt đến {day}",
-    "item_none": "Sổ theo dõi: chưa có ngày cần chốt",
+    "item_two": "Chưa chốt sổ ngày {a}, {b}",
+    "item_many": "Chưa chốt sổ {n} ngày",
+    "item_done": "Đã chốt sổ đến {day}",
+    "item_none": "Sổ: không có ngày cần chốt",
+    "item_pending_tip": "Các ngày chưa chốt sổ: {days}.\n",
     "item_loading": "Đang xem sổ theo dõi…",
     "item_tip": "Bấm để chốt sổ theo dõi hồ sơ (in tiếp các trang của quyển sổ, theo thứ tự ngày).\n"
                 "Bản lưu PDF của mỗi ngày được ghi tự động lúc {time} vào thư mục {folder}.",
     "item_archive_error": "\nLần lưu gần nhất bị lỗi: {error}",
     "notice": "Sổ theo dõi hồ sơ chưa chốt {days}. Chốt sổ để in tiếp các trang của quyển sổ.",
+    "notice_one": "ngày {day}",
+    "notice_two": "ngày {a} và ngày {b}",
+    "notice_many": "{n} ngày, từ ngày {first} đến ngày {last}",
     "notice_close": "Chốt sổ ngay…",
     "notice_later": "Để sau",
     "title": "Chốt sổ theo dõi hồ sơ",
@@ -72,9 +76,9 @@ T = {
     "reprint_box": "In lại",
     "reprint_day": "Ngày:",
     "reprint": "In lại ngày này",
-    "year_box": "Quyển sổ năm",
+    "year_box": "Quyển sổ năm {year}",
     "cover": "In bìa sổ",
-    "volume_close": "Khóa sổ năm…",
+    "volume_close": "Khóa sổ năm {year}…",
     "volume_reprint": "In lại trang khóa sổ",
     "confirm_title": "Khóa sổ năm {year}",
     "confirm": "Khóa Quyển sổ năm {year}? Trang cuối ghi số trang, số dòng và ngày khóa sổ; sau khi khóa "
@@ -98,12 +102,23 @@ def _d(day: date) -> str:
 
 
 def pending_text(days: list[date]) -> str:
-    """The status item's words for the days not closed."""
+    """The status item's words for the days not closed: short, the status bar is shared."""
     if len(days) == 1:
-        return T["item_one"].format(day=_d(days[0]))
+        return T["item_one"].format(day=f"{days[0]:%d/%m}")
     if len(days) == 2:
-        return T["item_two"].format(a=f"{days[0]:%d/%m}", b=_d(days[1]))
-    return T["item_many"].format(n=len(days), first=_d(days[0]))
+        return T["item_two"].format(a=f"{days[0]:%d/%m}", b=f"{days[1]:%d/%m}")
+    return T["item_many"].format(n=len(days))
+
+
+def notice_text(days: list[date]) -> str:
+    """The notice's words for the same days, in full."""
+    if len(days) == 1:
+        which = T["notice_one"].format(day=_d(days[0]))
+    elif len(days) == 2:
+        which = T["notice_two"].format(a=_d(days[0]), b=_d(days[1]))
+    else:
+        which = T["notice_many"].format(n=len(days), first=_d(days[0]), last=_d(days[-1]))
+    return T["notice"].format(days=which)
 
 
 class DaybookWatch(QObject):
@@ -208,10 +223,14 @@ class DaybookStatusItem(QPushButton):
             self.setStyleSheet("QPushButton { color: #b3261e; font-weight: bold; padding: 2px 6px; border: none; }"
                                "QPushButton:hover { text-decoration: underline; }")
         else:
-            self.setText(T["item_done"].format(day=_d(state.last_closed)) if state.last_closed else T["item_none"])
+            self.setText(T["item_done"].format(day=f"{state.last_closed:%d/%m}") if state.last_closed
+                         else T["item_none"])
             self.setStyleSheet("QPushButton { color: #444444; padding: 2px 6px; border: none; }"
                                "QPushButton:hover { text-decoration: underline; }")
-        tip = T["item_tip"].format(time=state.close_time, folder=state.archive_dir)
+        # Shown while there is something to do: the status bar is shared and already full at 1366 px.
+        self.setVisible(bool(state.pending or self.watch.archive_error))
+        tip = T["item_pending_tip"].format(days=", ".join(_d(d) for d in state.pending)) if state.pending else ""
+        tip += T["item_tip"].format(time=state.close_time, folder=state.archive_dir)
         if self.watch.archive_error:
             tip += T["item_archive_error"].format(error=self.watch.archive_error)
         self.setToolTip(tip)
@@ -248,8 +267,7 @@ class DaybookNotice(QFrame):
             self.hide()
             return
         if first or self.isVisible():  # "on start": a day that closes later only shows in the status bar
-            days = pending_text(state.pending).removeprefix("Chưa chốt sổ ")
-            self.label.setText(T["notice"].format(days=days))
+            self.label.setText(notice_text(state.pending))
             self.show()
 
     def dismiss(self) -> None:
@@ -314,16 +332,15 @@ class CloseDayDialog(QDialog):
         rl.addWidget(self.reprint_button)
         rl.addStretch(1)
 
-        year_box = QGroupBox(T["year_box"])
+        self.year_box = year_box = QGroupBox(T["year_box"].format(year=self.year()))
         yl = QHBoxLayout(year_box)
-        self.year_label = QLabel(str(today.year))
         self.cover_button = QPushButton(T["cover"])
-        self.volume_button = QPushButton(T["volume_close"])
+        self.volume_button = QPushButton(T["volume_close"].format(year=self.year()))
         self.volume_reprint_button = QPushButton(T["volume_reprint"])
         self.cover_button.clicked.connect(self.print_cover)
         self.volume_button.clicked.connect(self.close_volume)
         self.volume_reprint_button.clicked.connect(self.reprint_volume)
-        for w in (self.year_label, self.cover_button, self.volume_button, self.volume_reprint_button):
+        for w in (self.cover_button, self.volume_button, self.volume_reprint_button):
             yl.addWidget(w)
         yl.addStretch(1)
 
@@ -374,7 +391,8 @@ class CloseDayDialog(QDialog):
         self.refusal.setText(state.refusal or "")
         self.refusal.setVisible(bool(state.refusal))
         self._enable(not self.busy)
-        self.year_label.setText(str(self.year()))
+        self.year_box.setTitle(T["year_box"].format(year=self.year()))
+        self.volume_button.setText(T["volume_close"].format(year=self.year()))
         self.archive_label.setText(T["archive"].format(time=state.close_time, folder=state.archive_dir))
 
     def _enable(self, on: bool) -> None:

@@ -615,22 +615,24 @@ def _totals(data: DayBookData, styles: Styles) -> list[Flowable]:
         items.append(T["t_late"].format(n=len(t.late_numbers), numbers=", ".join(map(str, t.late_numbers))) + ".")
     if t.updates:
         items.append(T["t_updates"].format(n=t.updates) + ".")
-    out: list[Flowable] = [para(T["totals_title"].format(day=short_date(data.day)), s.section)]
-    out += [Paragraph(esc(text), s.totals, bulletText="-") for text in items]
-    out.append(Spacer(1, s.size * 0.6))
-    out.append(_signatures(data.header, data.day, data.preparer_name, data.signer_title, data.signer_name, s))
-    return [KeepTogether(out)]
+    # Totals on the left, the two signatures on the right: a short day then fits on one page.
+    listed: list[Flowable] = [para(T["totals_title"].format(day=short_date(data.day)), s.section)]
+    listed += [Paragraph(esc(text), s.totals, bulletText="-") for text in items]
+    w = SPEC.width
+    signs = _signatures(data.header, data.day, data.preparer_name, data.signer_title, data.signer_name, s,
+                        width=w * 0.5)
+    return [Spacer(1, s.size * 0.6),
+            KeepTogether([layout_table([[listed, [Spacer(1, s.size * 0.6), signs]]], [w * 0.5, w * 0.5])])]
 
 
 def _signatures(header: OfficeHeader, day: date, preparer: str, signer_title: str, signer_name: str,
-                styles: Styles) -> Flowable:
+                styles: Styles, *, width: float = SPEC.width) -> Flowable:
     left = Signer(T["preparer"], T["sign_hint"], name=nfc(preparer))
     right = Signer(nfc(signer_title).upper(), T["sign_hint"], name=nfc(signer_name),
                    above=(place_date_line(header.place_name, day),), above_italic=True)
     # The place-and-date line sits above the right column only: the left column gets an empty line.
     left = Signer(left.title, left.hint, name=left.name, above=("\u00a0",), above_italic=True)
-    return signature_block([left, right], styles, SPEC.width, space=styles.size * 3.6, right_only=False,
-                           keep=False)
+    return signature_block([left, right], styles, width, space=styles.size * 3.6, right_only=False, keep=False)
 
 
 def _day_label(day: date) -> str:

@@ -52,6 +52,7 @@ from app.services.database import Database
 from app.services.errors import ServiceError
 from app.services.events import record_event
 from app.services.projection import DAY_CLOSED, VOLUME_CLOSED, day_closed_payload, volume_closed_payload
+from app.services.reception import MAX_BACKDATE
 from app.services.reports import LINE_COLUMNS, book_line, print_line
 from app.services.settings import OfficeSettings, load_settings, office_calendar, this_device
 from app.services.users import UserInfo
@@ -161,8 +162,9 @@ def _volumes(s: Session, device: Device, settings: OfficeSettings, until: date) 
 
 
 def _line_days(s: Session, device: Device, volume: str) -> set[date]:
-    return set(s.scalars(select(Dossier.received_day).join(LogbookEntry, LogbookEntry.dossier_id == Dossier.id)
-                         .where(LogbookEntry.device_id == device.id, LogbookEntry.volume == volume).distinct()))
+    # A dossier's own device and volume are its logbook line's (the reception writes both from one payload).
+    return set(s.scalars(select(Dossier.received_day).where(Dossier.device_id == device.id,
+                                                            Dossier.volume == volume).distinct()))
 
 
 def _book_start(device: Device, settings: OfficeSettings, volume: str, line_days: set[date]) -> date:
@@ -282,14 +284,18 @@ def _unprinted(s: Session, device: Device, settings: OfficeSettings, volume: str
     """Lines of the volume received up to `until` (from the book's start) that no closing has printed."""
     start = _start_setting(settings)
     since = max(start, date(_year_of(volume), 1, 1)) if start else date(_year_of(volume), 1, 1)
+    # Every day before `until` is closed, so a line still unprinted was entered after its day was closed:
+    # a paper dossier entered later, which reception allows only MAX_BACKDATE back. Looking no further
+    # keeps this query small at the end of a long year.
+    since = max(since, until - MAX_BACKDATE - timedelta(days=1))
     printed = and_(LogbookPrinted.device_id == LogbookEntry.device_id, LogbookPrinted.volume == LogbookEntry.volume,
                    LogbookPrinted.number == LogbookEntry.number)
     q = (select(*LINE_COLUMNS, LogbookEntry.volume, LogbookEntry.number, Dossier.received_day, Dossier.field,
                 Dossier.channel)
          .join(LogbookEntry, LogbookEntry.dossier_id == Dossier.id)
          .outerjoin(LogbookPrinted, printed)
-         .where(LogbookEntry.device_id == device.id, LogbookEntry.volume == volume, Dossier.received_day <= until,
-                Dossier.received_day >= since, LogbookPrinted.number.is_(None))
+         .where(Dossier.device_id == device.id, Dossier.received_day <= until, Dossier.received_day >= since,
+                LogbookEntry.device_id == device.id, LogbookEntry.volume == volume, LogbookPrinted.number.is_(None))
          .order_by(LogbookEntry.number))
     return list(s.execute(q))
 

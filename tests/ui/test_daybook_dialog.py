@@ -54,9 +54,11 @@ def pdf_text(tmp_path, pdf: bytes) -> str:
 def test_the_window_says_which_days_are_not_closed_and_one_click_closes_them(qtbot, office_db, clerk, earlier,
                                                                             tmp_path):
     w = make_window(qtbot, office_db, clerk)
-    assert w.daybook_item.text() == "Chưa chốt sổ 4 ngày (từ 10/11/2026)"
+    assert w.daybook_item.text() == "Chưa chốt sổ 4 ngày" and w.daybook_item.isVisible()
+    assert "10/11/2026, 11/11/2026, 12/11/2026, 13/11/2026" in w.daybook_item.toolTip()
     assert w.daybook_notice.isVisible()
-    assert "Sổ theo dõi hồ sơ chưa chốt 4 ngày (từ 10/11/2026)" in w.daybook_notice.label.text()
+    assert w.daybook_notice.label.text().startswith(
+        "Sổ theo dõi hồ sơ chưa chốt 4 ngày, từ ngày 10/11/2026 đến ngày 13/11/2026.")
     qtbot.mouseClick(w.daybook_item, LEFT)
     dlg = w.daybook_dialog
     assert dlg is not None and dlg.isVisible()
@@ -70,7 +72,7 @@ def test_the_window_says_which_days_are_not_closed_and_one_click_closes_them(qtb
     assert "Ngày 13/11/2026 (Thứ Sáu)" in pages[3] and "Trang 4" in pages[3]
     qtbot.waitUntil(lambda: w.daybook.state.pending == [], timeout=5000)
     assert daybook.pending_days(office_db) == []
-    assert w.daybook_item.text() == "Sổ đã chốt đến 13/11/2026"
+    assert w.daybook_item.text() == "Đã chốt sổ đến 13/11" and w.daybook_item.isHidden()
     assert not w.daybook_notice.isVisible()
     assert dlg.message == "Đã chốt sổ 4 ngày: trang 1–4."
     assert dlg.book_label.text() == "Quyển số 1/2026: đã chốt đến ngày 13/11/2026, 4 trang."
@@ -95,6 +97,15 @@ def test_a_clerk_sees_why_only_leaders_may_close(qtbot, office_db, clerk, earlie
     assert not dlg.close_button.isEnabled()
     dlg.close()
     assert workers.wait_idle(10000)
+
+
+def test_status_item_words():
+    from ui.daybook_dialog import notice_text, pending_text
+
+    one, two = [date(2026, 11, 30)], [date(2026, 11, 27), date(2026, 11, 30)]
+    assert pending_text(one) == "Chưa chốt sổ ngày 30/11"
+    assert pending_text(two) == "Chưa chốt sổ ngày 27/11, 30/11"
+    assert notice_text(two).startswith("Sổ theo dõi hồ sơ chưa chốt ngày 27/11/2026 và ngày 30/11/2026.")
 
 
 def test_later_hides_the_notice_but_not_the_status_item(qtbot, office_db, clerk, earlier):
