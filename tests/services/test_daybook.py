@@ -392,3 +392,36 @@ def test_a_file_upgraded_with_dossiers_starts_its_day_book_on_the_upgrade_day(db
     assert closed.lines == 1 and closed.first_page == 1  # Monday's lines are not "late lines"
     with pytest.raises(ServiceError, match="YYYY-MM-DD"):
         update_settings(db, {"daybook_start": "04/11/2026"})
+
+
+def font_sizes(pdf: bytes) -> dict[float, int]:
+    """How many visible characters of a PDF are set at each size (pdfium reads the real text matrices)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from app.printing.pdfium import PDFIUM_LOCK
+
+    sizes: dict[float, int] = {}
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            for i in range(len(doc)):
+                text = doc[i].get_textpage()
+                for k in range(text.count_chars()):
+                    if chr(raw.FPDFText_GetUnicode(text.raw, k)).strip():
+                        size = round(raw.FPDFText_GetFontSize(text.raw, k), 1)
+                        sizes[size] = sizes.get(size, 0) + 1
+        finally:
+            doc.close()
+    return sizes
+
+
+def test_every_character_of_the_book_is_at_least_9_pt(db, clerk):
+    fill_day(db, clerk, 11, 2, 12)
+    clock(db, at(11, 2, 17, 35))
+    closed = daybook.close_day(db, date(2026, 11, 2), actor=clerk)
+    sizes = font_sizes(closed.pdf)
+    assert min(sizes) >= 9, sizes
+    assert sum(n for s, n in sizes.items() if s == 9) > 1000  # the table itself is 9 pt, not larger
+    for pdf in (daybook.cover_pdf(db, 2026), daybook.day_pdf(db, date(2026, 11, 2))[0]):
+        assert min(font_sizes(pdf)) >= 9
