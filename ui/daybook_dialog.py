@@ -293,6 +293,7 @@ class CloseDayDialog(QDialog):
         self.busy = False
         self._queue: list[date] = []
         self._done: list = []
+        self._reprint_day_set = False
         self._build()
         watch.changed.connect(self.show_state)
         if watch.state is not None:
@@ -376,6 +377,10 @@ class CloseDayDialog(QDialog):
         return today.year - 1 if today.month == 1 else today.year
 
     def show_state(self, state: BookState) -> None:
+        if state.last_closed and not self._reprint_day_set:  # the day one most likely wants again
+            d = state.last_closed
+            self.reprint_date.setDate(QDate(d.year, d.month, d.day))
+            self._reprint_day_set = True
         if state.last_closed:
             self.book_label.setText(T["book"].format(volume=state.volume, day=_d(state.last_closed),
                                                      pages=state.last_page))

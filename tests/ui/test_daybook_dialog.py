@@ -78,7 +78,7 @@ def test_the_window_says_which_days_are_not_closed_and_one_click_closes_them(qtb
     assert dlg.book_label.text() == "Quyển số 1/2026: đã chốt đến ngày 13/11/2026, 4 trang."
     dlg.preview.close()
     # a reprint from the same dialog says so
-    dlg.reprint_date.setDate(dlg.reprint_date.date().addDays(-3))  # Fri 13/11
+    assert dlg.reprint_date.date().toString("dd/MM/yyyy") == "13/11/2026"  # the last closed day
     with qtbot.waitSignal(dlg.pdf_ready, timeout=20000) as sig:
         qtbot.mouseClick(dlg.reprint_button, LEFT)
     text = pdf_text(tmp_path, sig.args[0])
