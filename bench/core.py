@@ -92,7 +92,7 @@ class Benchmark:
 
 
 REGISTRY: dict[str, Benchmark] = {}
-MODULES = ("bench.counter", "bench.life", "bench.eventlog")
+MODULES = ("bench.counter", "bench.life", "bench.eventlog", "bench.daybook")
 
 
 def all_benchmarks() -> dict[str, Benchmark]:

@@ -327,3 +327,43 @@ Index("ix_dossiers_status_result", Dossier.status, Dossier.result_at)
 Index("ix_dossiers_result_at", Dossier.result_at)
 Index("ix_dossiers_field_day", Dossier.field, Dossier.received_day)
 Index("ix_dossiers_procedure_day", Dossier.procedure_code, Dossier.received_day)
+
+
+# --- the day book: closings of the logbook, folded from logbook.* events -----------------------------
+
+
+class LogbookClosing(Base):
+    """A closed day of a device's volume (kind "day"), or the closing of the volume itself ("volume").
+
+    Holds what was printed (rows, updates, totals, office and signers) so that a reprint gives the same pages.
+    """
+
+    __tablename__ = "logbook_closings"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    volume: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(8))  # "day" | "volume"
+    day: Mapped[date] = mapped_column(Date)  # the closed day; for "volume" the day it was closed
+    first_page: Mapped[int] = mapped_column(Integer)
+    last_page: Mapped[int] = mapped_column(Integer)
+    numbers: Mapped[list] = mapped_column(JSONText, default=list)  # book numbers printed as new lines
+    rows: Mapped[list] = mapped_column(JSONText, default=list)  # [{"number", "values"}] as printed
+    updates: Mapped[list] = mapped_column(JSONText, default=list)
+    totals: Mapped[dict] = mapped_column(JSONText, default=dict)
+    context: Mapped[dict] = mapped_column(JSONText, default=dict)  # office, device, signers as printed
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor_name: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (UniqueConstraint("device_id", "volume", "kind", "day"),)
+
+
+class LogbookPrinted(Base):
+    """A logbook line as it was last printed on the book's pages (to find lines that changed since)."""
+
+    __tablename__ = "logbook_printed"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    volume: Mapped[str] = mapped_column(String(16), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(String(36), index=True)
+    values: Mapped[dict] = mapped_column(JSONText, default=dict)
+    event_id: Mapped[str] = mapped_column(String(36))  # the closing that printed it last

@@ -143,3 +143,40 @@ def test_admin_settings_switches_the_receipt_to_a5_and_refuses_bad_values(office
     assert p.returncode == 2 and "A4 hoặc A5" in p.stderr
     p = motcua("admin", "settings", "--db", str(office_file), "--set", "agency_code=000.00.00.H00", check=False)
     assert p.returncode == 2 and "không đổi được" in p.stderr
+
+
+def test_report_day_lists_closes_in_order_and_reprints(tmp_path):
+    from datetime import datetime
+
+    from app.domain.calendar import TZ
+
+    path = tmp_path / "so.sqlite"
+    make_office(path, now=datetime(2026, 11, 16, 7, 30, tzinfo=TZ)).close()
+    for when in ("2026-11-19T08:00", "2026-11-20T09:30"):
+        motcua("receive", "--db", str(path), "--procedure", "2.000815", "--name", "Hồ Văn Nam",
+               "--phone", "0901234567", "--received", when)
+    listed = motcua("report", "day", "--db", str(path), "--list").stdout
+    assert "Chưa chốt sổ: 16/11/2026, 17/11/2026, 18/11/2026, 19/11/2026, 20/11/2026" in listed
+    p = motcua("report", "day", "--db", str(path), "--date", "2026-11-19", check=False)
+    assert p.returncode == 2 and "Còn ngày 16/11/2026, 17/11/2026, 18/11/2026 chưa chốt sổ" in p.stderr
+    pdf = tmp_path / "tuan.pdf"
+    out = motcua("report", "day", "--db", str(path), "--all", "--pdf", str(pdf)).stdout
+    assert "Đã chốt sổ ngày 20/11/2026: Quyển số 1/2026, trang 5–5, 1 dòng mới" in out
+    assert (pdf.stat().st_mode & 0o777) == 0o600  # the pages hold citizens' names
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert [f"Trang {n}" in page for n, page in enumerate(text.split("\f")[:5], start=1)] == [True] * 5
+    again = tmp_path / "lai.pdf"
+    out = motcua("report", "day", "--db", str(path), "--date", "2026-11-20", "--pdf", str(again)).stdout
+    assert "đã chốt sổ" in out
+    text = subprocess.run(["pdftotext", "-layout", str(again), "-"], capture_output=True, text=True).stdout
+    assert "BẢN IN LẠI" in text and "Trang 5" in text
+    assert "Đã chốt sổ hết các ngày." in motcua("report", "day", "--db", str(path), "--list").stdout
+    cover = tmp_path / "bia.pdf"
+    motcua("report", "volume", "--db", str(path), "--year", "2026", "--cover", str(cover))
+    assert "QUYỂN SỐ: 1/2026" in subprocess.run(["pdftotext", str(cover), "-"], capture_output=True,
+                                                 text=True).stdout
+    p = motcua("report", "volume", "--db", str(path), "--year", "2026", "--close", check=False)
+    assert p.returncode == 2 and "31/12/2026" in p.stderr
+    archived = motcua("report", "day", "--db", str(path), "--archive").stdout
+    assert archived == ""  # every closed day was archived when it was closed
+    assert len(list((tmp_path / "so-theo-doi" / "quyen-1-2026").iterdir())) == 5

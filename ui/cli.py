@@ -236,6 +236,86 @@ def cmd_report_logbook(args) -> int:
     return 0
 
 
+def _write_private(path: str, data: bytes) -> None:
+    from app.services.daybook import write_private
+
+    try:
+        write_private(Path(path), data)
+    except OSError as exc:
+        raise ServiceError(f"Không ghi được tệp {path}: {exc.strerror}. Hãy kiểm tra thư mục và dung lượng ổ đĩa.") from exc
+
+
+def cmd_report_day(args) -> int:
+    """The day book: list the days not closed, close a day (or all of them in order), reprint, archive."""
+    from app.services import daybook
+    from app.services.reports import join_pdfs
+
+    db = _open(args.db)
+    if args.list:
+        state = daybook.book_state(db)
+        if state.pending:
+            print("Chưa chốt sổ: " + ", ".join(f"{d:%d/%m/%Y}" for d in state.pending))
+        else:
+            print("Đã chốt sổ hết các ngày.")
+        if state.last_closed:
+            print(f"Đã chốt đến ngày {state.last_closed:%d/%m/%Y}; Quyển số {state.volume} có {state.last_page} trang.")
+        return 0
+    if args.archive:
+        report = daybook.archive_days(db)
+        for path in report.written:
+            print(path)
+        for error in report.errors:
+            print(error, file=sys.stderr)
+        print(f"Đã lưu {len(report.written)} ngày vào {daybook.archive_folder(db)}", file=sys.stderr)
+        return EXIT_REFUSED if report.errors else 0
+    actor = _clerk(db, args.user)
+    if args.all:
+        closed = daybook.close_pending(db, actor=actor)
+        if not closed:
+            print("Không còn ngày nào chưa chốt sổ.", file=sys.stderr)
+            return 0
+        if args.pdf:
+            _write_private(args.pdf, join_pdfs([c.pdf for c in closed]))
+        for c in closed:
+            print(f"Đã chốt sổ ngày {c.day:%d/%m/%Y}: Quyển số {c.volume}, trang {c.first_page}–{c.last_page}, "
+                  f"{c.lines} dòng mới, {c.updates} dòng cập nhật.")
+        return 0
+    if args.date in daybook.closed_days(db):
+        pdf, _closed = daybook.day_pdf(db, args.date)
+        if args.pdf:
+            _write_private(args.pdf, pdf)
+        print(f"Ngày {args.date:%d/%m/%Y} đã chốt sổ; " + ("đã in lại vào " + args.pdf if args.pdf else
+                                                            "thêm --pdf TỆP để in lại."))
+        return 0
+    c = daybook.close_day(db, args.date, actor=actor)
+    if args.pdf:
+        _write_private(args.pdf, c.pdf)
+    print(f"Đã chốt sổ ngày {c.day:%d/%m/%Y}: Quyển số {c.volume}, trang {c.first_page}–{c.last_page}, "
+          f"{c.lines} dòng mới, {c.updates} dòng cập nhật.")
+    if c.archive_error:
+        print(c.archive_error, file=sys.stderr)
+    return 0
+
+
+def cmd_report_volume(args) -> int:
+    """A volume's cover, its closing at the year's end (khóa sổ), or the reprint of that closing."""
+    from app.services import daybook
+
+    db = _open(args.db)
+    if args.cover:
+        _write_private(args.cover, daybook.cover_pdf(db, args.year))
+        print(f"Đã in bìa sổ năm {args.year} vào {args.cover}")
+    if args.close:
+        v = daybook.close_volume(db, args.year, actor=_clerk(db, args.user))
+        if args.pdf:
+            _write_private(args.pdf, v.pdf)
+        print(f"Đã khóa Quyển số {v.volume}: {v.pages} trang, {v.lines} dòng.")
+    elif args.pdf:
+        _write_private(args.pdf, daybook.volume_end_pdf(db, args.year))
+        print(f"Đã in lại trang khóa sổ năm {args.year} vào {args.pdf}")
+    return 0
+
+
 def cmd_report_stats(args) -> int:
     from app.services import reports
     from app.services.stats import compute_stats
@@ -443,9 +523,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_receive)
 
-    rp = sub.add_parser("report", help="in sổ theo dõi hồ sơ và thống kê (PDF, Excel, CSV)")
+    rp = sub.add_parser("report", help="sổ theo dõi hồ sơ (chốt sổ ngày, trích sổ) và thống kê (PDF, Excel, CSV)")
     rp_sub = rp.add_subparsers(dest="report_command", required=True)
-    for name, func, helptext in (("logbook", cmd_report_logbook, "Sổ theo dõi hồ sơ (mẫu 07)"),
+    for name, func, helptext in (("logbook", cmd_report_logbook, "trích Sổ theo dõi hồ sơ (mẫu 07) theo khoảng ngày"),
                                  ("stats", cmd_report_stats, "thống kê kết quả giải quyết TTHC (Biểu II.06a)")):
         x = rp_sub.add_parser(name, help=helptext)
         x.add_argument("--db", required=True)
@@ -459,6 +539,27 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             x.add_argument("--json", action="store_true")
         x.set_defaults(func=func)
+
+    dy = rp_sub.add_parser("day", help="chốt sổ theo dõi hồ sơ theo ngày (in tiếp các trang của quyển sổ), "
+                                        "in lại, lưu trữ")
+    dy.add_argument("--db", required=True)
+    what = dy.add_mutually_exclusive_group(required=True)
+    what.add_argument("--date", type=_date, help="chốt sổ ngày này (YYYY-MM-DD); ngày đã chốt thì in lại")
+    what.add_argument("--all", action="store_true", help="chốt lần lượt mọi ngày chưa chốt")
+    what.add_argument("--list", action="store_true", help="liệt kê các ngày chưa chốt sổ")
+    what.add_argument("--archive", action="store_true",
+                      help="ghi bản lưu PDF của mọi ngày đã qua chưa có trong thư mục lưu trữ")
+    dy.add_argument("--pdf", help="ghi các trang sổ ra tệp PDF")
+    dy.add_argument("--user", help="tên đăng nhập của người chốt sổ")
+    dy.set_defaults(func=cmd_report_day)
+    vo = rp_sub.add_parser("volume", help="bìa sổ và khóa sổ cuối năm của quyển sổ theo dõi hồ sơ")
+    vo.add_argument("--db", required=True)
+    vo.add_argument("--year", type=int, required=True)
+    vo.add_argument("--cover", help="in bìa quyển sổ ra tệp PDF")
+    vo.add_argument("--close", action="store_true", help="khóa sổ năm (sau khi đã chốt mọi ngày)")
+    vo.add_argument("--pdf", help="ghi trang khóa sổ ra tệp PDF (không có --close: in lại)")
+    vo.add_argument("--user", help="tên đăng nhập của người khóa sổ")
+    vo.set_defaults(func=cmd_report_volume)
 
     se = sub.add_parser("search", help="tìm hồ sơ theo mã, tên, số điện thoại, số CCCD, địa chỉ (không cần dấu)")
     se.add_argument("text")

@@ -28,6 +28,7 @@ from app.services.reception import now_local
 from app.services.settings import office_info
 from app.services.users import UserInfo
 from ui.change_watcher import ChangeWatcher
+from ui.daybook_dialog import CloseDayDialog, DaybookNotice, DaybookStatusItem, DaybookWatch
 from ui.dossier_list import DossierListPanel, DueBadge
 from ui.dossier_window import DossierWindow
 from ui.reception_form import WEEKDAYS, ReceptionPanel
@@ -65,6 +66,7 @@ T = {
     "scan_garbage": "Mã vừa quét “{text}” không phải là mã hồ sơ. Hãy quét lại mã vạch trên giấy hẹn.",
     "ok": "Đã hiểu",
     "open_failed": "Không mở được hồ sơ: {msg}",
+    "daybook": "Chốt sổ theo dõi hồ sơ…",
 }
 
 
@@ -185,7 +187,20 @@ class CounterWindow(QMainWindow):
         self.tabs.addTab(reception_page, T["tab_reception"])
         self.tabs.addTab(self.logbook, T["tab_logbook"])
         self.tabs.addTab(self.stats, T["tab_stats"])
-        self.setCentralWidget(self.tabs)
+        # The day book: "Chưa chốt sổ ngày …" on start (notice) and in the status bar, automatic archive.
+        self.daybook = DaybookWatch(db, user, self)
+        self.daybook_item = DaybookStatusItem(self.daybook)
+        self.daybook_notice = DaybookNotice(self.daybook)
+        self.daybook_item.open_requested.connect(self.open_daybook)
+        self.daybook_notice.open_requested.connect(self.open_daybook)
+        self.daybook_dialog: CloseDayDialog | None = None
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.daybook_notice)
+        central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.badge = DueBadge(db)
         self.badge.due_clicked.connect(self.show_due)
 
@@ -205,6 +220,9 @@ class CounterWindow(QMainWindow):
         quit_ = QAction(T["quit"], self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_.triggered.connect(self.close)
         menu.addAction(refresh)
+        daybook = QAction(T["daybook"], self)
+        daybook.triggered.connect(self.open_daybook)
+        menu.addAction(daybook)
         menu.addSeparator()
         menu.addAction(logout)
         menu.addAction(quit_)
@@ -218,12 +236,14 @@ class CounterWindow(QMainWindow):
         bar = self.statusBar()
         for w in (self.clerk_label, self.device_label, self.date_label):
             bar.addWidget(w)
+        bar.addPermanentWidget(self.daybook_item)
         bar.addPermanentWidget(self.badge)
         bar.addPermanentWidget(self.count_label)
 
         self.resize(1366, 740)
         self.reload()
         self.badge.refresh()
+        self.daybook.start()
         # another process (a kiosk on this PC, the sync worker) or another window changed the data
         self.watcher = ChangeWatcher(db, self)
         self.watcher.changed.connect(self.data_changed)
@@ -276,6 +296,14 @@ class CounterWindow(QMainWindow):
         self.reload()
         self.logbook.refresh()
         self.badge.refresh()
+
+    def open_daybook(self) -> CloseDayDialog:
+        """The day book dialog: close the pending days in order, reprints, cover, year end."""
+        if self.daybook_dialog is None:
+            self.daybook_dialog = CloseDayDialog(self.db, self.user, self.daybook, parent=self)
+            self.daybook_dialog.book_changed.connect(self.logbook.refresh)
+        self.daybook_dialog.open()
+        return self.daybook_dialog
 
     def show_due(self, kind: str) -> None:
         self.tabs.setCurrentWidget(self.logbook)

@@ -36,7 +36,14 @@ from PySide6.QtWidgets import (
 from app.domain.calendar import TZ
 from app.domain.dossier import CHANNELS, STATUS_TEXT, Status
 from app.domain.lifecycle import DUE_STATE_TEXT, DueState
-from app.services.reports import logbook_csv, logbook_lines, logbook_pdf, logbook_title_info, logbook_xlsx
+from app.services.reports import (
+    EXTRACT_FILE_LIMIT,
+    logbook_csv,
+    logbook_extract,
+    logbook_pdf,
+    logbook_title_info,
+    logbook_xlsx,
+)
 from app.services.search import (
     DossierFilter,
     DossierRow,
@@ -71,11 +78,14 @@ T = {
     "found_more": "Hơn {n} hồ sơ — hãy lọc thêm",
     "none": "Không có hồ sơ nào khớp với điều kiện tìm.",
     "failed": "Không tìm được: {msg}",
-    "print": "In sổ (PDF)…",
+    "print": "In trích sổ (PDF)…",
     "xlsx": "Xuất Excel…",
     "csv": "Xuất CSV…",
-    "export_hint": "Sổ theo dõi hồ sơ từ ngày {f:%d/%m/%Y} đến ngày {t:%d/%m/%Y} (theo ngày nhận trong bộ lọc)",
-    "pdf_title": "Sổ theo dõi hồ sơ",
+    "export_hint": "Trích sổ theo dõi hồ sơ: mọi hồ sơ của danh sách đang lọc (không chỉ các dòng đang hiện). "
+                   "Các trang sổ của từng ngày in khi chốt sổ ngày.",
+    "scope": "Điều kiện lọc: {items}",
+    "scope_text": "tìm “{text}”",
+    "pdf_title": "Trích sổ theo dõi hồ sơ",
     "save_xlsx": "Lưu sổ theo dõi hồ sơ ra tệp Excel",
     "save_csv": "Lưu sổ theo dõi hồ sơ ra tệp CSV",
     "xlsx_filter": "Tệp Excel (*.xlsx)",
@@ -423,7 +433,7 @@ class DossierListPanel(QWidget):
         self.xlsx_button.clicked.connect(lambda: self.export_logbook("xlsx"))
         self.csv_button.clicked.connect(lambda: self.export_logbook("csv"))
         for b in (self.print_button, self.xlsx_button, self.csv_button):
-            b.setToolTip(T["export_hint"].format(f=self.export_range()[0], t=self.export_range()[1]))
+            b.setToolTip(T["export_hint"])
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label)
@@ -619,9 +629,21 @@ class DossierListPanel(QWidget):
     # -- the book as PDF / Excel / CSV --
 
     def export_range(self) -> tuple[date, date]:
-        """The book's period: the received-date filter (its dates also when "all dates" is ticked)."""
+        """The received-date filter's dates (as shown, whether or not "all dates" is ticked)."""
         a, b = pydate(self.date_from.date()), pydate(self.date_to.date())
         return (a, b) if a <= b else (b, a)
+
+    def export_scope(self) -> str:
+        """The filters in words, printed under the extract's title ("" when nothing narrows the list)."""
+        items = []
+        if self.search.text().strip():
+            items.append(T["scope_text"].format(text=self.search.text().strip()))
+        for label, combo in ((T["status"], self.status_combo), (T["field"], self.field_combo),
+                             (T["procedure"], self.procedure_combo), (T["clerk"], self.clerk_combo),
+                             (T["due"], self.due_combo), (T["channel"], self.channel_combo)):
+            if combo.currentData() is not None:
+                items.append(f"{label}: {combo.currentText()}")
+        return T["scope"].format(items="; ".join(items)) if items else ""
 
     def _set_exporting(self, busy: bool) -> None:
         for b in (self.print_button, self.xlsx_button, self.csv_button):
@@ -632,18 +654,22 @@ class DossierListPanel(QWidget):
             self.count_label.setText(self.count_text())
 
     def print_logbook(self) -> None:
-        date_from, date_to = self.export_range()
-        db = self.db
+        """An extract (TRÍCH SỔ) of every dossier the list's filters select, all dates when "Mọi ngày" is ticked."""
+        flt, scope, db = self.current_filter(), self.export_scope(), self.db
+
+        def job():
+            ex = logbook_extract(db, flt)
+            return logbook_pdf(db, ex.date_from, ex.date_to, lines=ex.lines, scope=scope), ex.date_from, ex.date_to
+
         self._set_exporting(True)
-        run_in_thread(lambda: logbook_pdf(db, date_from, date_to),
-                      lambda pdf: self._show_pdf(pdf, date_from, date_to), self._export_failed, parent=self)
+        run_in_thread(job, lambda r: self._show_pdf(*r), self._export_failed, parent=self)
 
     def _show_pdf(self, pdf: bytes, date_from: date, date_to: date) -> None:
         from ui.receipt_preview import ReceiptPreviewDialog
 
         self._set_exporting(False)
         self.pdf_ready.emit(pdf)
-        name = f"so-theo-doi-ho-so-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"
+        name = f"trich-so-theo-doi-ho-so-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"
         self.preview = ReceiptPreviewDialog(pdf, title=T["pdf_title"], default_name=name,
                                             parent=self)
         self.preview.open()
@@ -652,22 +678,26 @@ class DossierListPanel(QWidget):
         return ask_save_path(self, title, default_name, name_filter)
 
     def export_logbook(self, kind: str) -> None:
+        """The same selection as the printed extract, as Excel or CSV."""
         date_from, date_to = self.export_range()
-        name = f"so-theo-doi-ho-so-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{kind}"
+        dated = not self.all_dates.isChecked()
+        stamp = f"{date_from:%Y%m%d}-{date_to:%Y%m%d}" if dated else "moi-ngay"
+        name = f"so-theo-doi-ho-so-{stamp}.{kind}"
         if kind == "xlsx":
             path = self.ask_save_path(T["save_xlsx"], name, T["xlsx_filter"])
         else:
             path = self.ask_save_path(T["save_csv"], name, T["csv_filter"])
         if not path:
             return
-        db = self.db
+        flt, db = self.current_filter(), self.db
 
         def job() -> str:
-            lines = logbook_lines(db, date_from, date_to)
+            ex = logbook_extract(db, flt, limit=EXTRACT_FILE_LIMIT)
             if kind == "xlsx":
-                data = logbook_xlsx(lines, title_info=logbook_title_info(db, date_from, date_to, lines=lines))
+                info = logbook_title_info(db, ex.date_from, ex.date_to, lines=ex.lines)
+                data = logbook_xlsx(ex.lines, title_info=info)
             else:
-                data = logbook_csv(lines)
+                data = logbook_csv(ex.lines)
             return write_bytes(path, data)
 
         self._set_exporting(True)

@@ -474,8 +474,47 @@ def fold_catalogue(stream_id: str, events: Sequence[Event]) -> Rows:
     return {"procedures": [procs[k] for k in sorted(procs)], "reference_versions": versions}
 
 
+# --- the day book ------------------------------------------------------------------------------------------
+
+
+def fold_logbook(stream_id: str, events: Sequence[Event]) -> Rows:
+    """A device's closings (one per closed day, one per closed volume; a second closing of the same day keeps
+    the first) and each of its lines as last printed."""
+    closings: dict[tuple, dict] = {}
+    printed: dict[tuple, dict] = {}
+    for ev in events:
+        pl = ev.payload
+        if isinstance(pl, p.DayClosed):
+            kind, day, lines, updates, totals = "day", pl.day, pl.lines, pl.updates, pl.totals
+        elif isinstance(pl, p.VolumeClosed):
+            kind, day, lines, updates, totals = "volume", pl.closed_on, pl.lines, (), pl.summary
+        else:
+            continue
+        if (pl.volume, kind, day) in closings:
+            continue
+        closings[(pl.volume, kind, day)] = {
+            "event_id": ev.event_id, "device_id": ev.device_id, "volume": pl.volume, "kind": kind, "day": day,
+            "first_page": pl.first_page, "last_page": pl.last_page, "numbers": [ln.number for ln in lines],
+            "rows": [{"number": ln.number, "values": dict(ln.values)} for ln in lines],
+            "updates": [u.model_dump(mode="json") for u in updates], "totals": dict(totals),
+            "context": dict(pl.context), "closed_at": ev.occurred_at.astimezone(UTC).replace(microsecond=0),
+            "actor_id": ev.actor_id, "actor_name": pl.actor_name}
+        for ln in lines:
+            printed[(ev.device_id, pl.volume, ln.number)] = {
+                "device_id": ev.device_id, "volume": pl.volume, "number": ln.number, "dossier_id": ln.dossier_id,
+                "values": dict(ln.values), "event_id": ev.event_id}
+        for u in updates:
+            key = (ev.device_id, u.volume, u.number)
+            old = printed.get(key, {}).get("values", {})
+            printed[key] = {"device_id": ev.device_id, "volume": u.volume, "number": u.number,
+                            "dossier_id": u.dossier_id, "values": {**old, **u.changes}, "event_id": ev.event_id}
+    return {"logbook_closings": [closings[k] for k in sorted(closings, key=lambda k: (k[0], k[2], k[1]))],
+            "logbook_printed": [printed[k] for k in sorted(printed)]}
+
+
 FOLDS = {r.DOSSIER: fold_dossier, r.INTAKE: fold_intake, r.DEVICE: fold_device, r.USER: fold_user,
-         r.SETTINGS: fold_settings, r.CALENDAR: fold_calendar, r.CATALOGUE: fold_catalogue}
+         r.SETTINGS: fold_settings, r.CALENDAR: fold_calendar, r.CATALOGUE: fold_catalogue,
+         r.LOGBOOK: fold_logbook}
 
 
 def fold_stream(stream_type: str, stream_id: str, events: Sequence[Event]) -> Rows:

@@ -360,9 +360,63 @@ class CataloguePublished(Payload):
     procedures: tuple[CatalogueProcedure, ...]
 
 
+# --- the day book (stream: ``logbook/<device id>``) ---------------------------------------------------------
+
+
+class PrintedLine(Part):
+    """A logbook line as a closing printed it: column key -> the cell's text."""
+
+    number: int
+    dossier_id: str
+    values: dict[str, str]
+
+
+class LineUpdate(Part):
+    """A line printed earlier whose cells changed (a later return, a correction), as the next closing lists it."""
+
+    volume: str
+    number: int
+    dossier_id: str
+    code: str
+    received: str
+    changes: dict[str, str]
+
+
+class DayClosed(Payload):
+    """A day of a device's volume closed (chốt sổ ngày): the next pages of the volume and what they said,
+    so that a reprint gives the same pages."""
+
+    TYPE = "logbook.day_closed"
+    VERSION = 1
+    volume: str
+    day: date
+    first_page: int
+    last_page: int
+    lines: tuple[PrintedLine, ...] = ()
+    updates: tuple[LineUpdate, ...] = ()
+    totals: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, str] = Field(default_factory=dict)
+    actor_name: str = ""
+
+
+class VolumeClosed(Payload):
+    """A device's volume closed at the year's end (khóa sổ): its last pages and the counts they state."""
+
+    TYPE = "logbook.volume_closed"
+    VERSION = 1
+    volume: str
+    closed_on: date
+    first_page: int
+    last_page: int
+    lines: tuple[PrintedLine, ...] = ()
+    summary: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, str] = Field(default_factory=dict)
+    actor_name: str = ""
+
+
 ALL_PAYLOADS: tuple[type[Payload], ...] = (
     DossierReceived, DossierTransferred, DossierHandedBack, SupplementRequested, SupplementReceived, ResultReady,
     DossierReturned, DossierExtended, DossierStopped, DossierCancelled, ApplicantCorrected, FlagResolved,
     GuidanceIssued, IntakeRefused, DeviceRegistered, UserCreated, UserUpdated, SettingsChanged, CalendarDaySet,
-    CataloguePublished,
+    CataloguePublished, DayClosed, VolumeClosed,
 )

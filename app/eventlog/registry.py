@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from app.eventlog import payloads as p
 
 # stream types
-DOSSIER, INTAKE, DEVICE, USER, SETTINGS, CALENDAR, CATALOGUE = (
-    "dossier", "intake", "device", "user", "settings", "calendar", "catalogue")
+DOSSIER, INTAKE, DEVICE, USER, SETTINGS, CALENDAR, CATALOGUE, LOGBOOK = (
+    "dossier", "intake", "device", "user", "settings", "calendar", "catalogue", "logbook")
 
 CURRENT: dict[str, type[p.Payload]] = {cls.TYPE: cls for cls in p.ALL_PAYLOADS}
 
@@ -35,6 +35,8 @@ STREAM_OF: dict[str, str] = {
     p.SettingsChanged.TYPE: SETTINGS,
     p.CalendarDaySet.TYPE: CALENDAR,
     p.CataloguePublished.TYPE: CATALOGUE,
+    p.DayClosed.TYPE: LOGBOOK,
+    p.VolumeClosed.TYPE: LOGBOOK,
 }
 
 
@@ -117,6 +119,11 @@ def encode(payload: p.Payload) -> dict:
 
 def stream_type_of(type_: str) -> str | None:
     return STREAM_OF.get(type_)
+
+
+def logbook_stream(device_id: str) -> str:
+    """The stream of a device's day book: every closing of every volume of that device."""
+    return f"{LOGBOOK}/{device_id}"
 
 
 def reference_stream(kind: str, agency_code: str) -> str:

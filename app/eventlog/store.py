@@ -27,7 +27,7 @@ from db import models as m
 
 T = {t.__tablename__: t.__table__ for t in (m.Dossier, m.DossierStep, m.LogbookEntry, m.Flag, m.FlagResolution,
                                              m.IntakeSlip, m.Device, m.User, m.Setting, m.CalendarDayRow,
-                                             m.Procedure, m.ReferenceVersion)}
+                                             m.Procedure, m.ReferenceVersion, m.LogbookClosing, m.LogbookPrinted)}
 # Every table the fold writes; `rebuild` empties them and folds the whole log again.
 PROJECTION_TABLES: tuple[Table, ...] = tuple(T.values())
 EVENTS: Table = m.Event.__table__
@@ -52,6 +52,10 @@ def _scope(stream_type: str, ids: list[str], events: Sequence[Event]) -> dict[st
         return {"intake_slips": T["intake_slips"].c.event_id.in_([e.event_id for e in events])}
     if stream_type == registry.DEVICE:
         return {"devices": T["devices"].c.id.in_(ids)}
+    if stream_type == registry.LOGBOOK:
+        devices = [i.split("/", 1)[1] for i in ids]
+        return {"logbook_closings": T["logbook_closings"].c.device_id.in_(devices),
+                "logbook_printed": T["logbook_printed"].c.device_id.in_(devices)}
     if stream_type == registry.USER:
         return {"users": T["users"].c.id.in_(ids)}
     versions = T["reference_versions"].c.kind == stream_type

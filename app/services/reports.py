@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.domain.calendar import TZ
 from app.domain.text import search_key
@@ -34,8 +34,15 @@ __all__ = [
     "STATS_GROUPS",
     "LogbookLine",
     "logbook_csv",
+    "book_line",
     "logbook_lines",
+    "logbook_lines_of",
     "logbook_pdf",
+    "logbook_span",
+    "logbook_extract",
+    "Extract",
+    "join_pdfs",
+    "print_line",
     "logbook_title_info",
     "logbook_xlsx",
     "stats_csv",
@@ -107,30 +114,105 @@ def _volume_key(volume: str) -> tuple:
     return (year, slot.zfill(3), volume)
 
 
+# The dossier columns a logbook line is made of (a plain SELECT of these is much faster than ORM rows).
+LINE_COLUMNS = (Dossier.id, Dossier.code, Dossier.procedure_name, Dossier.sets_count, Dossier.applicant_name,
+                Dossier.address, Dossier.phone, Dossier.competent_unit, Dossier.received_at, Dossier.due_at,
+                Dossier.first_transfer_at, Dossier.result_at, Dossier.returned_at, Dossier.return_method,
+                Dossier.note, Dossier.extensions, Dossier.status, Dossier.closed_note)
+
+
+def book_line(d, volume: str, number: int) -> LogbookLine:
+    """The logbook line of a dossier (an ORM row or a row of LINE_COLUMNS) at its place in the book."""
+    return LogbookLine(
+        number=number, volume=volume, code=d.code, procedure_name=d.procedure_name, sets_count=d.sets_count,
+        applicant_name=d.applicant_name,
+        address_phone="; ".join(p for p in (d.address, d.phone) if p),
+        competent_unit=d.competent_unit, received_at=_loc(d.received_at), due_at=_loc(d.due_at),
+        transferred_at=_loc(d.first_transfer_at), result_at=_loc(d.result_at),
+        returned_at=_loc(d.returned_at), return_method=RETURN_TEXT.get(d.return_method, d.return_method),
+        note=_note(d), address=d.address, phone=d.phone,
+    )
+
+
+def print_line(ln: LogbookLine):
+    """The same line as app.printing.logbook prints it."""
+    from app.printing.logbook import LogbookLine as PrintLine
+
+    return PrintLine(
+        number=ln.number, code=ln.code, procedure_name=ln.procedure_name, sets_count=ln.sets_count,
+        applicant_name=ln.applicant_name, address=ln.address, phone=ln.phone, competent_unit=ln.competent_unit,
+        received_at=ln.received_at, due_at=ln.due_at, transferred_at=ln.transferred_at,
+        result_received_at=ln.result_at, returned_at=ln.returned_at, return_method=ln.return_method,
+        note=ln.note)
+
+
 def logbook_lines(db: Database, date_from: date, date_to: date, *, volume: str | None = None) -> list[LogbookLine]:
     """Lines of the book for dossiers received on [date_from, date_to] (local), by volume then number.
 
     Cancelled dossiers stay in the book (a number is never skipped) with "Đã hủy: <lý do>" in the note.
     """
     with db.reading() as s:
-        q = (select(Dossier, LogbookEntry.volume, LogbookEntry.number)
+        q = (select(*LINE_COLUMNS, LogbookEntry.volume, LogbookEntry.number)
              .join(LogbookEntry, LogbookEntry.dossier_id == Dossier.id)
              .where(Dossier.received_day >= date_from, Dossier.received_day <= date_to))
         if volume:
             q = q.where(LogbookEntry.volume == volume)
-        lines = []
-        for d, vol, number in s.execute(q):
-            lines.append(LogbookLine(
-                number=number, volume=vol, code=d.code, procedure_name=d.procedure_name, sets_count=d.sets_count,
-                applicant_name=d.applicant_name,
-                address_phone="; ".join(p for p in (d.address, d.phone) if p),
-                competent_unit=d.competent_unit, received_at=_loc(d.received_at), due_at=_loc(d.due_at),
-                transferred_at=_loc(d.first_transfer_at), result_at=_loc(d.result_at),
-                returned_at=_loc(d.returned_at), return_method=RETURN_TEXT.get(d.return_method, d.return_method),
-                note=_note(d), address=d.address, phone=d.phone,
-            ))
+        lines = [book_line(d, d.volume, d.number) for d in s.execute(q)]
     lines.sort(key=lambda ln: (_volume_key(ln.volume), ln.number))
     return lines
+
+
+def logbook_lines_of(db: Database, dossier_ids: list[str]) -> list[LogbookLine]:
+    """Lines of the book for the given dossiers (e.g. a search's results), by volume then number."""
+    lines: list[LogbookLine] = []
+    with db.reading() as s:
+        for i in range(0, len(dossier_ids), 500):
+            chunk = dossier_ids[i:i + 500]
+            q = (select(*LINE_COLUMNS, LogbookEntry.volume, LogbookEntry.number)
+                 .join(LogbookEntry, LogbookEntry.dossier_id == Dossier.id).where(Dossier.id.in_(chunk)))
+            lines += [book_line(d, d.volume, d.number) for d in s.execute(q)]
+    lines.sort(key=lambda ln: (_volume_key(ln.volume), ln.number))
+    return lines
+
+
+EXTRACT_PDF_LIMIT = 2_000  # a printed extract longer than this is a book, not a list: filter first
+EXTRACT_FILE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class Extract:
+    """The lines a list on screen shows (every page of it, not only the rows loaded), and their period."""
+
+    lines: list[LogbookLine]
+    date_from: date
+    date_to: date
+
+
+def logbook_extract(db: Database, flt, *, limit: int = EXTRACT_PDF_LIMIT) -> Extract:
+    """The logbook lines of every dossier matching `flt` (an app.services.search.DossierFilter).
+
+    The period is the filter's received dates, or the first and last day of the lines when it has none.
+    Raises ServiceError when more than `limit` dossiers match (a clerk then narrows the filter).
+    """
+    from app.services.errors import ServiceError
+    from app.services.search import search_dossiers
+
+    found = search_dossiers(db, flt, limit=limit, order="number")
+    if found.has_more:
+        raise ServiceError(f"Danh sách có hơn {limit:,} hồ sơ, quá nhiều cho một bản trích. ".replace(",", ".")
+                           + "Hãy lọc thêm (theo ngày nhận, lĩnh vực, trạng thái…) rồi in hoặc xuất lại.")
+    lines = logbook_lines_of(db, [r.id for r in found.rows])
+    days = [ln.received_at.date() for ln in lines]
+    first = flt.received_from or (min(days) if days else db.clock().astimezone(TZ).date())
+    last = flt.received_to or (max(days) if days else first)
+    return Extract(lines, first, last)
+
+
+def logbook_span(db: Database) -> tuple[date, date] | None:
+    """The first and last day on which any dossier was received (None for an empty book)."""
+    with db.reading() as s:
+        first, last = s.execute(select(func.min(Dossier.received_day), func.max(Dossier.received_day))).one()
+    return (first, last) if first else None
 
 
 def logbook_title_info(db: Database, date_from: date, date_to: date, *, volume: str | None = None,
@@ -273,32 +355,37 @@ def logbook_csv(lines: list[LogbookLine]) -> bytes:
 
 
 def logbook_pdf(db: Database, date_from: date, date_to: date, *, volume: str | None = None,
-                columns: tuple[str, ...] | None = None) -> bytes:
-    """The book as an A4 landscape PDF; one book section per volume when several counters' books meet."""
+                columns: tuple[str, ...] | None = None, lines: list[LogbookLine] | None = None,
+                scope: str = "") -> bytes:
+    """An extract of the book (TRÍCH SỔ, not the volume's pages: those are printed by closing days,
+    app.services.daybook) as an A4 landscape PDF; one part per volume when several counters' books meet.
+
+    `lines` (default: every line received in the period) and `scope` (a sentence saying what was
+    selected) let a list on screen print exactly what it shows.
+    """
     from app.printing.common import OfficeHeader
     from app.printing.logbook import LogbookData, build_logbook_pdf
-    from app.printing.logbook import LogbookLine as PrintLine
 
-    lines = logbook_lines(db, date_from, date_to, volume=volume)
+    if lines is None:
+        lines = logbook_lines(db, date_from, date_to, volume=volume)
     info = logbook_title_info(db, date_from, date_to, volume=volume, lines=lines)
     header = OfficeHeader(info["parent_body"], info["center_name"], info["place_name"])
     printed = db.clock().astimezone(TZ)
     volumes = [volume] if volume else sorted({ln.volume for ln in lines}, key=_volume_key) or [""]
     parts = []
     for vol in volumes:
-        plines = tuple(PrintLine(
-            number=ln.number, code=ln.code, procedure_name=ln.procedure_name, sets_count=ln.sets_count,
-            applicant_name=ln.applicant_name, address=ln.address, phone=ln.phone, competent_unit=ln.competent_unit,
-            received_at=ln.received_at, due_at=ln.due_at, transferred_at=ln.transferred_at,
-            result_received_at=ln.result_at, returned_at=ln.returned_at, return_method=ln.return_method,
-            note=ln.note) for ln in lines if ln.volume == vol)
+        plines = tuple(print_line(ln) for ln in lines if ln.volume == vol)
         kw = {"columns": columns} if columns else {}
         parts.append(build_logbook_pdf(LogbookData(header=header, volume=vol, period_from=date_from,
-                                                   period_to=date_to, lines=plines, printed_at=printed, **kw)))
-    return parts[0] if len(parts) == 1 else _join_pdfs(parts)
+                                                   period_to=date_to, lines=plines, printed_at=printed,
+                                                   scope=scope, **kw)))
+    return join_pdfs(parts)
 
 
-def _join_pdfs(parts: list[bytes]) -> bytes:
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """Several PDFs as one, pages in order (one part is returned as it is)."""
+    if len(parts) == 1:
+        return parts[0]
     import pypdfium2 as pdfium
 
     from app.printing.pdfium import PDFIUM_LOCK

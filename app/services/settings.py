@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,13 @@ DEFAULTS: dict[str, object] = {
     "paper_size": "A4",
     "receipt_copies": 2,
     "rating_scale": 3,
+    # the day book (Sổ theo dõi hồ sơ, closing days): when the day's pages are archived, where, who closes
+    "daybook_close_time": "17:30",
+    "daybook_archive_dir": "",  # "": a folder "so-theo-doi" beside the database file
+    "daybook_closer_role": "clerk",  # "clerk": any clerk or leader may close a day; "leader": leaders only
+    "daybook_signer_title": "Lãnh đạo đơn vị",
+    "daybook_signer_name": "",
+    "daybook_start": "",  # YYYY-MM-DD: the first day kept as day book pages ("": the device's first day)
 }
 
 
@@ -48,6 +55,12 @@ class OfficeSettings:
     paper_size: str
     receipt_copies: int
     rating_scale: int
+    daybook_close_time: str = "17:30"
+    daybook_archive_dir: str = ""
+    daybook_closer_role: str = "clerk"
+    daybook_signer_title: str = "Lãnh đạo đơn vị"
+    daybook_signer_name: str = ""
+    daybook_start: str = ""
     raw: dict = field(default_factory=dict, compare=False)
 
     def hours(self) -> OfficeHours:
@@ -161,6 +174,22 @@ def update_settings(db, changes: dict[str, str], *, actor_id: str | None = None)
             if text and "{code}" not in text:
                 raise ServiceError("Mẫu địa chỉ tra cứu phải chứa {code} (chỗ điền mã hồ sơ).")
             parsed[key] = text
+        elif key == "daybook_close_time":
+            try:
+                _t(text.strip())
+            except ValueError as exc:
+                raise ServiceError("Giờ chốt sổ phải có dạng giờ:phút, ví dụ 17:30.") from exc
+            parsed[key] = f"{_t(text.strip()):%H:%M}"
+        elif key == "daybook_start":
+            try:
+                parsed[key] = date.fromisoformat(text.strip()).isoformat() if text.strip() else ""
+            except ValueError as exc:
+                raise ServiceError("Ngày bắt đầu ghi sổ theo ngày phải có dạng YYYY-MM-DD, ví dụ 2026-11-02.") from exc
+        elif key == "daybook_closer_role":
+            if text.strip() not in ("clerk", "leader"):
+                raise ServiceError("Người được chốt sổ: “clerk” (cán bộ tiếp nhận và lãnh đạo) "
+                                   "hoặc “leader” (chỉ lãnh đạo).")
+            parsed[key] = text.strip()
         elif key == "agency_code":
             raise ServiceError("Mã cơ quan nằm trong mọi mã hồ sơ đã cấp; không đổi được sau khi thiết lập.")
         else:

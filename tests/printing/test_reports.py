@@ -66,11 +66,12 @@ def test_logbook_columns_header_and_values(tmp_path):
         "SỔ THEO DÕI HỒ SƠ",
         "Quyển số: 1/2026",
         "Từ ngày 01/11/2026 đến ngày 22/11/2026",
-        "000.17.22.H56-261101-1001",
         "01/11/2026",
         "Trang 1/1",
     ):
         assert text in layout, text
+    # the code wraps after the agency part, so that it fits a narrow column at 9 pt
+    assert "000.17.22.H56- 261101-1001" in raw
     # wrapped cells read whole in content order
     for text in ["Nguyễn Thị Hường 1", "Số 12, ấp Bình Thạnh; 0912345678"]:
         assert text in raw, text
@@ -182,3 +183,29 @@ def test_stats_report(tmp_path):
         "Trong hạn",
     ):
         assert text in raw, text
+
+
+@needs_pdftotext
+def test_any_stored_text_prints_in_the_logbook_long_cells_are_shortened_with_a_mark_and_printed_whole(tmp_path):
+    """A 1,500-character note, an 800-character name, a 1,200-character address and a 2,000-character word
+    used to end in LayoutError; now the row is capped and the whole texts follow the table."""
+    note = "Ghi chú dài về hồ sơ, " * 75  # 1,650 characters
+    name = "Nguyễn Thị Ngọc Bích " * 40  # 840
+    address = "Tổ 5, khu phố Bình Thạnh, " * 48  # 1,248
+    word = "x" * 2000
+    long_line = LogbookLine(**{**line(1).__dict__, "note": note, "applicant_name": name, "address": address})
+    no_spaces = LogbookLine(**{**line(2).__dict__, "procedure_name": word})
+    data = logbook(4, lines=(line(0), long_line, no_spaces, line(3)))
+    path = write_pdf(tmp_path, build_logbook_pdf(data))
+    raw = squash(pdf_text(path, mode="raw"))
+    for k in (1, 2, 3, 4):
+        assert f"[xem *{k} ở cuối]" in raw
+    assert "GHI ĐẦY ĐỦ CÁC Ô DÀI" in raw
+    words = iter(raw.split())
+    assert all(any(w == p for p in words) for w in (name + note).split())  # whole, in order
+    words = iter(raw.split())
+    assert all(any(w == p for p in words) for w in address.split()[:-1])  # (its last comma meets "; phone")
+    assert raw.replace(" ", "").count("x" * 100) >= 19  # the long word is printed whole too
+    assert "Nguyễn Thị Hường 4" in raw  # the row after them is there
+    for page in page_texts(path):
+        assert "Trang" in page

@@ -234,3 +234,40 @@ def test_print_logbook_opens_the_preview(qtbot, office_db, clerk, book):
     qtbot.waitUntil(lambda: p.preview is not None, timeout=5000)
     p.preview.close()
     assert workers.wait_idle(10000)
+
+
+def _pdf_text(tmp_path, pdf: bytes) -> str:
+    import subprocess
+
+    path = tmp_path / "extract.pdf"
+    path.write_bytes(pdf)
+    return " ".join(subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True).stdout.split())
+
+
+def test_print_with_all_dates_ticked_prints_every_day_as_an_extract(qtbot, office_db, clerk, book, tmp_path):
+    p = make_panel(qtbot, office_db, clerk)
+    assert p.all_dates.isChecked()  # "Mọi ngày" is how the tab opens
+    with qtbot.waitSignal(p.pdf_ready, timeout=20000) as sig:
+        qtbot.mouseClick(p.print_button, LEFT)
+    text = _pdf_text(tmp_path, sig.args[0])
+    assert "TRÍCH SỔ THEO DÕI HỒ SƠ" in text and "không thay cho các trang sổ đã chốt" in text
+    assert "Từ ngày 09/11/2026 đến ngày 13/11/2026" in text
+    for name in ("Nguyễn Thị Hường", "Đặng Văn Lâm", "Dương Thị Bích", "Hà Thị Lan", "Đỗ Minh Khoa",
+                 "Bùi Văn Cường", "Trần Hữu Nghĩa"):
+        assert name in text, name
+    p.preview.close()
+    assert workers.wait_idle(10000)
+
+
+def test_print_prints_what_the_filters_select_and_says_which(qtbot, office_db, clerk, book, tmp_path):
+    p = make_panel(qtbot, office_db, clerk)
+    p.set_due_filter("overdue")
+    qtbot.waitUntil(lambda: shown_codes(p) == {book["ha"], book["do"], book["duong"]}, timeout=5000)
+    with qtbot.waitSignal(p.pdf_ready, timeout=20000) as sig:
+        qtbot.mouseClick(p.print_button, LEFT)
+    text = _pdf_text(tmp_path, sig.args[0])
+    assert "Hà Thị Lan" in text and "Đỗ Minh Khoa" in text and "Dương Thị Bích" in text
+    assert "Bùi Văn Cường" not in text and "Nguyễn Thị Hường" not in text
+    assert "Điều kiện lọc: Hạn: Quá hạn" in text
+    p.preview.close()
+    assert workers.wait_idle(10000)
