@@ -61,7 +61,7 @@ from app.services.settings import load_settings, office_calendar
 from app.services.setup import StaffAccount, initialise_office
 
 # Bump when the generated data changes shape, so cached files are not reused across versions.
-GEN_VERSION = 3
+GEN_VERSION = 4
 CACHE_DIR = Path(os.environ.get("MOTCUA_BENCH_CACHE", "/tmp/motcua-bench"))
 # "Today" of the generated data: Sunday 22/11/2026 09:00 local; everything after it has not happened.
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
@@ -261,7 +261,8 @@ class Generator:
         e = Event(event_id=_uuid7(occurred, self.rng), device_id=dev.id, device_seq=dev.seq,
                   stream_type=DEVICE if isinstance(payload, ev.DeviceRegistered) else "dossier", stream_id=stream_id,
                   type=payload.TYPE, type_version=payload.VERSION, payload=payload, actor_id=actor_id,
-                  occurred_at=occurred, server_seq=self.local_seq if sent else None, local_seq=self.local_seq)
+                  occurred_at=occurred, server_seq=self.local_seq if sent else None, local_seq=self.local_seq,
+                  commune=self.settings.agency_code)
         self.events.append(e)
         self.counts[payload.TYPE] = self.counts.get(payload.TYPE, 0) + 1
         return e

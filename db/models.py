@@ -175,7 +175,12 @@ class Event(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     server_seq: Mapped[int | None] = mapped_column(Integer, index=True)
     base_version: Mapped[int] = mapped_column(Integer, default=0)
-    __table_args__ = (UniqueConstraint("device_id", "device_seq"),)
+    # the commune (agency code) of the device that wrote it: a pull's scope
+    commune: Mapped[str] = mapped_column(String(16), default="")
+    # the server's hash of the stored payload (to tell a resent event from another with the same id)
+    payload_sha256: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("device_id", "device_seq"),
+                      Index("ix_events_commune_server_seq", "commune", "server_seq"))
 
 
 class QuarantinedEvent(Base):

@@ -26,6 +26,8 @@ class Event:
     local_seq: int | None = None  # arrival order in this file (orders the events the server has not seen)
     # How many server-ordered events of the stream the writing device had folded when it wrote this one.
     base_version: int = 0
+    commune: str = ""  # agency code of the writing device's commune
+    payload_sha256: str | None = None  # set by the server
     raw_payload: dict | None = field(default=None, compare=False)
 
     @property

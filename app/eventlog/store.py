@@ -83,7 +83,8 @@ def event_from_row(row) -> Event:
         stream_id=row.stream_id, type=row.type, type_version=row.type_version,
         payload=registry.decode(row.type, row.type_version, row.payload), actor_id=row.actor_id,
         occurred_at=row.occurred_at, server_seq=row.server_seq, local_seq=row.local_seq,
-        base_version=row.base_version or 0, raw_payload=row.payload)
+        base_version=row.base_version or 0, commune=row.commune or "", payload_sha256=row.payload_sha256,
+        raw_payload=row.payload)
 
 
 def stream_events(s: Session, stream_id: str) -> list[Event]:
@@ -298,7 +299,8 @@ def event_row(e: Event) -> dict:
     return {"event_id": e.event_id, "device_id": e.device_id, "device_seq": e.device_seq,
             "stream_type": e.stream_type, "stream_id": e.stream_id, "type": e.type, "type_version": e.type_version,
             "payload": e.stored_payload(), "actor_id": e.actor_id, "occurred_at": e.occurred_at,
-            "server_seq": e.server_seq, "base_version": e.base_version}
+            "server_seq": e.server_seq, "base_version": e.base_version, "commune": e.commune,
+            "payload_sha256": e.payload_sha256}
 
 
 def append(s: Session, device: DeviceContext, payload: Payload, *, stream_id: str, actor_id: str | None,
@@ -317,7 +319,7 @@ def append(s: Session, device: DeviceContext, payload: Payload, *, stream_id: st
                   device_seq=next_counter(s, device.device_id, "event_seq"), stream_type=stream_type,
                   stream_id=stream_id, type=payload.TYPE, type_version=payload.VERSION, payload=payload,
                   actor_id=actor_id, occurred_at=occurred_at.astimezone(UTC).replace(microsecond=0),
-                  base_version=base)
+                  base_version=base, commune=device.agency_code)
     result = s.execute(insert(EVENTS).values(**event_row(event)))
     event = _with_local_seq(event, result.inserted_primary_key[0])
     if prior == 0 and stream_type == registry.DOSSIER:
