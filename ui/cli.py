@@ -348,7 +348,7 @@ def cmd_admin_setup(args) -> int:
 
     settings = {"agency_code": args.agency_code, "parent_body": args.parent_body, "center_name": args.center_name,
                 "place_name": args.place, "commune_name": args.commune or "", "province_name": args.province or "",
-                "lookup_url_template": args.lookup_url or ""}
+                "lookup_url_template": args.lookup_url or "", "contact_phone": args.phone or ""}
     db = _open(args.db)
     initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
                       staff=[StaffAccount(args.admin_user, args.admin_name, args.admin_password, "admin")],
@@ -547,6 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--commune")
     s.add_argument("--province")
     s.add_argument("--lookup-url", help="mẫu địa chỉ tra cứu, có {code}")
+    s.add_argument("--phone", help="số điện thoại của quầy, in trên phiếu hướng dẫn (mẫu 02)")
     s.add_argument("--slot", type=int, required=True, help="số hiệu máy 1–9, không trùng trong đơn vị")
     s.add_argument("--device-name", default="Quầy 1")
     s.add_argument("--admin-user", required=True)

@@ -103,7 +103,7 @@ DETAIL = {
     "requested_by": "Người đề nghị: {v}", "stage": "Giai đoạn: {v}", "fee_note": "Phí, lệ phí: {v}",
     "change": "{field}: “{old}” → “{new}”", "note": "Ghi chú: {v}", "count": "{n} bản",
     "original": "bản chính", "certified": "bản chứng thực", "photo": "bản photo",
-    "method_counter": "tại Bộ phận Một cửa", "method_post": "qua bưu chính",
+    "method_counter": "tại quầy", "method_post": "qua bưu chính",
 }
 
 STATUS_COLOR = {
@@ -526,7 +526,8 @@ class DossierWindow(QDialog):
             self.actions_layout.removeWidget(btn)
             btn.deleteLater()
         self.action_buttons = {}
-        for action in allowed_actions(d.status, extensions=d.extensions):
+        handed_over = any(st.kind == "transferred" for st in d.steps)
+        for action in allowed_actions(d.status, extensions=d.extensions, handed_over=handed_over, role=self.user.role):
             btn = QPushButton(ACTION_TEXT[action])
             btn.setMinimumHeight(34)
             btn.setObjectName(f"action-{action.value}")

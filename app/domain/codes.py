@@ -31,7 +31,7 @@ def format_code(agency: str, day: date, slot: int, number: int) -> str:
     if not 1 <= number <= MAX_PER_DAY:
         raise CodeError(
             f"Máy này đã cấp đủ {MAX_PER_DAY} mã hồ sơ trong ngày {day:%d/%m/%Y}; "
-            "hãy tiếp nhận tiếp ở máy khác của Bộ phận Một cửa."
+            "hãy tiếp nhận tiếp ở máy khác của đơn vị."
         )
     return f"{agency}-{day:%y%m%d}-{slot}{number:03d}"
 

@@ -46,11 +46,22 @@ ALLOWED: dict[Action, set[Status]] = {
     Action.RETURN: {Status.RESULT_READY},
     Action.EXTEND: {Status.RECEIVED, Status.IN_PROGRESS},
     Action.STOP: {Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT, Status.RESULT_READY},
-    Action.CANCEL: OPEN | {Status.RETURNED, Status.STOPPED},
+    # A data-entry cancel never touches a dossier with a result, returned or stopped: those have a verdict
+    # the statistics must keep. Before the first hand-over a clerk may cancel; after it only a leader.
+    Action.CANCEL: {Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT},
     Action.CORRECT: OPEN | {Status.RETURNED, Status.STOPPED},
 }
 
 MAX_EXTENSIONS = 1  # DOMAIN §2: at most once (unverified) — an administrator may override
+LATE_CANCEL_ROLES = frozenset({"leader", "admin"})  # may cancel a dossier already handed over
+
+
+def cancel_refusal(code: str, *, handed_over: bool, role: str) -> str | None:
+    """Why this person may not cancel this (open) dossier as entered by mistake; None if they may."""
+    if handed_over and role not in LATE_CANCEL_ROLES:
+        return (f"Hồ sơ {code} đã chuyển đi giải quyết nên không còn là hồ sơ vừa nhập nhầm; chỉ lãnh đạo "
+                "được hủy (ghi rõ lý do). Nếu công dân rút hồ sơ, hãy dùng “Dừng giải quyết”.")
+    return None
 
 
 def refusal(action: Action, status: Status, code: str) -> str | None:
@@ -63,6 +74,9 @@ def refusal(action: Action, status: Status, code: str) -> str | None:
         return f"Hồ sơ {code} đã trả kết quả rồi; không thể trả lần nữa."
     if status == Status.CANCELLED:
         return f"Hồ sơ {code} đã bị hủy do nhập nhầm; không thể {verb}."
+    if action == Action.CANCEL and status == Status.RESULT_READY:
+        return (f"Hồ sơ {code} đã có kết quả giải quyết; không hủy được như hồ sơ nhập nhầm. "
+                "Nếu thông tin sai, hãy dùng “Sửa thông tin người nộp”.")
     if status == Status.STOPPED:
         return f"Hồ sơ {code} đã dừng giải quyết; không thể {verb}."
     if status == Status.RETURNED:
@@ -74,10 +88,13 @@ def refusal(action: Action, status: Status, code: str) -> str | None:
     return f"Không thể {verb} khi hồ sơ {code} đang ở trạng thái “{st}”."
 
 
-def allowed_actions(status: str, *, extensions: int = 0) -> list[Action]:
-    """The steps to offer as buttons; an extension is not offered again once used (an admin overrides elsewhere)."""
+def allowed_actions(status: str, *, extensions: int = 0, handed_over: bool = False,
+                    role: str = "clerk") -> list[Action]:
+    """The steps to offer as buttons; an extension is not offered again once used (an admin overrides
+    elsewhere); a cancel only to whom :func:`cancel_refusal` lets cancel."""
     return [a for a in Action if Status(status) in ALLOWED[a]
-            and not (a == Action.EXTEND and extensions >= MAX_EXTENSIONS)]
+            and not (a == Action.EXTEND and extensions >= MAX_EXTENSIONS)
+            and not (a == Action.CANCEL and cancel_refusal("", handed_over=handed_over, role=role))]
 
 
 HANDOVER_KINDS = ("transferred", "handed_back", "result_ready", "received")

@@ -87,6 +87,8 @@ __all__ = [
     "layout_table",
     "signature_block",
     "signature_with_recipients",
+    "sign_lines",
+    "optional_fields",
     "body_paragraph",
     "form_pdf",
     "build_pdf",
@@ -623,6 +625,22 @@ def signature_block(
     return KeepTogether([t]) if keep else t
 
 
+_HEADS = ("Chủ tịch", "Giám đốc", "Trưởng phòng", "Trưởng ban", "Chánh Văn phòng", "Trưởng bộ phận")
+
+
+def sign_lines(title: str) -> tuple[str, str]:
+    """The authority line and the title a signer prints under, from the title as stored:
+    "Phó Chủ tịch UBND xã" -> ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"); "Chủ tịch UBND xã" -> ("", "CHỦ TỊCH");
+    anything else is printed in capitals as it is."""
+    text = " ".join(nfc(title).split())
+    deputy = text.lower().startswith("phó ")
+    rest = text[4:] if deputy else text
+    for head in _HEADS:
+        if rest.lower().startswith(head.lower()):
+            return (f"KT. {head.upper()}" if deputy else "", f"PHÓ {head.upper()}" if deputy else head.upper())
+    return "", text.upper()
+
+
 def body_paragraph(text: object, styles: Styles, *, markup: bool = False) -> Paragraph:
     """A justified body paragraph with a first-line indent (letters: forms 03, 04, 05)."""
     return para(text, styles.body, markup=markup)
@@ -956,10 +974,17 @@ def procedure_label(name: str, code: str = "") -> str:
 def applicant_lines(lead: str, data, styles: Styles, width: float) -> list[Flowable]:
     """Applicant, address, phone / e-mail and the procedure: the opening lines of forms 02 and 03."""
     s = styles
-    return [
-        field_line(lead, data.applicant_name, s, bold_value=True),
-        field_line("Địa chỉ:", data.address, s),
-        field_row([("Số điện thoại:", data.phone), ("Email:", data.email)], s, width, ratios=[0.45, 0.55]),
-        field_line("Nội dung yêu cầu giải quyết:", procedure_label(data.procedure_name, data.procedure_code), s,
-                   bold_value=True),
-    ]
+    out: list[Flowable] = [field_line(lead, data.applicant_name, s, bold_value=True)]
+    out += optional_fields([("Địa chỉ:", data.address)], s, width)
+    out += optional_fields([("Số điện thoại:", data.phone), ("Email:", data.email)], s, width)
+    out.append(field_line("Nội dung yêu cầu giải quyết:", procedure_label(data.procedure_name, data.procedure_code),
+                          s, bold_value=True))
+    return out
+
+
+def optional_fields(pairs: Sequence[tuple[str, object]], styles: Styles, width: float) -> list[Flowable]:
+    """One or two fields on a line; an empty one is left out rather than printed as a bare label."""
+    kept = [(label, value) for label, value in pairs if nfc(value).strip()]
+    if len(kept) == 2:
+        return [field_row(kept, styles, width, ratios=[0.45, 0.55])]
+    return [field_line(label, value, styles) for label, value in kept]
