@@ -104,6 +104,9 @@ DUE_SHORT = {
     DueState.OVERDUE.value: "Quá hạn",
     DueState.PAUSED.value: "Chờ bổ sung",
     DueState.NO_DEADLINE.value: "Không có hạn",
+    DueState.EARLY.value: "Trước hạn",
+    DueState.ON_TIME.value: "Đúng hạn",
+    DueState.LATE.value: "Trễ hạn",
     DueState.CLOSED.value: "Đã kết thúc",
 }
 DUE_CHOICES = (
@@ -115,6 +118,7 @@ DUE_CHOICES = (
 )
 # -----------------------------------------------------------------------------------------------------------
 
+LATE_STATES = (DueState.OVERDUE.value, DueState.LATE.value)  # in red: overdue now, or resolved late
 COL_CODE, COL_NAME, COL_PROCEDURE, COL_FIELD, COL_RECEIVED, COL_DUE, COL_STATUS, COL_STATE = range(8)
 TEXT_COLUMNS = (COL_NAME, COL_PROCEDURE, COL_FIELD, COL_STATUS, COL_STATE)
 DATE_COLUMNS = (COL_RECEIVED, COL_DUE)
@@ -241,10 +245,12 @@ class DossierTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             tint = TINT.get(r.due_state)
             return QBrush(tint) if tint is not None else None
-        if role == Qt.ItemDataRole.FontRole and col == COL_STATE and r.due_state == DueState.OVERDUE.value:
+        if role == Qt.ItemDataRole.FontRole and col == COL_STATE and r.due_state in LATE_STATES:
             f = QFont()
             f.setBold(True)
             return f
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE and r.due_state in LATE_STATES:
+            return QBrush(QColor("#b3261e"))
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_STATE:
                 return self._due_long(r)

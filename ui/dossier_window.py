@@ -114,6 +114,7 @@ STATUS_COLOR = {
 DUE_COLOR = {
     DueState.WITHIN: "#2e7d32", DueState.DUE_TODAY: "#e65100", DueState.DUE_SOON: "#b26a00",
     DueState.OVERDUE: "#c62828", DueState.PAUSED: "#1565c0", DueState.NO_DEADLINE: "#555555",
+    DueState.EARLY: "#2e7d32", DueState.ON_TIME: "#2e7d32", DueState.LATE: "#c62828",
     DueState.CLOSED: "#555555",
 }
 
@@ -451,7 +452,8 @@ class DossierWindow(QDialog):
         self.status_chip.setText(d.status_text)
         self.status_chip.setStyleSheet(f"background: {color}; color: white; font-weight: bold; "
                                        "padding: 4px 12px; border-radius: 11px; font-size: 11pt;")
-        state = due_state(d.status, d.due_at, now, cal, paused_at=d.paused_at)
+        state = due_state(d.status, d.due_at, now, cal, paused_at=d.paused_at, result_at=d.result_at,
+                          statutory_due_at=d.original_due_at)
         self.due_state = state
         due = fmt_dt(d.due_at) if d.due_at else T["due_none"]
         state_text = DUE_STATE_TEXT[state]

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from app.domain.calendar import TZ, WorkCalendar
-from app.domain.deadline import add_working_minutes
+from app.domain.deadline import EARLY, LATE, ON_TIME, add_working_minutes, classify_result, open_overdue
 from app.domain.dossier import STATUS_TEXT, Status
 
 
@@ -118,7 +118,10 @@ class DueState(StrEnum):
     OVERDUE = "overdue"      # quá hạn
     PAUSED = "paused"        # tạm dừng chờ bổ sung
     NO_DEADLINE = "none"     # không quy định thời hạn
-    CLOSED = "closed"        # đã trả / dừng / hủy
+    EARLY = "early"          # có kết quả / đã trả: giải quyết trước hạn
+    ON_TIME = "on_time"      # có kết quả / đã trả: đúng hạn
+    LATE = "late"            # có kết quả / đã trả: trễ hạn
+    CLOSED = "closed"        # dừng / hủy
 
 
 DUE_STATE_TEXT = {
@@ -128,30 +131,44 @@ DUE_STATE_TEXT = {
     DueState.OVERDUE: "Quá hạn",
     DueState.PAUSED: "Tạm dừng (chờ bổ sung)",
     DueState.NO_DEADLINE: "Không quy định thời hạn",
+    DueState.EARLY: "Giải quyết trước hạn",
+    DueState.ON_TIME: "Giải quyết đúng hạn",
+    DueState.LATE: "Giải quyết trễ hạn",
     DueState.CLOSED: "Đã kết thúc",
 }
+VERDICT_STATES = {EARLY: DueState.EARLY, ON_TIME: DueState.ON_TIME, LATE: DueState.LATE}
+
+
+def verdict(result_at: datetime | None, statutory_due: datetime | None) -> DueState | None:
+    """The one verdict on a dossier with a result: early / on time / late (DOMAIN §5), judged when the
+    result came back (`result_at`) against the statutory due (supplement pauses in, extensions out).
+    Lists, badges, the dossier window, the forms and the statistics all ask this; None without a result."""
+    if result_at is None:
+        return None
+    return VERDICT_STATES[classify_result(statutory_due, result_at)]
 
 
 def due_state(status: str, due_at: datetime | None, now: datetime, cal: WorkCalendar, *,
-              paused_at: datetime | None = None) -> DueState:
-    """The deadline state shown in lists and alerts.
+              paused_at: datetime | None = None, result_at: datetime | None = None,
+              statutory_due_at: datetime | None = None) -> DueState:
+    """The deadline state shown in lists, badges and the dossier window.
 
-    A dossier whose result is ready is no longer being processed, so it is never "overdue" here (its
-    verdict was fixed when the result came). A paused dossier is "paused" unless it was already past
-    its due time when the supplement was requested.
+    A dossier with its result (ready or returned) shows its :func:`verdict`, as the statistics count it.
+    A paused dossier is "paused" unless it was already past its due time when the supplement was
+    requested (:func:`open_overdue`). Stopped and cancelled dossiers are "closed".
     """
     st = Status(status)
-    if st in (Status.RETURNED, Status.STOPPED, Status.CANCELLED):
+    if st in (Status.RESULT_READY, Status.RETURNED):
+        return verdict(result_at, statutory_due_at if statutory_due_at is not None else due_at) or DueState.CLOSED
+    if st in (Status.STOPPED, Status.CANCELLED):
         return DueState.CLOSED
     if st == Status.SUPPLEMENT:
-        if due_at is not None and paused_at is not None and paused_at > due_at:
+        if open_overdue(due_at, now, paused_at):
             return DueState.OVERDUE
         return DueState.PAUSED
     if due_at is None:
         return DueState.NO_DEADLINE
-    if st == Status.RESULT_READY:
-        return DueState.WITHIN
-    if now > due_at:
+    if open_overdue(due_at, now):
         return DueState.OVERDUE
     local_now, local_due = now.astimezone(TZ), due_at.astimezone(TZ)
     if local_due.date() == local_now.date():

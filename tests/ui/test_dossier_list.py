@@ -234,3 +234,18 @@ def test_print_logbook_opens_the_preview(qtbot, office_db, clerk, book):
     qtbot.waitUntil(lambda: p.preview is not None, timeout=5000)
     p.preview.close()
     assert workers.wait_idle(10000)
+
+
+def test_a_late_result_then_its_return_read_trễ_hạn_in_red_in_the_list(qtbot, office_db, clerk, book):
+    from ui.dossier_list import COL_CODE, COL_STATE
+
+    # "huong" was due Thu 12/11 08:00 and her result came at 09:00: late, whatever happens next
+    office_db.clock = lambda: at(16, 10)
+    lc.return_result(office_db, book["huong"], actor=clerk)
+    p = make_panel(qtbot, office_db, clerk)
+    rows = {p.proxy.index(r, COL_CODE).data(): r for r in range(p.proxy.rowCount())}
+    row = rows[book["huong"]]
+    cell = p.proxy.index(row, COL_STATE)
+    assert cell.data() == "Trễ hạn" and cell.data(Qt.ItemDataRole.ToolTipRole) == "Giải quyết trễ hạn"
+    assert cell.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
+    assert p.proxy.index(rows[book["dang"]], COL_STATE).data() == "Đúng hạn"  # same day, by 17:00

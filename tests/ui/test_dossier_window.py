@@ -149,6 +149,8 @@ def test_walk_a_dossier_through_the_window(qtbot, office_db, clerk, code, tmp_pa
     do_step(qtbot, w, Action.RESULT_READY, at(26, 10),
             lambda dlg: type_vi(dlg.result_note, "Trích lục kết hôn số 12/2026"))
     assert list(w.action_buttons) == allowed_actions("result_ready") and Action.RETURN in w.action_buttons
+    # the result came after the statutory due (23/11 11:05): late, in red, never a green "Trong hạn"
+    assert "Giải quyết trễ hạn" in w.due_label.text() and "#c62828" in w.due_label.text()
 
     def give_back(dlg):
         assert dlg.collected_by.text() == "Nguyễn Thị Hường"
