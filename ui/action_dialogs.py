@@ -37,6 +37,7 @@ from app.services import lifecycle as lc
 from app.services.dossiers import DossierView
 from app.services.errors import ServiceError, TransitionRefused, ValidationFailed
 from app.services.users import UserInfo, list_users
+from ui.app import install_wheel_guard
 from ui.workers import run_in_thread  # the one worker entry point of these dialogs and the dossier window
 
 # --- every user-visible text of these dialogs --------------------------------------------------------
@@ -300,6 +301,7 @@ class FormDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        install_wheel_guard()
         self.result_value = None
         self.message_box: QMessageBox | None = None
         self._errors: dict[str, QLabel] = {}

@@ -27,6 +27,7 @@ from app.services.errors import ServiceError
 from app.services.reception import now_local
 from app.services.settings import office_info
 from app.services.users import UserInfo
+from ui.app import install_wheel_guard
 from ui.dossier_list import DossierListPanel, DueBadge
 from ui.dossier_window import DossierWindow
 from ui.reception_form import WEEKDAYS, ReceptionPanel
@@ -133,6 +134,7 @@ class CounterWindow(QMainWindow):
         self.device_name = info.device_name
         self.setWindowTitle(T["title"].format(center=settings.center_name))
         self.setObjectName("counterWindow")
+        install_wheel_guard()
 
         self.reception = ReceptionPanel(db, user)
         self.reception.dossier_saved.connect(lambda _code: self.refresh_all())

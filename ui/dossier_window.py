@@ -35,6 +35,7 @@ from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pd
 from app.services.settings import calendar_of
 from app.services.users import UserInfo
 from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt, run_in_thread
+from ui.app import install_wheel_guard
 from ui.receipt_preview import ReceiptPreviewDialog
 
 # --- every user-visible text of this window ----------------------------------------------------------
@@ -216,6 +217,7 @@ class DossierWindow(QDialog):
 
     def __init__(self, db, user: UserInfo, code: str, parent: QWidget | None = None):
         super().__init__(parent)
+        install_wheel_guard()
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.db, self.user, self.code = db, user, code

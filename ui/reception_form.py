@@ -50,6 +50,7 @@ from app.services.reception import (
     validate,
 )
 from app.services.users import UserInfo
+from ui.app import install_wheel_guard
 from ui.intake_dialogs import GuidanceSlipDialog, RefusalDialog
 from ui.receipt_preview import ReceiptPreviewDialog
 from ui.workers import run_in_thread
@@ -91,7 +92,7 @@ T = {
     "received_at": "Thời điểm tiếp nhận",
     "now": "Bây giờ",
     "now_hint": "đang theo giờ hiện tại",
-    "backdated_hint": "nhập bù hồ sơ giấy",
+    "backdated_hint": "⚠ Nhập bù: giấy hẹn ghi giờ này",
     "note": "Ghi chú",
     "due_prefix": "Hẹn trả kết quả: ",
     "due_none": "Không có ngày hẹn trả cụ thể theo quy định",
@@ -286,6 +287,7 @@ class ReceptionPanel(QWidget):
 
     def __init__(self, db: Database, clerk: UserInfo, parent: QWidget | None = None):
         super().__init__(parent)
+        install_wheel_guard()  # a wheel over the time or a drop-down scrolls the form, never changes them
         self.db = db
         self.clerk = clerk
         self.procedure: ProcedureInfo | None = None
@@ -688,12 +690,21 @@ class ReceptionPanel(QWidget):
         if self._setting_time:
             return
         self.received_now = False
-        self.time_hint.setText(T["backdated_hint"])
+        self._mark_backdated(True)
         self.refresh_due()
+
+    def _mark_backdated(self, backdated: bool) -> None:
+        """A hand-set reception time is printed on the receipt: say so loudly beside the field."""
+        self.time_hint.setText(T["backdated_hint"] if backdated else T["now_hint"])
+        self.time_hint.setObjectName("backdatedHint" if backdated else "hint")
+        self.received_at.setProperty("backdated", backdated)
+        for w in (self.time_hint, self.received_at):
+            w.style().unpolish(w)
+            w.style().polish(w)
 
     def back_to_now(self) -> None:
         self.received_now = True
-        self.time_hint.setText(T["now_hint"])
+        self._mark_backdated(False)
         self.refresh_time()
         self.refresh_due()
 
