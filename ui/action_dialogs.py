@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.applicant import CardQRError, parse_card_qr
 from app.domain.calendar import TZ
 from app.domain.lifecycle import ACTION_TEXT, Action
 from app.services import lifecycle as lc
@@ -606,6 +607,16 @@ class ReturnDialog(ActionDialog):
         self.add_field(T["note"], self.note, "note")
         self.reminder = self.info(T["sign_reminder"], style="color: #8a5a00; font-weight: bold;")
         self.outer.insertWidget(self.outer.indexOf(self.general_error), self.reminder)
+
+    def take_card(self, text: str) -> None:
+        """The collector's ID card scanned while this dialog is in front: who collects, with which ID."""
+        try:
+            card = parse_card_qr(text)
+        except CardQRError as exc:
+            self.show_errors({"id_shown": str(exc)})
+            return
+        self.collected_by.setText(card.name)
+        self.id_shown.setText(card.id_number)
 
     def values(self) -> dict:
         return {"collected_by": value_of(self.collected_by), "id_shown": value_of(self.id_shown),

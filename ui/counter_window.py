@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -62,9 +63,17 @@ T = {
     "tab_logbook": "Sổ theo dõi hồ sơ",
     "tab_stats": "Thống kê, báo cáo",
     "scan_unknown_title": "Quét mã hồ sơ",
-    "scan_garbage": "Mã vừa quét “{text}” không phải là mã hồ sơ. Hãy quét lại mã vạch trên giấy hẹn.",
+    "scan_garbage": "Mã vừa quét không phải mã vạch, mã QR trên giấy hẹn hay mã QR trên thẻ CCCD. "
+                    "Hãy quét lại mã trên giấy hẹn hoặc mặt trước thẻ CCCD.",
+    "scan_card_title": "Quét thẻ CCCD",
     "ok": "Đã hiểu",
     "open_failed": "Không mở được hồ sơ: {msg}",
+    "unsaved_title": "Hồ sơ đang nhập chưa lưu",
+    "unsaved_quit": "Hồ sơ đang nhập dở chưa được lưu. Thoát chương trình và bỏ những gì đã nhập?",
+    "unsaved_logout": "Hồ sơ đang nhập dở chưa được lưu. Đăng xuất và bỏ những gì đã nhập?",
+    "unsaved_yes_quit": "Thoát, bỏ hồ sơ đang nhập",
+    "unsaved_yes_logout": "Đăng xuất, bỏ hồ sơ đang nhập",
+    "unsaved_no": "Quay lại nhập tiếp",
 }
 
 
@@ -195,8 +204,10 @@ class CounterWindow(QMainWindow):
         if scanner:
             self.scanner = ScannerListener(self)
             self.scanner.code_scanned.connect(self._scanned)
-            self.scanner.garbage_scanned.connect(lambda text: self._tell(T["scan_garbage"].format(text=text)))
+            self.scanner.card_scanned.connect(self.card_scanned)
+            self.scanner.garbage_scanned.connect(lambda: self._tell(T["scan_garbage"]))
             let_scans_through(self.reception.scan)
+        self.reception.receipt_scanned.connect(self._scanned)  # a receipt scanned into the CCCD field
 
         menu = self.menuBar().addMenu(T["menu_system"])
         refresh = QAction(T["refresh"], self, shortcut=QKeySequence(QKeySequence.StandardKey.Refresh))
@@ -269,6 +280,19 @@ class CounterWindow(QMainWindow):
         run_in_thread(lambda: open_scanned(db, code), self._scan_result, self._scan_failed, parent=self,
                       name="open_scanned")
 
+    def card_scanned(self, text: str) -> None:
+        """A citizen's ID card scanned anywhere: the window in front takes it if it has a use for it (the
+        return dialog checks the collector's ID), otherwise it fills the reception form."""
+        front = QApplication.activeModalWidget() or QApplication.activeWindow()
+        taker = getattr(front, "take_card", None)
+        if front is not None and front is not self and callable(taker):
+            taker(text)
+            return
+        self.tabs.setCurrentIndex(0)
+        self.raise_()
+        self.activateWindow()
+        self.reception.fill_from_card(text)
+
     def _scan_result(self, result) -> None:
         if isinstance(result, str):
             self._tell(result)
@@ -285,5 +309,44 @@ class CounterWindow(QMainWindow):
         self.scan_message.open()
 
     def logout(self) -> None:
+        if self._ask_unsaved("logout", self.logout):
+            return
         self.logged_out.emit()
+        self._leaving = True
         self.close()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not getattr(self, "_leaving", False) and self._ask_unsaved("quit", self.close):
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _ask_unsaved(self, kind: str, then) -> bool:
+        """A half-typed dossier is never thrown away silently: ask first. True when asking (stop now);
+        if the clerk confirms, `then` runs again and goes through."""
+        if self.reception.is_blank() or getattr(self, "_leaving", False):
+            return False
+        box = QMessageBox(QMessageBox.Icon.Warning, T["unsaved_title"], T[f"unsaved_{kind}"],
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.button(QMessageBox.StandardButton.Yes).setText(T[f"unsaved_yes_{kind}"])
+        box.button(QMessageBox.StandardButton.No).setText(T["unsaved_no"])
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+
+        def decided(_result: int) -> None:
+            if box.clickedButton() is yes:
+                self._leaving = True
+                then()
+
+        box.finished.connect(decided)
+        self.unsaved_box = box
+        box.open()
+        return True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_focused_once", False):
+            # right after login: the first keystrokes (or a scan) must land in the form, not nowhere
+            self._focused_once = True
+            self.activateWindow()
+            self.reception.focus_first()

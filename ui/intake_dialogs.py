@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QComboBox, QCompleter, QDialog, QLabel, QWidget
 
+from app.domain.applicant import CardQRError, parse_card_qr
 from app.domain.text import TEMPLATE_GAP, template_gap
 from app.services import lifecycle as lc
 from app.services.catalogue import ProcedureInfo, all_procedures, get_procedure
@@ -129,6 +130,16 @@ class IntakeSlipDialog(FormDialog):
 
     def build(self) -> None:
         raise NotImplementedError
+
+    def take_card(self, text: str) -> None:
+        """The citizen's ID card scanned while this dialog is in front: their name and address."""
+        try:
+            card = parse_card_qr(text)
+        except CardQRError as exc:
+            self.show_errors({"applicant_name": str(exc)})
+            return
+        self.applicant_name.setText(card.name)
+        self.address.setText(card.address)
 
     def _procedures(self, procs: list[ProcedureInfo]) -> None:
         self.procedure.blockSignals(True)

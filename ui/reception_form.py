@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.domain.applicant import CardQRError, parse_card_qr
 from app.domain.calendar import TZ
 from app.domain.dossier import CHANNELS, RETURN_METHODS
+from app.domain.scan import ScanKind, classify_scan
 from app.services.catalogue import ProcedureInfo, search_procedures
 from app.services.database import Database
 from app.services.errors import ServiceError, ValidationFailed
@@ -281,6 +282,7 @@ class ReceptionPanel(QWidget):
     `due_updated(text)` whenever the live appointment changes."""
 
     dossier_saved = Signal(str)
+    receipt_scanned = Signal(str)  # a receipt's code scanned into the CCCD field: open that dossier
     receipt_ready = Signal(str, bytes)
     due_updated = Signal(str)
     save_failed = Signal(object)
@@ -572,12 +574,27 @@ class ReceptionPanel(QWidget):
     def _scan_enter(self) -> None:
         # An Enter may come in the middle of a scan (some scanners send one per line of the QR): a QR
         # without the issue date is legitimate, so take it only once the scanner has gone quiet.
-        if self.scan.text().strip():
+        if classify_scan(self.scan.text()).kind == ScanKind.DOSSIER:
+            self._scan_settled()  # a receipt: nothing more is coming
+        elif self.scan.text().strip():
             self.scan_timer.start()
 
     def _scan_settled(self) -> None:
-        if self.scan.text().strip():
-            self.fill_from_card(self.scan.text())
+        """The scanner went quiet: a card fills the form; a returning citizen's receipt (barcode or QR)
+        opens the dossier instead of being read as a bad card."""
+        self.scan_timer.stop()
+        text = self.scan.text()
+        if not text.strip():
+            return
+        scan = classify_scan(text)
+        if scan.kind == ScanKind.DOSSIER:
+            self.scan.blockSignals(True)
+            self.scan.clear()
+            self.scan.blockSignals(False)
+            self.scan_field.set_error(None)
+            self.receipt_scanned.emit(scan.code)
+            return
+        self.fill_from_card(text)
 
     def fill_from_card(self, text: str, *, quiet: bool = False) -> bool:
         """Fill name, ID, birth date and address from the card's QR text; False (message shown) if unreadable."""
@@ -908,7 +925,12 @@ class ReceptionPanel(QWidget):
         self.scan_field.set_error(None)
         self.show_errors({})
         self.back_to_now()
-        self.scan.setFocus()
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """The form at its top, the cursor in its first field (the CCCD scan): ready for the next citizen."""
+        self.scroll.verticalScrollBar().setValue(0)
+        self.scan.setFocus(Qt.FocusReason.OtherFocusReason)
 
 def open_receipt_preview(parent: QWidget, code: str, pdf: bytes) -> ReceiptPreviewDialog:
     preview = ReceiptPreviewDialog(pdf, title=T["receipt_title"].format(code=code),
