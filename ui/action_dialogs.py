@@ -265,11 +265,12 @@ def items_editor(table: ItemsTable) -> QWidget:
     return box
 
 
-def plain_text(ph: str = "", height: int = 64) -> QPlainTextEdit:
+def plain_text(ph: str = "", lines: int = 3) -> QPlainTextEdit:
+    """A text box `lines` lines high in the current font (a reason is a sentence or two, seen whole)."""
     w = QPlainTextEdit()
     w.setPlaceholderText(ph)
     w.setTabChangesFocus(True)
-    w.setFixedHeight(height)
+    w.setFixedHeight(w.fontMetrics().lineSpacing() * lines + 2 * w.frameWidth() + 12)
     return w
 
 
@@ -540,7 +541,7 @@ class SupplementRequestDialog(ActionDialog):
         self.add_field(T["items"], items_editor(self.items_table), "items", T["items_hint"])
         self.reason = plain_text(T["reason_supplement_ph"])
         self.add_field(T["reason"], self.reason, "reason")
-        self.note = plain_text(height=48)
+        self.note = plain_text(lines=2)
         self.add_field(T["note"], self.note, "note")
 
     def values(self) -> dict:
@@ -572,7 +573,7 @@ class ResultReadyDialog(ActionDialog):
         self.add_field(T["from_name"], self.from_name, "from_name")
         self.result_note = plain_text(T["result_ph"])
         self.add_field(T["result"], self.result_note, "result")
-        self.note = plain_text(height=48)
+        self.note = plain_text(lines=2)
         self.add_field(T["note"], self.note, "note")
 
     def values(self) -> dict:
@@ -603,7 +604,7 @@ class ReturnDialog(ActionDialog):
         lay.addStretch(1)
         (self.method_post if d.return_method == "post" else self.method_counter).setChecked(True)
         self.add_field(T["method"], methods, "method")
-        self.note = plain_text(height=48)
+        self.note = plain_text(lines=2)
         self.add_field(T["note"], self.note, "note")
         self.reminder = self.info(T["sign_reminder"], style="color: #8a5a00; font-weight: bold;")
         self.outer.insertWidget(self.outer.indexOf(self.general_error), self.reminder)

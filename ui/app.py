@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
+from PySide6.QtCore import QEvent, QLocale, QObject, QSize, Qt
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,19 @@ def install_wheel_guard(app: QApplication | None = None) -> WheelGuard | None:
         guard.setObjectName("wheelGuard")
         app.installEventFilter(guard)
     return guard
+
+
+USABLE = QSize(1366, 728)  # the smallest screen a counter has: 1366×768 less a taskbar
+FRAME = QSize(16, 40)  # what a window manager adds around a window: borders and the title bar
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Give `window` its preferred size, or less where the screen is smaller (its buttons stay visible):
+    the available area of its screen minus the frame the window manager draws around it."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    avail = screen.availableGeometry().size() if screen is not None else USABLE
+    window.resize(max(min(width, avail.width() - FRAME.width()), 320),
+                  max(min(height, avail.height() - FRAME.height()), 240))
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:

@@ -67,7 +67,7 @@ class MonthlyChart(QWidget):
         self.setPalette(pal)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        return QSize(800, 300)
+        return QSize(640, 220)  # it grows into whatever the window gives it
 
     def set_months(self, months: Sequence[MonthPoint]) -> None:
         self.months = list(months)

@@ -28,7 +28,7 @@ from app.services.errors import ServiceError
 from app.services.reception import now_local
 from app.services.settings import office_info
 from app.services.users import UserInfo
-from ui.app import install_wheel_guard
+from ui.app import fit_to_screen, install_wheel_guard
 from ui.dossier_list import DossierListPanel, DueBadge
 from ui.dossier_window import DossierWindow
 from ui.reception_form import WEEKDAYS, ReceptionPanel
@@ -38,7 +38,7 @@ from ui.workers import run_in_thread
 
 # --- every user-visible text of this window ----------------------------------------------------------
 T = {
-    "title": "MotCua – Bộ phận Một cửa – {center}",
+    "title": "MotCua – {center}",
     "today_title": "Hồ sơ tiếp nhận hôm nay tại quầy này",
     "loading": "Đang tải danh sách…",
     "load_failed": "Không tải được danh sách: {msg}",
@@ -57,8 +57,8 @@ T = {
     "refresh": "Tải lại danh sách",
     "clerk": "Cán bộ: {name} ({role})",
     "device": "Máy: {device}",
-    "today": "Hôm nay: {day}",
-    "today_count": "Hồ sơ hôm nay: {n}",
+    "today": "{day}",
+    "today_count": "Đã tiếp nhận hôm nay: {n}",
     "tab_reception": "Tiếp nhận hồ sơ",
     "tab_logbook": "Sổ theo dõi hồ sơ",
     "tab_stats": "Thống kê, báo cáo",
@@ -84,8 +84,9 @@ def short_due(dt: datetime | None) -> str:
 class TodayDossierModel(QAbstractTableModel):
     """Today's dossiers of this counter, newest first (as the service returns them)."""
 
-    COLUMNS = ("col_code", "col_applicant", "col_procedure", "col_due", "col_status")
-    CODE, APPLICANT, PROCEDURE, DUE, STATUS = range(5)
+    # The procedure is in each row's tooltip: the column beside the reception details is narrow.
+    COLUMNS = ("col_code", "col_applicant", "col_due", "col_status")
+    CODE, APPLICANT, DUE, STATUS = range(4)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -114,8 +115,11 @@ class TodayDossierModel(QAbstractTableModel):
             return None
         d = self.rows[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (d.code, d.applicant_name, d.procedure_name, short_due(d.due_at), d.status_text)[col]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (d.code, d.applicant_name, short_due(d.due_at), d.status_text)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{d.code}\n{d.applicant_name}\n{d.procedure_name}\n{T['col_due']}: {short_due(d.due_at)}" \
+                   f"\n{d.status_text}"
         if role == Qt.ItemDataRole.UserRole:
             return d.code
         return None
@@ -159,7 +163,7 @@ class CounterWindow(QMainWindow):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(TodayDossierModel.PROCEDURE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(TodayDossierModel.APPLICANT, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
         self.table.activated.connect(lambda index: self.open_dossier(self.model.code_at(index.row())))
         self.list_title = QLabel(T["today_title"])
@@ -172,6 +176,7 @@ class CounterWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 0, 0, 0)
+        right_layout.addWidget(self.reception.side_box)  # reception details above today's list
         right_layout.addWidget(self.list_title)
         right_layout.addWidget(self.table, 1)
         right_layout.addWidget(self.list_hint)
@@ -179,10 +184,10 @@ class CounterWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.reception)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 11)
+        splitter.setStretchFactor(1, 9)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([770, 576])
+        splitter.setSizes([760, 586])
         self.splitter = splitter
         reception_page = QWidget()
         layout = QVBoxLayout(reception_page)
@@ -195,7 +200,9 @@ class CounterWindow(QMainWindow):
         self.tabs.addTab(reception_page, T["tab_reception"])
         self.tabs.addTab(self.logbook, T["tab_logbook"])
         self.tabs.addTab(self.stats, T["tab_stats"])
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
+        self.reception.chain_tabs()  # now that its reception details are in this window
         self.badge = DueBadge(db)
         self.badge.due_clicked.connect(self.show_due)
 
@@ -233,7 +240,7 @@ class CounterWindow(QMainWindow):
         bar.addPermanentWidget(self.badge)
         bar.addPermanentWidget(self.count_label)
 
-        self.resize(1366, 740)
+        fit_to_screen(self, 1366, 768)  # shown maximised; this is the size it comes back to
         self.reload()
         self.badge.refresh()
 
@@ -265,6 +272,10 @@ class CounterWindow(QMainWindow):
         self.dossier_windows.append(window)
         window.show()
         return window
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.stats and self.stats.report is None:
+            self.stats.compute()  # the statistics tab opens on this quarter's figures, not an empty table
 
     def refresh_all(self) -> None:
         self.reload()

@@ -89,7 +89,7 @@ T = {
     "tooltip_open": "Nhấp đúp hoặc bấm Enter để mở hồ sơ",
     # due badge
     "badge_overdue": "Quá hạn: {n}",
-    "badge_today": "Hôm nay: {n}",
+    "badge_today": "Đến hạn hôm nay: {n}",
     "badge_soon": "Sắp đến hạn: {n}",
     "badge_paused": "Chờ bổ sung: {n}",
     "badge_loading": "Đang đếm hồ sơ đến hạn…",

@@ -35,7 +35,7 @@ from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pd
 from app.services.settings import calendar_of
 from app.services.users import UserInfo
 from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt, run_in_thread
-from ui.app import install_wheel_guard
+from ui.app import fit_to_screen, install_wheel_guard
 from ui.receipt_preview import ReceiptPreviewDialog
 
 # --- every user-visible text of this window ----------------------------------------------------------
@@ -69,8 +69,8 @@ T = {
     "recorded": "Đã ghi nhận “{action}”.",
     "col_tt": "TT",
     "col_paper": "Tên giấy tờ",
-    "col_kind": "Bản chính / Bản sao",
-    "col_count": "Số lượng",
+    "col_kind": "Loại bản",
+    "col_count": "SL",
     "original": "Bản chính",
     "copy": "Bản sao",
     "col_time": "Thời gian",
@@ -228,7 +228,7 @@ class DossierWindow(QDialog):
         self.reprint_actions: list[tuple[IssuedForm, QAction]] = []
         self._offer: tuple[FormKind, str | None] | None = None
         self.setWindowTitle(T["title"].format(code=code))
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self._build()
         self.reload()
 
@@ -244,7 +244,7 @@ class DossierWindow(QDialog):
         split.addWidget(self._timeline_panel())
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([390, 660])
+        split.setSizes([470, 580])
         body.addWidget(split, 1)
         body.addWidget(self._actions_panel())
         outer.addLayout(body, 1)
@@ -344,7 +344,7 @@ class DossierWindow(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
-        scroll.setMinimumWidth(340)
+        scroll.setMinimumWidth(400)
         return scroll
 
     def _timeline_panel(self) -> QWidget:

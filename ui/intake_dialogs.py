@@ -252,7 +252,7 @@ class RefusalDialog(IntakeSlipDialog):
             self.templates.addItem(text if len(text) < 90 else text[:87] + "…", text)
         self.templates.activated.connect(self._template)
         self.add_field(T["template"], self.templates)
-        self.reason = plain_text(T["refusal_reason_ph"], height=110)
+        self.reason = plain_text(T["refusal_reason_ph"], lines=4)
         self.add_field(T["refusal_reason"], self.reason, "reason")
 
     def _template(self, index: int) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.printing.pdfium import PDFIUM_LOCK
+from ui.app import fit_to_screen
 from ui.files import save_dialog, write_error_text
 from ui.workers import run_in_thread
 
@@ -181,7 +182,7 @@ class ReceiptPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(bar)
-        self.resize(860, 900)
+        fit_to_screen(self, 860, 900)
         pdf = self.pdf
         run_in_thread(lambda: render_pdf(pdf), self._rendered, self._render_failed, parent=self,
                       name="render_preview")

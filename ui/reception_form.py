@@ -370,8 +370,7 @@ class ReceptionPanel(QWidget):
         # Papers
         self.papers = PapersTable()
         self.papers.enter_filter = self.enter_filter
-        self.papers.setMinimumHeight(100)
-        self.papers.setMaximumHeight(135)
+        self.papers.setMinimumHeight(96)
         self.add_paper_button = QPushButton(T["add_paper"])
         self.add_paper_button.setAutoDefault(False)
         self.add_paper_button.clicked.connect(self.add_other_paper)
@@ -474,21 +473,20 @@ class ReceptionPanel(QWidget):
         papers_layout.setSpacing(4)
         papers_layout.addWidget(self.papers_field, 1)
 
+        # The reception details sit beside the form (the window puts them above today's list), one per
+        # row so that long names ("Qua dịch vụ bưu chính công ích") are never cut; the form itself then
+        # needs no scrolling on a 1366×768 screen and the papers table shows its rows.
         rec_box = QGroupBox(T["reception_box"])
+        rec_box.setObjectName("receptionBox")
         rgrid = QGridLayout(rec_box)
         rgrid.setHorizontalSpacing(10)
         rgrid.setVerticalSpacing(4)
-        cells = [
-            (0, 0, "sets_count", 1), (0, 2, "channel", 1),
-            (1, 0, "received_at", 3),
-            (2, 0, "return_method", 1), (2, 2, "note", 1),
-        ]
-        for r, c, key, span in cells:
+        for r, key in enumerate(("sets_count", "channel", "return_method", "received_at", "note")):
             f = self.fields[key]
-            rgrid.addWidget(self._label(T[key], f.editor), r, c, Qt.AlignmentFlag.AlignTop)
-            rgrid.addWidget(f, r, c + 1, 1, span, Qt.AlignmentFlag.AlignTop)
+            rgrid.addWidget(self._label(T[key], f.editor), r, 0, Qt.AlignmentFlag.AlignTop)
+            rgrid.addWidget(f, r, 1, Qt.AlignmentFlag.AlignTop)
         rgrid.setColumnStretch(1, 1)
-        rgrid.setColumnStretch(3, 1)
+        self.side_box = rec_box
 
         content = QWidget()
         content.setObjectName("receptionContent")
@@ -499,7 +497,6 @@ class ReceptionPanel(QWidget):
         body.addWidget(proc_box)
         body.addWidget(app_box)
         body.addWidget(papers_box, 1)
-        body.addWidget(rec_box)
         self.content = content
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -531,11 +528,13 @@ class ReceptionPanel(QWidget):
         outer.addWidget(self.status)  # its own line, so the buttons keep the panel narrow
         outer.addLayout(buttons)
 
-        save = QShortcut(QKeySequence.StandardKey.Save, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        save.activated.connect(self.save)
-        esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self,
-                        context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        esc.activated.connect(self.ask_clear)
+        for owner in (self, self.side_box):  # the side box may live elsewhere in the window
+            save = QShortcut(QKeySequence.StandardKey.Save, owner,
+                             context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            save.activated.connect(self.save)
+            esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), owner,
+                            context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            esc.activated.connect(self.ask_clear)
         self._chain_tabs()
         self.scan.setFocus()
 
@@ -554,13 +553,18 @@ class ReceptionPanel(QWidget):
         label.setMinimumHeight(28)
         return label
 
+    def chain_tabs(self) -> None:
+        """Tab order through the form, the papers and the reception details (wherever the window put them)."""
+        self._chain_tabs()
+
     def _chain_tabs(self) -> None:
         order = [self.scan, self.procedure_edit, self.name, self.id_number, self.birth_date, self.phone,
                  self.address, self.email, *self.papers.focus_widgets(), self.add_paper_button, self.sets_count,
                  self.channel, self.return_method, self.received_at, self.now_button, self.note,
                  self.clear_button, self.save_button]
         for a, b in zip(order, order[1:], strict=False):
-            QWidget.setTabOrder(a, b)
+            if a.window() is b.window():  # the side box joins the panel's window only once placed
+                QWidget.setTabOrder(a, b)
 
     # --- CCCD scan ------------------------------------------------------------------------------------
     def _scan_changed(self, text: str) -> None:
