@@ -130,6 +130,7 @@ class MonthlyChart(QWidget):
         small.setPointSizeF(max(font.pointSizeF() * 0.85, 6))
         sfm = QFontMetrics(small)
         centers = []
+        taken: list[QRectF] = []  # bars and their value labels: the share labels keep clear of them
         for i, m in enumerate(self.months):
             cx = plot.left() + group * (i + 0.5)
             centers.append(cx)
@@ -138,11 +139,13 @@ class MonthlyChart(QWidget):
                 bh = plot.height() * value / top_max
                 rect = QRectF(x, plot.bottom() - bh, bar, bh)
                 p.fillRect(rect, color)
+                taken.append(rect)
                 if value and sfm.horizontalAdvance(str(value)) <= bar + 8:
                     p.setFont(small)
                     p.setPen(AXIS_COLOR)
-                    p.drawText(QRectF(x - 4, rect.top() - sfm.height() - 1, bar + 8, sfm.height()),
-                               Qt.AlignmentFlag.AlignCenter, f"{value:,}".replace(",", "."))
+                    label_rect = QRectF(x - 4, rect.top() - sfm.height() - 1, bar + 8, sfm.height())
+                    p.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, f"{value:,}".replace(",", "."))
+                    taken.append(label_rect)
                     p.setFont(font)
             # month label under the group (every other one when they would collide)
             label = month_label(m)
@@ -169,9 +172,14 @@ class MonthlyChart(QWidget):
                 p.setFont(small)
                 p.setPen(SHARE_COLOR)
                 text = percent_text(v)
-                tw = sfm.horizontalAdvance(text) + 6
-                ty = pt.y() - sfm.height() - 6 if pt.y() - sfm.height() - 6 > plot.top() - 4 else pt.y() + 6
-                box = QRectF(pt.x() + 5, ty, tw, sfm.height())
+                tw, th = sfm.horizontalAdvance(text) + 6, sfm.height()
+                # above or below the point, right or left of it: the first place that covers no bar label
+                places = [QRectF(pt.x() + dx, pt.y() + dy, tw, th)
+                          for dy in (-th - 6, 6) for dx in (5, -tw - 5)]
+                places = [b for b in places if b.top() >= plot.top() - 4 and b.bottom() <= plot.bottom()]
+                box = next((b for b in places if not any(b.intersects(t) for t in taken)),
+                           places[0] if places else QRectF(pt.x() + 5, pt.y() + 6, tw, th))
+                taken.append(box)
                 p.fillRect(box, QColor(255, 255, 255, 210))  # stays legible over a bar or the grid
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
                 p.setFont(font)

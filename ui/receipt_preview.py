@@ -219,7 +219,9 @@ class ReceiptPreviewDialog(QDialog):
         self.failed.emit(str(exc))
 
     def _fit_width(self) -> None:
-        width = max(200, self.scroll.viewport().width() - 2 * 16 - 4)
+        # leave room for the vertical scroll bar that the pages will need: no sideways scrolling
+        bar = 0 if self.scroll.verticalScrollBar().isVisible() else self.scroll.verticalScrollBar().sizeHint().width()
+        width = max(200, self.scroll.viewport().width() - bar - 2 * 16 - 4)
         for label, image in zip(self.page_labels, self.images, strict=False):
             pix = QPixmap.fromImage(image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
             label.setPixmap(pix)

@@ -349,6 +349,7 @@ class ReceptionPanel(QWidget):
         self.procedure_field = Field(self.procedure_edit)
         self.procedure_info = QLabel("")
         self.procedure_info.setObjectName("hint")
+        self.procedure_info.setWordWrap(True)
         self.due_label = QLabel(T["due_pick"])
         self.due_label.setObjectName("dueLabel")
         self.due_label.setWordWrap(True)
@@ -456,15 +457,16 @@ class ReceptionPanel(QWidget):
         grid = QGridLayout(app_box)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
-        pairs = [
-            (0, 0, "name", "applicant_name"), (0, 2, "id_number", "id_number"),
-            (1, 0, "birth_date", "birth_date"), (1, 2, "phone", "phone"),
-            (2, 0, "address", "address"), (2, 2, "email", "email"),
+        pairs = [  # row, column, label, field, columns spanned (an address is long: the whole width)
+            (0, 0, "name", "applicant_name", 1), (0, 2, "id_number", "id_number", 1),
+            (1, 0, "birth_date", "birth_date", 1), (1, 2, "phone", "phone", 1),
+            (2, 0, "address", "address", 3),
+            (3, 0, "email", "email", 1),
         ]
-        for row, col, text_key, field_key in pairs:
+        for row, col, text_key, field_key, span in pairs:
             f = self.fields[field_key]
             grid.addWidget(self._label(T[text_key], f.editor), row, col, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(f, row, col + 1, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(f, row, col + 1, 1, span, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 2)
 
@@ -680,10 +682,8 @@ class ReceptionPanel(QWidget):
             return
         fee = T["fee"].format(fee=p.fee_text) if p.fee_text else ""
         info = T["procedure_info"].format(field=p.field, duration=p.duration.describe(), fee=fee)
-        # One line keeps the form on one screen; the whole text is in the tooltip.
-        metrics = self.procedure_info.fontMetrics()
-        width = max(300, self.procedure_edit.width())
-        self.procedure_info.setText(metrics.elidedText(info, Qt.TextElideMode.ElideRight, width))
+        # The whole text, wrapped: a fee rule is read in full ("Theo mức lệ phí do Hội đồng nhân dân tỉnh …").
+        self.procedure_info.setText(info)
         self.procedure_info.setToolTip(info)
         self.papers.set_papers(p.papers)
         self.papers_field.set_error(None)
