@@ -180,7 +180,7 @@ def _copy_story(data: ReceiptData, labels: tuple[str, ...], styles: Styles, spec
     s = styles
     gap = s.size * 0.35
     story: list[Flowable] = [HeaderBlock(data.header, s, when=data.received_at)]
-    title = title_block(TITLE, s, space_before=s.size * 0.8)
+    title = title_block(TITLE, s, space_before=s.size * 0.5)
     story += [*title[:-1], CopyLabel(labels, s), title[-1]]
     story.append(_code_block(data, s, w, spec))
     story.append(Spacer(1, gap))
