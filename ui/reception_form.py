@@ -449,8 +449,6 @@ class ReceptionPanel(QWidget):
         proc_layout.setVerticalSpacing(4)
         proc_layout.addWidget(self._label(T["procedure"], self.procedure_edit), 0, 0, Qt.AlignmentFlag.AlignTop)
         proc_layout.addWidget(self.procedure_field, 0, 1, Qt.AlignmentFlag.AlignTop)
-        proc_layout.addWidget(self.procedure_info, 1, 1)
-        proc_layout.addWidget(self.due_label, 2, 0, 1, 2)
         proc_layout.setColumnStretch(1, 1)
 
         app_box = QGroupBox(T["applicant_box"])
@@ -488,7 +486,16 @@ class ReceptionPanel(QWidget):
             rgrid.addWidget(self._label(T[key], f.editor), r, 0, Qt.AlignmentFlag.AlignTop)
             rgrid.addWidget(f, r, 1, Qt.AlignmentFlag.AlignTop)
         rgrid.setColumnStretch(1, 1)
-        self.side_box = rec_box
+        # The live appointment heads the side: the first thing to read to the citizen.
+        side = QWidget()
+        side.setObjectName("receptionSide")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(6)
+        side_layout.addWidget(self.due_label)
+        side_layout.addWidget(self.procedure_info)  # field, duration and fee of the chosen procedure, whole
+        side_layout.addWidget(rec_box)
+        self.side_box = side
 
         content = QWidget()
         content.setObjectName("receptionContent")
