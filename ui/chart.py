@@ -59,6 +59,8 @@ class MonthlyChart(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.months: list[MonthPoint] = []
+        self.value_labels: list[QRectF] = []
+        self.share_labels: list[QRectF] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(480, 170)  # short enough that the statistics table above keeps its total row
         self.setAutoFillBackground(True)
@@ -130,7 +132,8 @@ class MonthlyChart(QWidget):
         small.setPointSizeF(max(font.pointSizeF() * 0.85, 6))
         sfm = QFontMetrics(small)
         centers = []
-        taken: list[QRectF] = []  # bars and their value labels: the share labels keep clear of them
+        taken: list[QRectF] = []  # the bars' value labels: the share labels keep clear of them
+        self.value_labels, self.share_labels = taken, []  # where the last paint put its labels (tests)
         for i, m in enumerate(self.months):
             cx = plot.left() + group * (i + 0.5)
             centers.append(cx)
@@ -139,7 +142,6 @@ class MonthlyChart(QWidget):
                 bh = plot.height() * value / top_max
                 rect = QRectF(x, plot.bottom() - bh, bar, bh)
                 p.fillRect(rect, color)
-                taken.append(rect)
                 if value and sfm.horizontalAdvance(str(value)) <= bar + 8:
                     p.setFont(small)
                     p.setPen(AXIS_COLOR)
@@ -175,10 +177,12 @@ class MonthlyChart(QWidget):
                 tw, th = sfm.horizontalAdvance(text) + 6, sfm.height()
                 # above or below the point, right or left of it: the first place that covers no bar label
                 places = [QRectF(pt.x() + dx, pt.y() + dy, tw, th)
-                          for dy in (-th - 6, 6) for dx in (5, -tw - 5)]
+                          for dy in (-th - 6, 6, th + 10, -2 * th - 10, 2 * th + 14, -3 * th - 14)
+                          for dx in (5, -tw - 5, -tw / 2)]
                 places = [b for b in places if b.top() >= plot.top() - 4 and b.bottom() <= plot.bottom()]
                 box = next((b for b in places if not any(b.intersects(t) for t in taken)),
                            places[0] if places else QRectF(pt.x() + 5, pt.y() + 6, tw, th))
+                self.share_labels.append(box)
                 taken.append(box)
                 p.fillRect(box, QColor(255, 255, 255, 210))  # stays legible over a bar or the grid
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

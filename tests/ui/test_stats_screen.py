@@ -151,3 +151,19 @@ def test_exports(qtbot, office_db, clerk, data, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: s.preview is not None, timeout=5000)
     s.preview.close()
     assert workers.wait_idle(10000)
+
+
+def test_chart_share_labels_never_cover_the_bar_values(qtbot):
+    from app.services.stats import MonthPoint
+    from ui.chart import MonthlyChart
+
+    c = MonthlyChart()
+    qtbot.addWidget(c)
+    c.resize(1340, 210)
+    c.set_months([MonthPoint(2026, 10, 131, 114, 94.7), MonthPoint(2026, 11, 166, 163, 91.4),
+                  MonthPoint(2026, 12, 1, 1, 0.0)])
+    c.show()
+    c.grab()
+    values = [r for r in c.value_labels if r not in c.share_labels]
+    assert len(c.share_labels) == 3 and values
+    assert not any(s.intersects(v) for s in c.share_labels for v in values)
