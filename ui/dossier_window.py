@@ -336,7 +336,7 @@ class DossierWindow(QDialog):
         for col in (0, 2, 3):
             h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        h.sectionResized.connect(lambda *_: self.papers_table.resizeRowsToContents())
+        h.sectionResized.connect(lambda *_: self._fit_papers())
         pl.addWidget(self.papers_table)
         lay.addWidget(papers)
         lay.addStretch(1)
@@ -501,6 +501,11 @@ class DossierWindow(QDialog):
                 if col != 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 t.setItem(row, col, item)
+        self._fit_papers()
+
+    def _fit_papers(self) -> None:
+        """Rows as tall as their wrapped names, the table as tall as its rows (re-done when widths settle)."""
+        t = self.papers_table
         t.resizeRowsToContents()
         t.setFixedHeight(min(320, t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(t.rowCount()))
                              + 2 * t.frameWidth() + 4))
