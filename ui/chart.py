@@ -62,7 +62,7 @@ class MonthlyChart(QWidget):
         self.value_labels: list[QRectF] = []
         self.share_labels: list[QRectF] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(480, 170)  # short enough that the statistics table above keeps its total row
+        self.setMinimumSize(480, 140)  # short enough that the statistics table above keeps its total row
         self.setAutoFillBackground(True)
         pal = self.palette()
         pal.setColor(self.backgroundRole(), QColor("white"))

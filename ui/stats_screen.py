@@ -374,7 +374,7 @@ class StatsScreen(QWidget):
             w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in labels)
         total = sum(self.splitter.sizes())
         if total > 0:
-            top = min(need, max(total - 200, 200))  # the total row stays in view; the chart keeps 200 px
+            top = min(need, max(total - 150, 200))  # the total row stays in view; the chart keeps 150 px
             self.splitter.setSizes([top, total - top])
 
     def cell_text(self, field: str, col: int) -> str:
