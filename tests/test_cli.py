@@ -78,12 +78,30 @@ def test_receive_with_a_bad_id_exits_nonzero_with_the_field_message(office_file)
 def test_dossier_steps_from_the_command_line_and_a_refused_second_return(office_file):
     code = json.loads(motcua("receive", "--db", str(office_file), "--procedure", "2.000815", "--name", "Hồ Văn Nam",
                              "--phone", "0901234567", "--received", "2026-11-20T08:00", "--json").stdout)["code"]
-    out = json.loads(motcua("dossier", "result-ready", code, "--db", str(office_file), "--at", "2026-11-20T09:00").stdout)
+    out = json.loads(motcua("dossier", "result-ready", code, "--db", str(office_file), "--at", "2026-11-20T09:00",
+                            "--json").stdout)
     assert out["status"] == "result_ready"
-    out = json.loads(motcua("dossier", "return", code, "--db", str(office_file), "--at", "2026-11-20T10:00").stdout)
+    out = json.loads(motcua("dossier", "return", code, "--db", str(office_file), "--at", "2026-11-20T10:00",
+                            "--json").stdout)
     assert out["status"] == "returned"
-    p = motcua("dossier", "return", code, "--db", str(office_file), check=False)
+    p = motcua("dossier", "return", code, "--db", str(office_file), "--json", check=False)
     assert p.returncode != 0 and "đã trả kết quả rồi" in p.stderr
+    assert "đã trả kết quả rồi" in json.loads(p.stdout)["error"]
+
+
+def test_without_json_receive_and_dossier_speak_vietnamese(office_file):
+    p = motcua("receive", "--db", str(office_file), "--procedure", "1.004873", "--name", "Đặng Thị Lan",
+               "--phone", "0987654321", "--received", "2026-11-20T16:10")
+    assert p.stdout.strip() == ("Đã tiếp nhận hồ sơ 000.17.22.H56-261120-1001 lúc 16 giờ 10, thứ Sáu 20/11/2026 "
+                                "(Sổ theo dõi: quyển số 1/2026, số thứ tự 1); hẹn trả kết quả lúc "
+                                "16 giờ 10, thứ Năm 26/11/2026.")
+    p = motcua("dossier", "transfer", "000.17.22.H56-261120-1001", "--db", str(office_file), "--to", "Lê Văn Đức",
+               "--at", "2026-11-20T16:30")
+    assert p.stdout.strip() == ("Đã ghi nhận “Chuyển xử lý” cho hồ sơ 000.17.22.H56-261120-1001. Trạng thái: "
+                                "đang giải quyết; hẹn trả kết quả lúc 16 giờ 10, thứ Năm 26/11/2026.")
+    assert not p.stdout.lstrip().startswith("{")
+    p = motcua("dossier", "return", "000.17.22.H56-261120-1001", "--db", str(office_file), check=False)
+    assert p.returncode == 2 and p.stdout == "" and "chưa có kết quả" in p.stderr
 
 
 def test_admin_rebuild_and_check_agree_with_the_log(office_file):

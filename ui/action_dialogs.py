@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.applicant import CardQRError, parse_card_qr
 from app.domain.calendar import TZ
 from app.domain.lifecycle import ACTION_TEXT, Action
 from app.services import lifecycle as lc
 from app.services.dossiers import DossierView
 from app.services.errors import ServiceError, TransitionRefused, ValidationFailed
 from app.services.users import UserInfo, list_users
+from ui.app import install_wheel_guard
 from ui.workers import run_in_thread  # the one worker entry point of these dialogs and the dossier window
 
 # --- every user-visible text of these dialogs --------------------------------------------------------
@@ -80,28 +82,32 @@ T = {
     "id_shown": "Số CCCD xuất trình",
     "id_shown_hint": "CCCD trong hồ sơ: {id}",
     "method": "Hình thức trả",
-    "method_counter": "Tại Bộ phận Một cửa",
+    "method_counter": "Nhận trực tiếp tại quầy",
     "method_post": "Qua dịch vụ bưu chính công ích",
     "sign_reminder": "Nhắc: đề nghị người nhận ký nhận vào Sổ theo dõi hồ sơ và giao lại Giấy tiếp nhận "
                      "(liên giao người nộp).",
     "new_due": "Ngày hẹn trả mới",
-    "extend_info": "Chỉ gia hạn một lần; văn bản xin lỗi (Mẫu 04) phải phát hành trước thời hạn hiện tại. "
+    "extend_info": "Chỉ gia hạn một lần; văn bản xin lỗi (Mẫu 04) phát hành trước thời hạn hiện tại. "
                    "Ngày hẹn mới được gợi ý theo thời hạn giải quyết của thủ tục.",
+    "extend_late": "Hồ sơ đã quá hạn từ {due}: vẫn phải gửi văn bản xin lỗi và hẹn lại ngày trả ngay; "
+                   "thống kê vẫn tính hồ sơ là giải quyết quá hạn.",
+    "signer_loading": "Đang tìm lãnh đạo ký văn bản…",
     "extend_loading": "Đang tính ngày hẹn gợi ý…",
     "extend_suggested": "Gợi ý: {due}",
     "delay_reason_ph": "Lý do chậm trễ, công dân đọc được trên văn bản xin lỗi",
     "signer_name": "Người ký",
-    "signer_name_ph": "Thủ trưởng đơn vị để chậm (để trống: người đang đăng nhập)",
+    "signer_name_ph": "Thủ trưởng cơ quan giải quyết hoặc người được ủy quyền ký",
     "signer_title": "Chức vụ người ký",
     "signer_title_ph": "Ví dụ: Phó Chủ tịch UBND xã",
-    "stop_signer_ph": "Để trống: người đang đăng nhập",
     "stop_reason_ph": "Ví dụ: Công dân có đơn xin rút hồ sơ",
     "requested_by": "Người đề nghị dừng",
     "fee_note": "Phí, lệ phí",
     "fee_note_ph": "Ví dụ: Không hoàn trả lệ phí đã nộp",
     "cancel_reason_ph": "Ví dụ: Nhập trùng với hồ sơ đã tiếp nhận trước",
-    "cancel_info": "Chỉ dùng khi hồ sơ được nhập nhầm. Hồ sơ vẫn giữ số trong Sổ theo dõi, được đánh dấu "
+    "cancel_info": "Chỉ dùng khi hồ sơ vừa được nhập nhầm. Hồ sơ vẫn giữ số trong Sổ theo dõi, được đánh dấu "
                    "“Đã hủy” kèm lý do; không xóa được.",
+    "cancel_late": "Hồ sơ đã chuyển đi giải quyết: chỉ lãnh đạo được hủy. Hồ sơ vẫn được tính trong thống kê "
+                   "(cột dừng giải quyết, rút, hủy hồ sơ).",
     "cancel_confirm": "Tôi xác nhận hồ sơ này nhập nhầm và cần hủy",
     "cancel_confirm_needed": "Hãy đánh dấu xác nhận trước khi hủy hồ sơ.",
     "cancel_ok": "Hủy hồ sơ",
@@ -259,11 +265,12 @@ def items_editor(table: ItemsTable) -> QWidget:
     return box
 
 
-def plain_text(ph: str = "", height: int = 64) -> QPlainTextEdit:
+def plain_text(ph: str = "", lines: int = 3) -> QPlainTextEdit:
+    """A text box `lines` lines high in the current font (a reason is a sentence or two, seen whole)."""
     w = QPlainTextEdit()
     w.setPlaceholderText(ph)
     w.setTabChangesFocus(True)
-    w.setFixedHeight(height)
+    w.setFixedHeight(w.fontMetrics().lineSpacing() * lines + 2 * w.frameWidth() + 12)
     return w
 
 
@@ -296,6 +303,7 @@ class FormDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        install_wheel_guard()
         self.result_value = None
         self.message_box: QMessageBox | None = None
         self._errors: dict[str, QLabel] = {}
@@ -501,7 +509,7 @@ class TransferDialog(ActionDialog):
     def _picked(self, index: int) -> None:
         u = self.to_name.itemData(index)
         if isinstance(u, UserInfo) and not self.to_unit.text().strip():
-            self.to_unit.setText(u.unit or u.title)
+            self.to_unit.setText(u.unit)  # a department, never a person's title (form 06 lists units)
 
     def values(self) -> dict:
         return {"to_name": value_of(self.to_name), "to_unit": value_of(self.to_unit), "note": value_of(self.note)}
@@ -531,7 +539,7 @@ class SupplementRequestDialog(ActionDialog):
         self.add_field(T["items"], items_editor(self.items_table), "items", T["items_hint"])
         self.reason = plain_text(T["reason_supplement_ph"])
         self.add_field(T["reason"], self.reason, "reason")
-        self.note = plain_text(height=48)
+        self.note = plain_text(lines=2)
         self.add_field(T["note"], self.note, "note")
 
     def values(self) -> dict:
@@ -563,7 +571,7 @@ class ResultReadyDialog(ActionDialog):
         self.add_field(T["from_name"], self.from_name, "from_name")
         self.result_note = plain_text(T["result_ph"])
         self.add_field(T["result"], self.result_note, "result")
-        self.note = plain_text(height=48)
+        self.note = plain_text(lines=2)
         self.add_field(T["note"], self.note, "note")
 
     def values(self) -> dict:
@@ -594,23 +602,55 @@ class ReturnDialog(ActionDialog):
         lay.addStretch(1)
         (self.method_post if d.return_method == "post" else self.method_counter).setChecked(True)
         self.add_field(T["method"], methods, "method")
-        self.note = plain_text(height=48)
+        self.note = plain_text(lines=2)
         self.add_field(T["note"], self.note, "note")
         self.reminder = self.info(T["sign_reminder"], style="color: #8a5a00; font-weight: bold;")
         self.outer.insertWidget(self.outer.indexOf(self.general_error), self.reminder)
+
+    def take_card(self, text: str) -> None:
+        """The collector's ID card scanned while this dialog is in front: who collects, with which ID."""
+        try:
+            card = parse_card_qr(text)
+        except CardQRError as exc:
+            self.show_errors({"id_shown": str(exc)})
+            return
+        self.collected_by.setText(card.name)
+        self.id_shown.setText(card.id_number)
 
     def values(self) -> dict:
         return {"collected_by": value_of(self.collected_by), "id_shown": value_of(self.id_shown),
                 "method": "post" if self.method_post.isChecked() else "counter", "note": value_of(self.note)}
 
 
-class ExtendDialog(ActionDialog):
+class SignedLetter:
+    """Forms 04 and 05 are signed by someone who may sign: the fields start with the office's leader."""
+
+    def signer_fields(self) -> None:
+        self.signer_name = line(ph=T["signer_name_ph"])
+        self.add_field(T["signer_name"], self.signer_name, "signer_name")
+        self.signer_title = line(ph=T["signer_title_ph"])
+        self.add_field(T["signer_title"], self.signer_title, "signer_title")
+        self.signer_loaded = False
+        db = self.db
+        run_in_thread(lambda: lc.default_signer(db), self._signer_found, lambda _e: None, parent=self)
+
+    def _signer_found(self, leader: UserInfo | None) -> None:
+        self.signer_loaded = True
+        if leader is not None and not self.signer_name.text().strip():
+            self.signer_name.setText(leader.full_name)
+            self.signer_title.setText(leader.title)
+
+
+class ExtendDialog(SignedLetter, ActionDialog):
     action = Action.EXTEND
     has_time = False
 
     def build(self) -> None:
         d = self.dossier
-        self.outer.insertWidget(1, self.info(T["extend_info"], style="color: #8a5a00;"))
+        late = d.due_at is not None and self.db.clock() >= d.due_at
+        text = T["extend_late"].format(due=fmt_dt(d.due_at)) if late else T["extend_info"]
+        self.outer.insertWidget(1, self.info(text, style="color: #b3261e; font-weight: bold;" if late
+                                             else "color: #8a5a00;"))
         self.add_field(T["current_due"], QLabel(fmt_dt(d.due_at) or T["no_due"]))
         self.new_due = DateTimeField(d.due_at or self.db.clock())
         self.new_due.edited = True
@@ -620,11 +660,7 @@ class ExtendDialog(ActionDialog):
         self.form.addRow("", self.suggestion)
         self.reason = plain_text(T["delay_reason_ph"])
         self.add_field(T["reason"], self.reason, "reason")
-        self.signer_name = line(ph=T["signer_name_ph"])
-        self.add_field(T["signer_name"], self.signer_name, "signer_name")
-        self.signer_title = line(self.user.title if self.user.role in ("leader", "admin") else "",
-                                 T["signer_title_ph"])
-        self.add_field(T["signer_title"], self.signer_title, "signer_title")
+        self.signer_fields()
         self.suggested: datetime | None = None
         self.suggestion_loaded = False
         db, code = self.db, d.code
@@ -644,7 +680,7 @@ class ExtendDialog(ActionDialog):
                 "signer_name": value_of(self.signer_name), "signer_title": value_of(self.signer_title)}
 
 
-class StopDialog(ActionDialog):
+class StopDialog(SignedLetter, ActionDialog):
     action = Action.STOP
 
     def build(self) -> None:
@@ -654,10 +690,7 @@ class StopDialog(ActionDialog):
         self.add_field(T["requested_by"], self.requested_by, "requested_by")
         self.fee_note = line(ph=T["fee_note_ph"])
         self.add_field(T["fee_note"], self.fee_note, "fee_note")
-        self.signer_name = line(ph=T["stop_signer_ph"])
-        self.add_field(T["signer_name"], self.signer_name, "signer_name")
-        self.signer_title = line(ph=T["signer_title_ph"])
-        self.add_field(T["signer_title"], self.signer_title, "signer_title")
+        self.signer_fields()
 
     def values(self) -> dict:
         return {"reason": value_of(self.reason), "requested_by": value_of(self.requested_by),
@@ -670,7 +703,8 @@ class CancelDialog(ActionDialog):
     ok_text = T["cancel_ok"]
 
     def build(self) -> None:
-        self.outer.insertWidget(1, self.info(T["cancel_info"], style="color: #b3261e;"))
+        late = any(st.kind == "transferred" for st in self.dossier.steps)
+        self.outer.insertWidget(1, self.info(T["cancel_late" if late else "cancel_info"], style="color: #b3261e;"))
         self.reason = plain_text(T["cancel_reason_ph"])
         self.add_field(T["reason"], self.reason, "reason")
         self.confirm = QCheckBox(T["cancel_confirm"])

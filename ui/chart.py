@@ -59,15 +59,17 @@ class MonthlyChart(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.months: list[MonthPoint] = []
+        self.value_labels: list[QRectF] = []
+        self.share_labels: list[QRectF] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(480, 170)  # short enough that the statistics table above keeps its total row
+        self.setMinimumSize(480, 140)  # short enough that the statistics table above keeps its total row
         self.setAutoFillBackground(True)
         pal = self.palette()
         pal.setColor(self.backgroundRole(), QColor("white"))
         self.setPalette(pal)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        return QSize(800, 300)
+        return QSize(640, 220)  # it grows into whatever the window gives it
 
     def set_months(self, months: Sequence[MonthPoint]) -> None:
         self.months = list(months)
@@ -130,6 +132,8 @@ class MonthlyChart(QWidget):
         small.setPointSizeF(max(font.pointSizeF() * 0.85, 6))
         sfm = QFontMetrics(small)
         centers = []
+        taken: list[QRectF] = []  # the bars' value labels: the share labels keep clear of them
+        self.value_labels, self.share_labels = taken, []  # where the last paint put its labels (tests)
         for i, m in enumerate(self.months):
             cx = plot.left() + group * (i + 0.5)
             centers.append(cx)
@@ -141,8 +145,9 @@ class MonthlyChart(QWidget):
                 if value and sfm.horizontalAdvance(str(value)) <= bar + 8:
                     p.setFont(small)
                     p.setPen(AXIS_COLOR)
-                    p.drawText(QRectF(x - 4, rect.top() - sfm.height() - 1, bar + 8, sfm.height()),
-                               Qt.AlignmentFlag.AlignCenter, f"{value:,}".replace(",", "."))
+                    label_rect = QRectF(x - 4, rect.top() - sfm.height() - 1, bar + 8, sfm.height())
+                    p.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, f"{value:,}".replace(",", "."))
+                    taken.append(label_rect)
                     p.setFont(font)
             # month label under the group (every other one when they would collide)
             label = month_label(m)
@@ -169,9 +174,16 @@ class MonthlyChart(QWidget):
                 p.setFont(small)
                 p.setPen(SHARE_COLOR)
                 text = percent_text(v)
-                tw = sfm.horizontalAdvance(text) + 6
-                ty = pt.y() - sfm.height() - 6 if pt.y() - sfm.height() - 6 > plot.top() - 4 else pt.y() + 6
-                box = QRectF(pt.x() + 5, ty, tw, sfm.height())
+                tw, th = sfm.horizontalAdvance(text) + 6, sfm.height()
+                # above or below the point, right or left of it: the first place that covers no bar label
+                places = [QRectF(pt.x() + dx, pt.y() + dy, tw, th)
+                          for dy in (-th - 6, 6, th + 10, -2 * th - 10, 2 * th + 14, -3 * th - 14)
+                          for dx in (5, -tw - 5, -tw / 2)]
+                places = [b for b in places if b.top() >= plot.top() - 4 and b.bottom() <= plot.bottom()]
+                box = next((b for b in places if not any(b.intersects(t) for t in taken)),
+                           places[0] if places else QRectF(pt.x() + 5, pt.y() + 6, tw, th))
+                self.share_labels.append(box)
+                taken.append(box)
                 p.fillRect(box, QColor(255, 255, 255, 210))  # stays legible over a bar or the grid
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
                 p.setFont(font)

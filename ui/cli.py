@@ -153,9 +153,21 @@ def cmd_receive(args) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
     else:
-        print(f"Đã tiếp nhận hồ sơ {out['code']} (Quyển số {out['volume']}, số thứ tự {out['number']}); "
-              f"hẹn trả: {out['due'] or 'không có ngày hẹn cụ thể'}")
+        print(received_sentence(r, pdf=out.get("pdf")))
     return 0
+
+
+def received_sentence(r, *, pdf: str | None = None) -> str:
+    """What `receive` tells a person: the code, the book line and the appointment in words."""
+    from app.domain.calendar import when_text
+
+    due = f"hẹn trả kết quả lúc {when_text(r.due_at)}" if r.due_at else \
+        "thủ tục không có ngày hẹn trả cụ thể theo quy định"
+    text = (f"Đã tiếp nhận hồ sơ {r.code} lúc {when_text(r.received_at)} "
+            f"(Sổ theo dõi: quyển số {r.volume}, số thứ tự {r.number}); {due}.")
+    if pdf:
+        text += f"\nGiấy tiếp nhận và hẹn trả kết quả đã ghi ra tệp {pdf}."
+    return text
 
 
 # --- dossier steps ---------------------------------------------------------------------------------------
@@ -168,6 +180,7 @@ def cmd_dossier(args) -> int:
 
     action = Action(args.action)
     reason = args.reason or args.note or ""
+    as_json = args.json
     try:
         db = _open(args.db)
         actor = _clerk(db, args.user)
@@ -190,22 +203,41 @@ def cmd_dossier(args) -> int:
         elif action == Action.EXTEND:
             new_due = args.new_due or lc.suggested_extension(db, args.code)
             if new_due is None:
-                return _fail(f"Hồ sơ {args.code} không có thời hạn giải quyết nên không cần gia hạn.", as_json=True)
+                return _fail(f"Hồ sơ {args.code} không có thời hạn giải quyết nên không cần gia hạn.",
+                             as_json=as_json)
             r = lc.extend(db, args.code, new_due=new_due, reason=reason, signer_name=args.signer or "",
-                          override=args.override, note=args.note or "", **common)
+                          signer_title=args.signer_title or "", override=args.override, note=args.note or "",
+                          **common)
         elif action == Action.STOP:
-            r = lc.stop(db, args.code, reason=reason, requested_by=args.to or "", note=args.note or "", **common)
+            r = lc.stop(db, args.code, reason=reason, requested_by=args.to or "", note=args.note or "",
+                        signer_name=args.signer or "", signer_title=args.signer_title or "", **common)
         elif action == Action.CANCEL:
             r = lc.cancel(db, args.code, reason=reason, **common)
         else:  # pragma: no cover - argparse limits the choices
             return _fail(f"Không hỗ trợ thao tác {action}.")
     except ValidationFailed as exc:
-        return _fail(exc.message, as_json=True, errors=exc.errors)
+        return _fail(exc.message, as_json=as_json, errors=exc.errors)
     except ServiceError as exc:
-        return _fail(exc.message, as_json=True)
-    print(json.dumps({"code": r.code, "action": action.value, "status": r.status,
-                      "status_text": status_text(r.status), "due": _fmt(r.due_at)}, ensure_ascii=False))
+        return _fail(exc.message, as_json=as_json)
+    if as_json:
+        print(json.dumps({"code": r.code, "action": action.value, "status": r.status,
+                          "status_text": status_text(r.status), "due": _fmt(r.due_at)}, ensure_ascii=False))
+    else:
+        print(step_sentence(action, r))
     return 0
+
+
+def step_sentence(action, r) -> str:
+    """What `dossier` tells a person: the step recorded, the dossier's state now and its appointment."""
+    from app.domain.calendar import when_text
+    from app.domain.dossier import CLOSED, Status, status_text
+    from app.domain.lifecycle import ACTION_TEXT
+
+    text = f"Đã ghi nhận “{ACTION_TEXT[action]}” cho hồ sơ {r.code}. Trạng thái: {status_text(r.status).lower()}"
+    if Status(r.status) not in CLOSED and r.status != Status.RESULT_READY:
+        text += f"; hẹn trả kết quả lúc {when_text(r.due_at)}" if r.due_at else \
+            "; không có ngày hẹn trả cụ thể"
+    return text + "."
 
 
 # --- reports and search --------------------------------------------------------------------------------
@@ -396,7 +428,7 @@ def cmd_admin_setup(args) -> int:
 
     settings = {"agency_code": args.agency_code, "parent_body": args.parent_body, "center_name": args.center_name,
                 "place_name": args.place, "commune_name": args.commune or "", "province_name": args.province or "",
-                "lookup_url_template": args.lookup_url or ""}
+                "lookup_url_template": args.lookup_url or "", "contact_phone": args.phone or ""}
     db = _open(args.db)
     initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
                       staff=[StaffAccount(args.admin_user, args.admin_name, args.admin_password, "admin")],
@@ -596,11 +628,13 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("--reason", help="lý do (bổ sung, gia hạn, dừng, hủy); mặc định lấy --note")
     ds.add_argument("--items", help="giấy tờ cần bổ sung, cách nhau bởi dấu ;")
     ds.add_argument("--new-due", type=_local_dt, help="ngày hẹn mới khi gia hạn (mặc định: đề xuất của hệ thống)")
-    ds.add_argument("--signer", help="người ký văn bản xin lỗi, gia hạn")
+    ds.add_argument("--signer", help="người ký văn bản xin lỗi, gia hạn (mẫu 04) hoặc thông báo dừng (mẫu 05)")
+    ds.add_argument("--signer-title", help="chức vụ người ký, ví dụ “Phó Chủ tịch UBND xã”")
     ds.add_argument("--override", action="store_true", help="cho phép gia hạn lần nữa (lãnh đạo/quản trị)")
     ds.add_argument("--id-shown", help="số giấy tờ người nhận kết quả xuất trình")
     ds.add_argument("--method", default="counter", choices=["counter", "post"])
     ds.add_argument("--user", help="tên đăng nhập của cán bộ thực hiện")
+    ds.add_argument("--json", action="store_true", help="in kết quả dạng JSON (cho kịch bản)")
     ds.set_defaults(func=cmd_dossier)
 
     a = sub.add_parser("admin", help="công cụ quản trị: thiết lập, sao lưu, khôi phục, kiểm tra")
@@ -614,6 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--commune")
     s.add_argument("--province")
     s.add_argument("--lookup-url", help="mẫu địa chỉ tra cứu, có {code}")
+    s.add_argument("--phone", help="số điện thoại của quầy, in trên phiếu hướng dẫn (mẫu 02)")
     s.add_argument("--slot", type=int, required=True, help="số hiệu máy 1–9, không trùng trong đơn vị")
     s.add_argument("--device-name", default="Quầy 1")
     s.add_argument("--admin-user", required=True)

@@ -41,7 +41,7 @@ def run_counter(db_path: str | Path, *, username: str | None = None) -> int:
             window = CounterWindow(db, login.user)
             state = {"logout": False}
             window.logged_out.connect(lambda s=state: s.update(logout=True))
-            window.show()
+            window.showMaximized()  # a counter PC's screen belongs to the counter
             app.exec()
             window.deleteLater()
             if not state["logout"]:

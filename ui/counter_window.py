@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -27,6 +28,7 @@ from app.services.errors import ServiceError
 from app.services.reception import now_local
 from app.services.settings import office_info
 from app.services.users import UserInfo
+from ui.app import fit_to_screen, install_wheel_guard
 from ui.change_watcher import ChangeWatcher
 from ui.daybook_dialog import CloseDayDialog, DaybookNotice, DaybookStatusItem, DaybookWatch
 from ui.dossier_list import DossierListPanel, DueBadge
@@ -38,7 +40,7 @@ from ui.workers import run_in_thread
 
 # --- every user-visible text of this window ----------------------------------------------------------
 T = {
-    "title": "MotCua – Bộ phận Một cửa – {center}",
+    "title": "MotCua – {center}",
     "today_title": "Hồ sơ tiếp nhận hôm nay tại quầy này",
     "loading": "Đang tải danh sách…",
     "load_failed": "Không tải được danh sách: {msg}",
@@ -57,16 +59,24 @@ T = {
     "refresh": "Tải lại danh sách",
     "clerk": "Cán bộ: {name} ({role})",
     "device": "Máy: {device}",
-    "today": "Hôm nay: {day}",
-    "today_count": "Hồ sơ hôm nay: {n}",
+    "today": "{day}",
+    "today_count": "Đã tiếp nhận hôm nay: {n}",
     "tab_reception": "Tiếp nhận hồ sơ",
     "tab_logbook": "Sổ theo dõi hồ sơ",
     "tab_stats": "Thống kê, báo cáo",
     "scan_unknown_title": "Quét mã hồ sơ",
-    "scan_garbage": "Mã vừa quét “{text}” không phải là mã hồ sơ. Hãy quét lại mã vạch trên giấy hẹn.",
+    "scan_garbage": "Mã vừa quét không phải mã vạch, mã QR trên giấy hẹn hay mã QR trên thẻ CCCD. "
+                    "Hãy quét lại mã trên giấy hẹn hoặc mặt trước thẻ CCCD.",
+    "scan_card_title": "Quét thẻ CCCD",
     "ok": "Đã hiểu",
     "open_failed": "Không mở được hồ sơ: {msg}",
     "daybook": "Chốt sổ theo dõi hồ sơ…",
+    "unsaved_title": "Hồ sơ đang nhập chưa lưu",
+    "unsaved_quit": "Hồ sơ đang nhập dở chưa được lưu. Thoát chương trình và bỏ những gì đã nhập?",
+    "unsaved_logout": "Hồ sơ đang nhập dở chưa được lưu. Đăng xuất và bỏ những gì đã nhập?",
+    "unsaved_yes_quit": "Thoát, bỏ hồ sơ đang nhập",
+    "unsaved_yes_logout": "Đăng xuất, bỏ hồ sơ đang nhập",
+    "unsaved_no": "Quay lại nhập tiếp",
 }
 
 
@@ -77,8 +87,9 @@ def short_due(dt: datetime | None) -> str:
 class TodayDossierModel(QAbstractTableModel):
     """Today's dossiers of this counter, newest first (as the service returns them)."""
 
-    COLUMNS = ("col_code", "col_applicant", "col_procedure", "col_due", "col_status")
-    CODE, APPLICANT, PROCEDURE, DUE, STATUS = range(5)
+    # The procedure is in each row's tooltip: the column beside the reception details is narrow.
+    COLUMNS = ("col_code", "col_applicant", "col_due", "col_status")
+    CODE, APPLICANT, DUE, STATUS = range(4)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -107,8 +118,11 @@ class TodayDossierModel(QAbstractTableModel):
             return None
         d = self.rows[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (d.code, d.applicant_name, d.procedure_name, short_due(d.due_at), d.status_text)[col]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (d.code, d.applicant_name, short_due(d.due_at), d.status_text)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{d.code}\n{d.applicant_name}\n{d.procedure_name}\n{T['col_due']}: {short_due(d.due_at)}" \
+                   f"\n{d.status_text}"
         if role == Qt.ItemDataRole.UserRole:
             return d.code
         return None
@@ -136,6 +150,7 @@ class CounterWindow(QMainWindow):
         self.device_name = info.device_name
         self.setWindowTitle(T["title"].format(center=settings.center_name))
         self.setObjectName("counterWindow")
+        install_wheel_guard()
 
         self.reception = ReceptionPanel(db, user)
         self.reception.dossier_saved.connect(lambda _code: self.refresh_all())
@@ -151,7 +166,7 @@ class CounterWindow(QMainWindow):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(TodayDossierModel.PROCEDURE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(TodayDossierModel.APPLICANT, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
         self.table.activated.connect(lambda index: self.open_dossier(self.model.code_at(index.row())))
         self.list_title = QLabel(T["today_title"])
@@ -164,6 +179,7 @@ class CounterWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 0, 0, 0)
+        right_layout.addWidget(self.reception.side_box)  # reception details above today's list
         right_layout.addWidget(self.list_title)
         right_layout.addWidget(self.table, 1)
         right_layout.addWidget(self.list_hint)
@@ -171,10 +187,10 @@ class CounterWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.reception)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 11)
+        splitter.setStretchFactor(1, 9)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([770, 576])
+        splitter.setSizes([760, 586])
         self.splitter = splitter
         reception_page = QWidget()
         layout = QVBoxLayout(reception_page)
@@ -201,6 +217,8 @@ class CounterWindow(QMainWindow):
         central_layout.addWidget(self.daybook_notice)
         central_layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.reception.chain_tabs()  # now that its reception details are in this window
         self.badge = DueBadge(db)
         self.badge.due_clicked.connect(self.show_due)
 
@@ -209,8 +227,10 @@ class CounterWindow(QMainWindow):
         if scanner:
             self.scanner = ScannerListener(self)
             self.scanner.code_scanned.connect(self._scanned)
-            self.scanner.garbage_scanned.connect(lambda text: self._tell(T["scan_garbage"].format(text=text)))
+            self.scanner.card_scanned.connect(self.card_scanned)
+            self.scanner.garbage_scanned.connect(lambda: self._tell(T["scan_garbage"]))
             let_scans_through(self.reception.scan)
+        self.reception.receipt_scanned.connect(self._scanned)  # a receipt scanned into the CCCD field
 
         menu = self.menuBar().addMenu(T["menu_system"])
         refresh = QAction(T["refresh"], self, shortcut=QKeySequence(QKeySequence.StandardKey.Refresh))
@@ -240,7 +260,7 @@ class CounterWindow(QMainWindow):
         bar.addPermanentWidget(self.badge)
         bar.addPermanentWidget(self.count_label)
 
-        self.resize(1366, 740)
+        fit_to_screen(self, 1366, 768)  # shown maximised; this is the size it comes back to
         self.reload()
         self.badge.refresh()
         self.daybook.start()
@@ -292,6 +312,10 @@ class CounterWindow(QMainWindow):
         window.show()
         return window
 
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.stats and self.stats.report is None:
+            self.stats.compute()  # the statistics tab opens on this quarter's figures, not an empty table
+
     def refresh_all(self) -> None:
         self.reload()
         self.logbook.refresh()
@@ -314,6 +338,19 @@ class CounterWindow(QMainWindow):
         run_in_thread(lambda: open_scanned(db, code), self._scan_result, self._scan_failed, parent=self,
                       name="open_scanned")
 
+    def card_scanned(self, text: str) -> None:
+        """A citizen's ID card scanned anywhere: the window in front takes it if it has a use for it (the
+        return dialog checks the collector's ID), otherwise it fills the reception form."""
+        front = QApplication.activeModalWidget() or QApplication.activeWindow()
+        taker = getattr(front, "take_card", None)
+        if front is not None and front is not self and callable(taker):
+            taker(text)
+            return
+        self.tabs.setCurrentIndex(0)
+        self.raise_()
+        self.activateWindow()
+        self.reception.fill_from_card(text)
+
     def _scan_result(self, result) -> None:
         if isinstance(result, str):
             self._tell(result)
@@ -330,5 +367,44 @@ class CounterWindow(QMainWindow):
         self.scan_message.open()
 
     def logout(self) -> None:
+        if self._ask_unsaved("logout", self.logout):
+            return
         self.logged_out.emit()
+        self._leaving = True
         self.close()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not getattr(self, "_leaving", False) and self._ask_unsaved("quit", self.close):
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def _ask_unsaved(self, kind: str, then) -> bool:
+        """A half-typed dossier is never thrown away silently: ask first. True when asking (stop now);
+        if the clerk confirms, `then` runs again and goes through."""
+        if self.reception.is_blank() or getattr(self, "_leaving", False):
+            return False
+        box = QMessageBox(QMessageBox.Icon.Warning, T["unsaved_title"], T[f"unsaved_{kind}"],
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.button(QMessageBox.StandardButton.Yes).setText(T[f"unsaved_yes_{kind}"])
+        box.button(QMessageBox.StandardButton.No).setText(T["unsaved_no"])
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+
+        def decided(_result: int) -> None:
+            if box.clickedButton() is yes:
+                self._leaving = True
+                then()
+
+        box.finished.connect(decided)
+        self.unsaved_box = box
+        box.open()
+        return True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not getattr(self, "_focused_once", False):
+            # right after login: the first keystrokes (or a scan) must land in the form, not nowhere
+            self._focused_once = True
+            self.activateWindow()
+            self.reception.focus_first()

@@ -99,7 +99,7 @@ T = {
     "tooltip_open": "Nhấp đúp hoặc bấm Enter để mở hồ sơ",
     # due badge
     "badge_overdue": "Quá hạn: {n}",
-    "badge_today": "Hôm nay: {n}",
+    "badge_today": "Đến hạn hôm nay: {n}",
     "badge_soon": "Sắp đến hạn: {n}",
     "badge_paused": "Chờ bổ sung: {n}",
     "badge_loading": "Đang đếm hồ sơ đến hạn…",
@@ -114,6 +114,9 @@ DUE_SHORT = {
     DueState.OVERDUE.value: "Quá hạn",
     DueState.PAUSED.value: "Chờ bổ sung",
     DueState.NO_DEADLINE.value: "Không có hạn",
+    DueState.EARLY.value: "Trước hạn",
+    DueState.ON_TIME.value: "Đúng hạn",
+    DueState.LATE.value: "Trễ hạn",
     DueState.CLOSED.value: "Đã kết thúc",
 }
 DUE_CHOICES = (
@@ -125,6 +128,7 @@ DUE_CHOICES = (
 )
 # -----------------------------------------------------------------------------------------------------------
 
+LATE_STATES = (DueState.OVERDUE.value, DueState.LATE.value)  # in red: overdue now, or resolved late
 COL_CODE, COL_NAME, COL_PROCEDURE, COL_FIELD, COL_RECEIVED, COL_DUE, COL_STATUS, COL_STATE = range(8)
 TEXT_COLUMNS = (COL_NAME, COL_PROCEDURE, COL_FIELD, COL_STATUS, COL_STATE)
 DATE_COLUMNS = (COL_RECEIVED, COL_DUE)
@@ -251,10 +255,12 @@ class DossierTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             tint = TINT.get(r.due_state)
             return QBrush(tint) if tint is not None else None
-        if role == Qt.ItemDataRole.FontRole and col == COL_STATE and r.due_state == DueState.OVERDUE.value:
+        if role == Qt.ItemDataRole.FontRole and col == COL_STATE and r.due_state in LATE_STATES:
             f = QFont()
             f.setBold(True)
             return f
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE and r.due_state in LATE_STATES:
+            return QBrush(QColor("#b3261e"))
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_STATE:
                 return self._due_long(r)

@@ -39,6 +39,7 @@ from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pd
 from app.services.settings import calendar_of
 from app.services.users import UserInfo
 from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt, run_in_thread
+from ui.app import fit_to_screen, install_wheel_guard
 from ui.receipt_preview import ReceiptPreviewDialog
 
 # --- every user-visible text of this window ----------------------------------------------------------
@@ -72,8 +73,8 @@ T = {
     "recorded": "Đã ghi nhận “{action}”.",
     "col_tt": "TT",
     "col_paper": "Tên giấy tờ",
-    "col_kind": "Bản chính / Bản sao",
-    "col_count": "Số lượng",
+    "col_kind": "Loại bản",
+    "col_count": "SL",
     "original": "Bản chính",
     "copy": "Bản sao",
     "col_time": "Thời gian",
@@ -118,7 +119,7 @@ DETAIL = {
     "requested_by": "Người đề nghị: {v}", "stage": "Giai đoạn: {v}", "fee_note": "Phí, lệ phí: {v}",
     "change": "{field}: “{old}” → “{new}”", "note": "Ghi chú: {v}", "count": "{n} bản",
     "original": "bản chính", "certified": "bản chứng thực", "photo": "bản photo",
-    "method_counter": "tại Bộ phận Một cửa", "method_post": "qua bưu chính",
+    "method_counter": "tại quầy", "method_post": "qua bưu chính",
     "outcome": "Cách xử lý: {v}", "unreadable": "Bước do phiên bản MotCua mới hơn ghi; hãy cập nhật phần mềm để xem.",
     "not_applied": "(Không áp dụng: xem cảnh báo của hồ sơ)",
 }
@@ -131,6 +132,7 @@ STATUS_COLOR = {
 DUE_COLOR = {
     DueState.WITHIN: "#2e7d32", DueState.DUE_TODAY: "#e65100", DueState.DUE_SOON: "#b26a00",
     DueState.OVERDUE: "#c62828", DueState.PAUSED: "#1565c0", DueState.NO_DEADLINE: "#555555",
+    DueState.EARLY: "#2e7d32", DueState.ON_TIME: "#2e7d32", DueState.LATE: "#c62828",
     DueState.CLOSED: "#555555",
 }
 
@@ -263,6 +265,7 @@ class DossierWindow(QDialog):
 
     def __init__(self, db, user: UserInfo, code: str, parent: QWidget | None = None):
         super().__init__(parent)
+        install_wheel_guard()
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.db, self.user, self.code = db, user, code
@@ -273,7 +276,7 @@ class DossierWindow(QDialog):
         self.reprint_actions: list[tuple[IssuedForm, QAction]] = []
         self._offer: tuple[FormKind, str | None] | None = None
         self.setWindowTitle(T["title"].format(code=code))
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self._build()
         self.reload()
 
@@ -291,7 +294,7 @@ class DossierWindow(QDialog):
         split.addWidget(self._timeline_panel())
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([390, 660])
+        split.setSizes([470, 580])
         body.addWidget(split, 1)
         body.addWidget(self._actions_panel())
         outer.addLayout(body, 1)
@@ -432,7 +435,7 @@ class DossierWindow(QDialog):
         for col in (0, 2, 3):
             h.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        h.sectionResized.connect(lambda *_: self.papers_table.resizeRowsToContents())
+        h.sectionResized.connect(lambda *_: self._fit_papers())
         pl.addWidget(self.papers_table)
         lay.addWidget(papers)
         lay.addStretch(1)
@@ -440,7 +443,7 @@ class DossierWindow(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
-        scroll.setMinimumWidth(340)
+        scroll.setMinimumWidth(400)
         return scroll
 
     def _timeline_panel(self) -> QWidget:
@@ -555,7 +558,8 @@ class DossierWindow(QDialog):
         self.status_chip.setText(d.status_text)
         self.status_chip.setStyleSheet(f"background: {color}; color: white; font-weight: bold; "
                                        "padding: 4px 12px; border-radius: 11px; font-size: 11pt;")
-        state = due_state(d.status, d.due_at, now, cal, paused_at=d.paused_at)
+        state = due_state(d.status, d.due_at, now, cal, paused_at=d.paused_at, result_at=d.result_at,
+                          statutory_due_at=d.original_due_at)
         self.due_state = state
         due = fmt_dt(d.due_at) if d.due_at else T["due_none"]
         state_text = DUE_STATE_TEXT[state]
@@ -601,6 +605,11 @@ class DossierWindow(QDialog):
                 if col != 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 t.setItem(row, col, item)
+        self._fit_papers()
+
+    def _fit_papers(self) -> None:
+        """Rows as tall as their wrapped names, the table as tall as its rows (re-done when widths settle)."""
+        t = self.papers_table
         t.resizeRowsToContents()
         t.setFixedHeight(min(320, t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(t.rowCount()))
                              + 2 * t.frameWidth() + 4))
@@ -630,7 +639,8 @@ class DossierWindow(QDialog):
             self.actions_layout.removeWidget(btn)
             btn.deleteLater()
         self.action_buttons = {}
-        for action in allowed_actions(d.status, extensions=d.extensions):
+        handed_over = any(st.kind == "transferred" for st in d.steps)
+        for action in allowed_actions(d.status, extensions=d.extensions, handed_over=handed_over, role=self.user.role):
             btn = QPushButton(ACTION_TEXT[action])
             btn.setMinimumHeight(34)
             btn.setObjectName(f"action-{action.value}")

@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QComboBox, QCompleter, QDialog, QLabel, QWidget
 
+from app.domain.applicant import CardQRError, parse_card_qr
+from app.domain.text import TEMPLATE_GAP, template_gap
 from app.services import lifecycle as lc
 from app.services.catalogue import ProcedureInfo, all_procedures, get_procedure
 from app.services.errors import ServiceError
@@ -58,14 +61,16 @@ T = {
     "refusal_name": "phieu-tu-choi-{at:%Y%m%d-%H%M}.pdf",
 }
 
+# Each blank the clerk must fill is in square brackets; a reason still holding one is not recorded.
 REFUSAL_TEMPLATES = (
     "Yêu cầu của Ông/Bà không thuộc thẩm quyền giải quyết của Ủy ban nhân dân xã. "
-    "Đề nghị Ông/Bà nộp hồ sơ tại …",
-    "Sự việc (thửa đất, nơi cư trú) thuộc địa bàn xã khác quản lý. Đề nghị Ông/Bà nộp hồ sơ tại "
-    "Ủy ban nhân dân xã nơi …",
-    "Ông/Bà không thuộc đối tượng được giải quyết thủ tục này theo quy định tại …",
+    "Đề nghị Ông/Bà nộp hồ sơ tại [cơ quan có thẩm quyền].",
+    "[Thửa đất / Nơi cư trú] của Ông/Bà thuộc địa bàn [tên xã] quản lý. Đề nghị Ông/Bà nộp hồ sơ tại "
+    "Ủy ban nhân dân [tên xã].",
+    "Ông/Bà không thuộc đối tượng được giải quyết thủ tục này theo quy định tại [văn bản, điều khoản].",
     "Người nộp hồ sơ không phải là người có yêu cầu và không có văn bản ủy quyền hợp lệ.",
-    "Yêu cầu này đã được giải quyết trước đây (…); không có căn cứ để giải quyết lại.",
+    "Yêu cầu này đã được giải quyết trước đây ([số, ngày văn bản đã giải quyết]); không có căn cứ để "
+    "giải quyết lại.",
 )
 
 
@@ -125,6 +130,16 @@ class IntakeSlipDialog(FormDialog):
 
     def build(self) -> None:
         raise NotImplementedError
+
+    def take_card(self, text: str) -> None:
+        """The citizen's ID card scanned while this dialog is in front: their name and address."""
+        try:
+            card = parse_card_qr(text)
+        except CardQRError as exc:
+            self.show_errors({"applicant_name": str(exc)})
+            return
+        self.applicant_name.setText(card.name)
+        self.address.setText(card.address)
 
     def _procedures(self, procs: list[ProcedureInfo]) -> None:
         self.procedure.blockSignals(True)
@@ -237,7 +252,7 @@ class RefusalDialog(IntakeSlipDialog):
             self.templates.addItem(text if len(text) < 90 else text[:87] + "…", text)
         self.templates.activated.connect(self._template)
         self.add_field(T["template"], self.templates)
-        self.reason = plain_text(T["refusal_reason_ph"], height=110)
+        self.reason = plain_text(T["refusal_reason_ph"], lines=4)
         self.add_field(T["refusal_reason"], self.reason, "reason")
 
     def _template(self, index: int) -> None:
@@ -245,6 +260,25 @@ class RefusalDialog(IntakeSlipDialog):
         if text:
             self.reason.setPlainText(text)
             self.reason.setFocus()
+            self.select_next_blank()
+
+    def select_next_blank(self) -> bool:
+        """Select the first "[…]" blank left in the reason, so that typing replaces it."""
+        m = TEMPLATE_GAP.search(self.reason.toPlainText())
+        if m is None:
+            return False
+        cursor = self.reason.textCursor()
+        cursor.setPosition(m.start())
+        cursor.setPosition(m.end(), QTextCursor.MoveMode.KeepAnchor)
+        self.reason.setTextCursor(cursor)
+        return True
+
+    def check(self) -> dict[str, str]:
+        errors = super().check()
+        if m := template_gap(value_of(self.reason)):
+            errors["reason"] = m
+            self.select_next_blank()
+        return errors
 
     def call(self) -> Callable[[], object]:
         kw = {**self.common(), "reason": value_of(self.reason)}

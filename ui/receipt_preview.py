@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.printing.pdfium import PDFIUM_LOCK
+from ui.app import fit_to_screen
 from ui.files import save_dialog, write_error_text
 from ui.workers import run_in_thread
 
@@ -181,7 +182,7 @@ class ReceiptPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(bar)
-        self.resize(860, 900)
+        fit_to_screen(self, 860, 900)
         pdf = self.pdf
         run_in_thread(lambda: render_pdf(pdf), self._rendered, self._render_failed, parent=self,
                       name="render_preview")
@@ -218,7 +219,9 @@ class ReceiptPreviewDialog(QDialog):
         self.failed.emit(str(exc))
 
     def _fit_width(self) -> None:
-        width = max(200, self.scroll.viewport().width() - 2 * 16 - 4)
+        # leave room for the vertical scroll bar that the pages will need: no sideways scrolling
+        bar = 0 if self.scroll.verticalScrollBar().isVisible() else self.scroll.verticalScrollBar().sizeHint().width()
+        width = max(200, self.scroll.viewport().width() - bar - 2 * 16 - 4)
         for label, image in zip(self.page_labels, self.images, strict=False):
             pix = QPixmap.fromImage(image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
             label.setPixmap(pix)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.domain.applicant import CardQRError, parse_card_qr
 from app.domain.calendar import TZ
 from app.domain.dossier import CHANNELS, RETURN_METHODS
+from app.domain.scan import ScanKind, classify_scan
 from app.services.catalogue import ProcedureInfo, search_procedures
 from app.services.database import Database
 from app.services.errors import ServiceError, ValidationFailed
@@ -50,6 +51,7 @@ from app.services.reception import (
     validate,
 )
 from app.services.users import UserInfo
+from ui.app import install_wheel_guard
 from ui.intake_dialogs import GuidanceSlipDialog, RefusalDialog
 from ui.receipt_preview import ReceiptPreviewDialog
 from ui.workers import run_in_thread
@@ -91,7 +93,7 @@ T = {
     "received_at": "Thời điểm tiếp nhận",
     "now": "Bây giờ",
     "now_hint": "đang theo giờ hiện tại",
-    "backdated_hint": "nhập bù hồ sơ giấy",
+    "backdated_hint": "⚠ Nhập bù: giấy hẹn ghi giờ này",
     "note": "Ghi chú",
     "due_prefix": "Hẹn trả kết quả: ",
     "due_none": "Không có ngày hẹn trả cụ thể theo quy định",
@@ -280,12 +282,14 @@ class ReceptionPanel(QWidget):
     `due_updated(text)` whenever the live appointment changes."""
 
     dossier_saved = Signal(str)
+    receipt_scanned = Signal(str)  # a receipt's code scanned into the CCCD field: open that dossier
     receipt_ready = Signal(str, bytes)
     due_updated = Signal(str)
     save_failed = Signal(object)
 
     def __init__(self, db: Database, clerk: UserInfo, parent: QWidget | None = None):
         super().__init__(parent)
+        install_wheel_guard()  # a wheel over the time or a drop-down scrolls the form, never changes them
         self.db = db
         self.clerk = clerk
         self.procedure: ProcedureInfo | None = None
@@ -345,6 +349,7 @@ class ReceptionPanel(QWidget):
         self.procedure_field = Field(self.procedure_edit)
         self.procedure_info = QLabel("")
         self.procedure_info.setObjectName("hint")
+        self.procedure_info.setWordWrap(True)
         self.due_label = QLabel(T["due_pick"])
         self.due_label.setObjectName("dueLabel")
         self.due_label.setWordWrap(True)
@@ -366,8 +371,7 @@ class ReceptionPanel(QWidget):
         # Papers
         self.papers = PapersTable()
         self.papers.enter_filter = self.enter_filter
-        self.papers.setMinimumHeight(100)
-        self.papers.setMaximumHeight(135)
+        self.papers.setMinimumHeight(96)
         self.add_paper_button = QPushButton(T["add_paper"])
         self.add_paper_button.setAutoDefault(False)
         self.add_paper_button.clicked.connect(self.add_other_paper)
@@ -445,23 +449,22 @@ class ReceptionPanel(QWidget):
         proc_layout.setVerticalSpacing(4)
         proc_layout.addWidget(self._label(T["procedure"], self.procedure_edit), 0, 0, Qt.AlignmentFlag.AlignTop)
         proc_layout.addWidget(self.procedure_field, 0, 1, Qt.AlignmentFlag.AlignTop)
-        proc_layout.addWidget(self.procedure_info, 1, 1)
-        proc_layout.addWidget(self.due_label, 2, 0, 1, 2)
         proc_layout.setColumnStretch(1, 1)
 
         app_box = QGroupBox(T["applicant_box"])
         grid = QGridLayout(app_box)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
-        pairs = [
-            (0, 0, "name", "applicant_name"), (0, 2, "id_number", "id_number"),
-            (1, 0, "birth_date", "birth_date"), (1, 2, "phone", "phone"),
-            (2, 0, "address", "address"), (2, 2, "email", "email"),
+        pairs = [  # row, column, label, field, columns spanned (an address is long: the whole width)
+            (0, 0, "name", "applicant_name", 1), (0, 2, "id_number", "id_number", 1),
+            (1, 0, "birth_date", "birth_date", 1), (1, 2, "phone", "phone", 1),
+            (2, 0, "address", "address", 3),
+            (3, 0, "email", "email", 1),
         ]
-        for row, col, text_key, field_key in pairs:
+        for row, col, text_key, field_key, span in pairs:
             f = self.fields[field_key]
             grid.addWidget(self._label(T[text_key], f.editor), row, col, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(f, row, col + 1, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(f, row, col + 1, 1, span, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 2)
 
@@ -470,21 +473,29 @@ class ReceptionPanel(QWidget):
         papers_layout.setSpacing(4)
         papers_layout.addWidget(self.papers_field, 1)
 
+        # The reception details sit beside the form (the window puts them above today's list), one per
+        # row so that long names ("Qua dịch vụ bưu chính công ích") are never cut; the form itself then
+        # needs no scrolling on a 1366×768 screen and the papers table shows its rows.
         rec_box = QGroupBox(T["reception_box"])
+        rec_box.setObjectName("receptionBox")
         rgrid = QGridLayout(rec_box)
         rgrid.setHorizontalSpacing(10)
         rgrid.setVerticalSpacing(4)
-        cells = [
-            (0, 0, "sets_count", 1), (0, 2, "channel", 1),
-            (1, 0, "received_at", 3),
-            (2, 0, "return_method", 1), (2, 2, "note", 1),
-        ]
-        for r, c, key, span in cells:
+        for r, key in enumerate(("sets_count", "channel", "return_method", "received_at", "note")):
             f = self.fields[key]
-            rgrid.addWidget(self._label(T[key], f.editor), r, c, Qt.AlignmentFlag.AlignTop)
-            rgrid.addWidget(f, r, c + 1, 1, span, Qt.AlignmentFlag.AlignTop)
+            rgrid.addWidget(self._label(T[key], f.editor), r, 0, Qt.AlignmentFlag.AlignTop)
+            rgrid.addWidget(f, r, 1, Qt.AlignmentFlag.AlignTop)
         rgrid.setColumnStretch(1, 1)
-        rgrid.setColumnStretch(3, 1)
+        # The live appointment heads the side: the first thing to read to the citizen.
+        side = QWidget()
+        side.setObjectName("receptionSide")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(6)
+        side_layout.addWidget(self.due_label)
+        side_layout.addWidget(self.procedure_info)  # field, duration and fee of the chosen procedure, whole
+        side_layout.addWidget(rec_box)
+        self.side_box = side
 
         content = QWidget()
         content.setObjectName("receptionContent")
@@ -495,7 +506,6 @@ class ReceptionPanel(QWidget):
         body.addWidget(proc_box)
         body.addWidget(app_box)
         body.addWidget(papers_box, 1)
-        body.addWidget(rec_box)
         self.content = content
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -527,11 +537,13 @@ class ReceptionPanel(QWidget):
         outer.addWidget(self.status)  # its own line, so the buttons keep the panel narrow
         outer.addLayout(buttons)
 
-        save = QShortcut(QKeySequence.StandardKey.Save, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        save.activated.connect(self.save)
-        esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self,
-                        context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        esc.activated.connect(self.ask_clear)
+        for owner in (self, self.side_box):  # the side box may live elsewhere in the window
+            save = QShortcut(QKeySequence.StandardKey.Save, owner,
+                             context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            save.activated.connect(self.save)
+            esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), owner,
+                            context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            esc.activated.connect(self.ask_clear)
         self._chain_tabs()
         self.scan.setFocus()
 
@@ -550,13 +562,18 @@ class ReceptionPanel(QWidget):
         label.setMinimumHeight(28)
         return label
 
+    def chain_tabs(self) -> None:
+        """Tab order through the form, the papers and the reception details (wherever the window put them)."""
+        self._chain_tabs()
+
     def _chain_tabs(self) -> None:
         order = [self.scan, self.procedure_edit, self.name, self.id_number, self.birth_date, self.phone,
                  self.address, self.email, *self.papers.focus_widgets(), self.add_paper_button, self.sets_count,
                  self.channel, self.return_method, self.received_at, self.now_button, self.note,
                  self.clear_button, self.save_button]
         for a, b in zip(order, order[1:], strict=False):
-            QWidget.setTabOrder(a, b)
+            if a.window() is b.window():  # the side box joins the panel's window only once placed
+                QWidget.setTabOrder(a, b)
 
     # --- CCCD scan ------------------------------------------------------------------------------------
     def _scan_changed(self, text: str) -> None:
@@ -570,12 +587,27 @@ class ReceptionPanel(QWidget):
     def _scan_enter(self) -> None:
         # An Enter may come in the middle of a scan (some scanners send one per line of the QR): a QR
         # without the issue date is legitimate, so take it only once the scanner has gone quiet.
-        if self.scan.text().strip():
+        if classify_scan(self.scan.text()).kind == ScanKind.DOSSIER:
+            self._scan_settled()  # a receipt: nothing more is coming
+        elif self.scan.text().strip():
             self.scan_timer.start()
 
     def _scan_settled(self) -> None:
-        if self.scan.text().strip():
-            self.fill_from_card(self.scan.text())
+        """The scanner went quiet: a card fills the form; a returning citizen's receipt (barcode or QR)
+        opens the dossier instead of being read as a bad card."""
+        self.scan_timer.stop()
+        text = self.scan.text()
+        if not text.strip():
+            return
+        scan = classify_scan(text)
+        if scan.kind == ScanKind.DOSSIER:
+            self.scan.blockSignals(True)
+            self.scan.clear()
+            self.scan.blockSignals(False)
+            self.scan_field.set_error(None)
+            self.receipt_scanned.emit(scan.code)
+            return
+        self.fill_from_card(text)
 
     def fill_from_card(self, text: str, *, quiet: bool = False) -> bool:
         """Fill name, ID, birth date and address from the card's QR text; False (message shown) if unreadable."""
@@ -657,10 +689,8 @@ class ReceptionPanel(QWidget):
             return
         fee = T["fee"].format(fee=p.fee_text) if p.fee_text else ""
         info = T["procedure_info"].format(field=p.field, duration=p.duration.describe(), fee=fee)
-        # One line keeps the form on one screen; the whole text is in the tooltip.
-        metrics = self.procedure_info.fontMetrics()
-        width = max(300, self.procedure_edit.width())
-        self.procedure_info.setText(metrics.elidedText(info, Qt.TextElideMode.ElideRight, width))
+        # The whole text, wrapped: a fee rule is read in full ("Theo mức lệ phí do Hội đồng nhân dân tỉnh …").
+        self.procedure_info.setText(info)
         self.procedure_info.setToolTip(info)
         self.papers.set_papers(p.papers)
         self.papers_field.set_error(None)
@@ -688,12 +718,21 @@ class ReceptionPanel(QWidget):
         if self._setting_time:
             return
         self.received_now = False
-        self.time_hint.setText(T["backdated_hint"])
+        self._mark_backdated(True)
         self.refresh_due()
+
+    def _mark_backdated(self, backdated: bool) -> None:
+        """A hand-set reception time is printed on the receipt: say so loudly beside the field."""
+        self.time_hint.setText(T["backdated_hint"] if backdated else T["now_hint"])
+        self.time_hint.setObjectName("backdatedHint" if backdated else "hint")
+        self.received_at.setProperty("backdated", backdated)
+        for w in (self.time_hint, self.received_at):
+            w.style().unpolish(w)
+            w.style().polish(w)
 
     def back_to_now(self) -> None:
         self.received_now = True
-        self.time_hint.setText(T["now_hint"])
+        self._mark_backdated(False)
         self.refresh_time()
         self.refresh_due()
 
@@ -901,7 +940,12 @@ class ReceptionPanel(QWidget):
         self.scan_field.set_error(None)
         self.show_errors({})
         self.back_to_now()
-        self.scan.setFocus()
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """The form at its top, the cursor in its first field (the CCCD scan): ready for the next citizen."""
+        self.scroll.verticalScrollBar().setValue(0)
+        self.scan.setFocus(Qt.FocusReason.OtherFocusReason)
 
 def open_receipt_preview(parent: QWidget, code: str, pdf: bytes) -> ReceiptPreviewDialog:
     preview = ReceiptPreviewDialog(pdf, title=T["receipt_title"].format(code=code),

@@ -1,19 +1,22 @@
 """A keyboard-wedge barcode scanner, told apart from a person typing by the speed of its key presses.
 
-The scanner "types" the dossier code from the receipt in a burst (a few ms per key) and usually adds
-Enter. `ScannerListener` is an application-wide event filter: it holds back each printable key press
-for a moment (GAP_MS, imperceptible to a person); if the next key follows within that moment the keys
-pile up as a burst. A burst of at least MIN_LENGTH characters that ends with Enter (or with SILENCE_MS
-of quiet, for scanners set up without a suffix) is swallowed — nothing lands in the focused field — and
-reported as `code_scanned(code)` when it is shaped like a dossier code; a burst ended by Enter that is
-not a code is swallowed too and reported as `garbage_scanned(text)` (another barcode: a product, a
-CCCD). Anything else — a person typing, a short burst, a held-down key, a fast burst with no Enter that
-is not a code, and any burst with non-ASCII letters (a wedge scanner types ASCII; Vietnamese letters
-come from a person or an input method) — is replayed to its widget unchanged and in order. A stray
-Enter just before a burst (a scanner with an Enter prefix) is swallowed with it.
+The scanner "types" what it reads in a burst (a few ms per key) and usually adds Enter.
+`ScannerListener` is an application-wide event filter: it holds back each printable key press for a
+moment (GAP_MS, imperceptible to a person); if the next key follows within that moment the keys pile
+up as a burst. A burst of at least MIN_LENGTH characters that ends with Enter (or with SILENCE_MS of
+quiet, for scanners set up without a suffix) is recognised by its content
+(:func:`app.domain.scan.classify_scan`), swallowed — nothing lands in the focused field — and reported:
+`code_scanned(code)` for a receipt (its Code128, or its QR's lookup URL holding the code),
+`card_scanned(text)` for the QR of a chip ID card, `garbage_scanned()` for anything else that ended
+with Enter (a product barcode; never repeated in a message: it may be personal data). Anything else —
+a person typing, a short burst, a held-down key, a fast burst with no Enter that is no receipt and no
+card, and a burst of Vietnamese letters that is no card (a scanner types ASCII; Vietnamese letters come
+from a person or an input method) — is replayed to its widget unchanged and in order. A stray Enter
+just before a burst (a scanner with an Enter prefix) is swallowed with it.
 
-A field that takes scans itself (the reception form's CCCD QR field) opts out with
-`let_scans_through(widget)`: keys aimed at it or its children are never held.
+A field that takes scans itself (the reception form's CCCD field) opts out with
+`let_scans_through(widget)`: keys aimed at it or its children are never held; it recognises what it
+was given with the same function (a receipt scanned there opens the dossier too).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.domain.codes import parse_code
+from app.domain.scan import ScanKind, classify_scan
 from app.services.dossiers import DossierView, get_dossier
 from app.services.errors import NotFound
 
@@ -44,7 +48,7 @@ PASS_THROUGH = "scannerPassThrough"  # dynamic property: this widget reads scann
 
 T = {
     "not_found": "Không tìm thấy hồ sơ có mã {code}.",
-    "not_a_code": "Mã vừa quét “{text}” không phải là mã hồ sơ.",
+    "not_a_code": "Mã vừa quét không phải là mã hồ sơ.",
 }
 
 
@@ -52,7 +56,7 @@ def open_scanned(db, code: str) -> DossierView | str:
     """The dossier of a scanned code, or the sentence to show when there is none. Run it in a worker."""
     code = code.strip()
     if parse_code(code) is None:
-        return T["not_a_code"].format(text=code)
+        return T["not_a_code"]
     try:
         return get_dossier(db, code)
     except NotFound:
@@ -97,7 +101,8 @@ class ScannerListener(QObject):
     """
 
     code_scanned = Signal(str)
-    garbage_scanned = Signal(str)
+    card_scanned = Signal(str)
+    garbage_scanned = Signal()
 
     def __init__(self, parent: QObject | None = None, *, gap_ms: int = GAP_MS, min_length: int = MIN_LENGTH,
                  silence_ms: int = SILENCE_MS):
@@ -200,18 +205,21 @@ class ScannerListener(QObject):
     def _conclude(self, *, with_enter: bool) -> bool:
         """A long burst is over: report and swallow it (True), or give it back to its widget (False)."""
         text = "".join(self._chars).strip()
-        scanned = text.isascii() and parse_code(text) is not None
-        garbage = not scanned and with_enter and text.isascii()
-        if not (scanned or garbage):
+        scan = classify_scan(text)
+        known = scan.kind == ScanKind.CARD or (scan.kind == ScanKind.DOSSIER and text.isascii())
+        garbage = not known and with_enter and text.isascii()
+        if not (known or garbage):
             self._flush()
             return False
         self._held.clear()
         self._chars.clear()
         self._timer.stop()
-        if scanned:
-            self.code_scanned.emit(text)
+        if scan.kind == ScanKind.DOSSIER and known:
+            self.code_scanned.emit(scan.code)
+        elif scan.kind == ScanKind.CARD:
+            self.card_scanned.emit(scan.text)
         else:
-            self.garbage_scanned.emit(text)
+            self.garbage_scanned.emit()
         return True
 
     def _flush(self) -> None:

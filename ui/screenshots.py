@@ -80,6 +80,7 @@ def main(outdir: str) -> int:
 
         user = login(db, username=CLERK.username, password=CLERK.password)
         win = CounterWindow(db, user, scanner=False)
+        win.resize(1366, 688)
         win.show()
         wait_until(lambda: not win.loading)
         # One dossier already in today's list, then a second one typed in but not saved.
@@ -88,7 +89,7 @@ def main(outdir: str) -> int:
         wait_until(lambda: win.model.rowCount() == 1 and win.reception.preview is not None)
         wait_until(lambda: win.reception.preview.page_count() > 0)
         preview = win.reception.preview
-        preview.resize(900, 1000)
+        preview.resize(860, 688)  # what a 1366×768 screen leaves it
         shot(preview, out / "preview.png")
         preview.close()
 
@@ -102,6 +103,7 @@ def main(outdir: str) -> int:
         wait_until(lambda: detail.view is not None)
         shot(detail, out / "detail.png")
         detail.close()
+        win._leaving = True  # the half-typed dossier was only for the picture
         win.close()
         from ui.workers import wait_idle
 
@@ -121,6 +123,7 @@ def demo_shots(out: Path, path: Path) -> None:
     seed_demo(db, dossiers=300)
     user = login(db, username=DEMO_STAFF[0].username, password=DEMO_STAFF[0].password)
     win = CounterWindow(db, user, scanner=False)
+    win.resize(1366, 688)
     win.show()
     wait_until(lambda: not win.loading and win.badge.alerts is not None)
     win.tabs.setCurrentWidget(win.logbook)
@@ -134,7 +137,7 @@ def demo_shots(out: Path, path: Path) -> None:
     busiest = max(search_dossiers(db, DossierFilter(statuses=("returned",)), limit=200).rows,
                   key=lambda r: len(get_dossier(db, r.code).steps))
     dossier = win.open_dossier(busiest.code)
-    dossier.resize(1280, 820)
+    dossier.resize(1280, 688)
     wait_until(lambda: dossier.view is not None)
     shot(dossier, out / "dossier.png")
     dossier.close()

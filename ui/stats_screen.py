@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.calendar import TZ
-from app.services.reports import STATS_GROUPS, stats_csv, stats_pdf, stats_xlsx
+from app.services.reports import STATS_GROUPS, stats_csv, stats_pdf, stats_values, stats_xlsx
 from app.services.stats import StatsReport, StatsRow, compute_stats, period_bounds, period_label
 from app.services.users import UserInfo
 from ui.chart import MonthlyChart, percent_text
@@ -48,7 +48,7 @@ T = {
     "share_col": "Tỷ lệ đúng hạn",
     "summary": ("Tiếp nhận trong kỳ: {received} hồ sơ (trực tuyến {online}, trực tiếp và bưu chính {direct}), "
                 "từ kỳ trước chuyển sang: {carried} · Đã giải quyết: {resolved} · Đang giải quyết: {open} "
-                "(quá hạn {overdue})"),
+                "(quá hạn {overdue}) · Dừng giải quyết, rút hồ sơ: {stopped}"),
     "share": "Tỷ lệ giải quyết đúng hạn (trước hạn và đúng hạn): {share}",
     "share_none": "Tỷ lệ giải quyết đúng hạn: chưa có hồ sơ nào được giải quyết trong kỳ",
     "chart": "Diễn biến theo tháng",
@@ -74,10 +74,12 @@ TOTAL_BG = QColor("#f3f3f3")
 
 
 def row_values(r: StatsRow) -> list[int]:
-    """The 11 counts in the form's column order (Tiếp nhận "Tổng số" includes the carried-over)."""
-    return [r.intake_total, r.received_online, r.received_direct_post, r.carried_over,
-            r.resolved_total, r.early, r.on_time, r.late,
-            r.in_progress_total, r.in_progress_within, r.in_progress_overdue]
+    """The 12 counts in the outputs' column order (Tiếp nhận "Tổng số" includes the carried-over)."""
+    return stats_values(r)
+
+
+NCOLS = 1 + sum(len(subs) for _g, subs in STATS_GROUPS) + 1  # field, the counts, the on-time share
+LATE_COLUMNS = (8, 11)  # resolved late, overdue: in red
 
 
 class StatsScreen(QWidget):
@@ -157,7 +159,7 @@ class StatsScreen(QWidget):
         self.subheading = QLabel()
         self.subheading.setStyleSheet("color: #555;")
 
-        self.table = QTableWidget(HEADER_ROWS, 13)
+        self.table = QTableWidget(HEADER_ROWS, NCOLS)
         self.table.horizontalHeader().hide()
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -221,9 +223,12 @@ class StatsScreen(QWidget):
         cell(0, 0, T["field"], rowspan=2)
         col = 1
         for group, subs in STATS_GROUPS:
-            cell(0, col, group, colspan=len(subs))
-            for i, sub in enumerate(subs):
-                cell(1, col + i, sub)
+            if len(subs) == 1:  # a single column: its title over both header rows
+                cell(0, col, group, rowspan=2)
+            else:
+                cell(0, col, group, colspan=len(subs))
+                for i, sub in enumerate(subs):
+                    cell(1, col + i, sub)
             col += len(subs)
         cell(0, col, T["share_col"], rowspan=2)
         hh = self.table.horizontalHeader()
@@ -314,7 +319,7 @@ class StatsScreen(QWidget):
             received=thousands(t.received_total), online=thousands(t.received_online),
             direct=thousands(t.received_direct_post), carried=thousands(t.carried_over),
             resolved=thousands(t.resolved_total), open=thousands(t.in_progress_total),
-            overdue=thousands(t.in_progress_overdue)))
+            overdue=thousands(t.in_progress_overdue), stopped=thousands(t.stopped)))
         share = t.on_time_share
         self.share_label.setText(T["share"].format(share=percent_text(share)) if share is not None
                                  else T["share_none"])
@@ -342,7 +347,7 @@ class StatsScreen(QWidget):
                 if is_total:
                     it.setFont(bold)
                     it.setBackground(QBrush(TOTAL_BG))
-                if col in (8, 11) and text not in ("0", "—") and not is_total:
+                if col in LATE_COLUMNS and text not in ("0", "—") and not is_total:
                     it.setForeground(QBrush(QColor("#b3261e")))  # late / overdue
                 self.table.setItem(row, col, it)
             self.table.setRowHeight(row, 24)
@@ -369,11 +374,11 @@ class StatsScreen(QWidget):
             w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in labels)
         total = sum(self.splitter.sizes())
         if total > 0:
-            top = min(need, max(total - 200, 200))  # the total row stays in view; the chart keeps 200 px
+            top = min(need, max(total - 150, 200))  # the total row stays in view; the chart keeps 150 px
             self.splitter.setSizes([top, total - top])
 
     def cell_text(self, field: str, col: int) -> str:
-        """The text shown for a field's row (or "Tổng số") in a column (1..11 counts, 12 share)."""
+        """The text shown for a field's row (or "Tổng số") in a column (1..12 counts, 13 share)."""
         for row in range(HEADER_ROWS, self.table.rowCount()):
             item = self.table.item(row, 0)
             if item is not None and item.text() == field:

@@ -98,7 +98,8 @@ def parse_card_qr(text: str) -> CardData:
         )
     id_number = parts[0]
     if check_id_number(id_number, required=True):
-        raise CardQRError(f"Mã QR không chứa số CCCD hợp lệ (đọc được: “{id_number}”). Hãy quét lại.")
+        # never repeat what was read: it is a citizen's personal data
+        raise CardQRError("Mã QR không chứa số CCCD hợp lệ. Hãy quét lại mặt trước thẻ.")
     birth = _ddmmyyyy(parts[3])
     issued = _ddmmyyyy(parts[6]) if len(parts) > 6 else None
     return CardData(

@@ -27,6 +27,18 @@ __all__ = [
 ]
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+def weekday_text(d: date) -> str:
+    """"thứ Hai" … "Chủ nhật"."""
+    return WEEKDAYS[d.weekday()]
+
+
+def when_text(dt: datetime) -> str:
+    """An appointment as a person says it, in local time: "16 giờ 10, thứ Năm 26/11/2026"."""
+    t = dt.astimezone(TZ) if dt.tzinfo else dt
+    return f"{t:%H} giờ {t:%M}, {weekday_text(t.date())} {t:%d/%m/%Y}"
 
 # Bump when the statutory rules below or KNOWN_SCHEDULES change meaning; the hash in
 # WorkCalendar.version also covers KNOWN_SCHEDULES, so forgetting the bump still changes the version.

@@ -8,6 +8,7 @@ from datetime import date
 
 MAX_PER_DAY = 999
 CODE_RE = re.compile(r"^(?P<agency>[0-9A-Za-z.]{1,13})-(?P<ymd>\d{6})-(?P<slot>[1-9])(?P<n>\d{3})$")
+_CODE_INSIDE = re.compile(r"(?<![0-9A-Za-z.])[0-9A-Za-z.]{1,13}-\d{6}-[1-9]\d{3}(?!\d)")
 
 
 class CodeError(ValueError):
@@ -31,7 +32,7 @@ def format_code(agency: str, day: date, slot: int, number: int) -> str:
     if not 1 <= number <= MAX_PER_DAY:
         raise CodeError(
             f"Máy này đã cấp đủ {MAX_PER_DAY} mã hồ sơ trong ngày {day:%d/%m/%Y}; "
-            "hãy tiếp nhận tiếp ở máy khác của Bộ phận Một cửa."
+            "hãy tiếp nhận tiếp ở máy khác của đơn vị."
         )
     return f"{agency}-{day:%y%m%d}-{slot}{number:03d}"
 
@@ -47,6 +48,14 @@ def parse_code(text: str) -> DossierCode | None:
     except ValueError:
         return None
     return DossierCode(m["agency"], day, int(m["slot"]), int(m["n"]))
+
+
+def find_code(text: str) -> str | None:
+    """A dossier code inside other text (the receipt's QR holds the lookup URL ending in the code)."""
+    for m in _CODE_INSIDE.finditer(text or ""):
+        if parse_code(m.group(0)):
+            return m.group(0)
+    return None
 
 
 def volume_label(slot: int, year: int) -> str:

@@ -22,6 +22,7 @@ __all__ = [
     "add_working_minutes",
     "classify_in_progress",
     "classify_result",
+    "open_overdue",
     "compute_due",
     "extend_for_pause",
     "start_of_clock",
@@ -290,7 +291,7 @@ def suggest_extension(due: datetime, duration: Duration, cal: WorkCalendar) -> d
     return add_working_minutes(local_due, _working_minutes_of(duration, cal), cal)
 
 
-def classify_result(due: datetime | None, finished_at: datetime, cal: WorkCalendar) -> str:
+def classify_result(due: datetime | None, finished_at: datetime, cal: WorkCalendar | None = None) -> str:
     """The verdict on a returned dossier, compared to the minute in local time.
 
     "early" (trước hạn): finished on a day before the due day; "on_time" (đúng hạn): on the due day
@@ -305,6 +306,17 @@ def classify_result(due: datetime | None, finished_at: datetime, cal: WorkCalend
     if fin.date() < due_l.date():
         return EARLY
     return ON_TIME
+
+
+def open_overdue(due: datetime | None, at: datetime, paused_at: datetime | None = None) -> bool:
+    """Whether a dossier still being processed is past its due at `at` (to the minute). A dossier waiting
+    for a supplement since `paused_at` (≤ `at`) is judged at the pause: the pause excuses no delay that
+    had already happened, and none after it. No due time: never overdue."""
+    if due is None:
+        return False
+    if paused_at is not None and _minute(paused_at) <= _minute(at):
+        return _minute(paused_at) > _minute(due)
+    return _minute(at) > _minute(due)
 
 
 def classify_in_progress(due: datetime | None, now: datetime, cal: WorkCalendar) -> str:

@@ -28,7 +28,16 @@ STATUS_TEXT = {
 CLOSED = frozenset({Status.RETURNED, Status.STOPPED, Status.CANCELLED})
 
 CHANNELS = {"direct": "Trực tiếp", "post": "Qua dịch vụ bưu chính", "online": "Trực tuyến"}
-RETURN_METHODS = {"counter": "Nhận trực tiếp tại Bộ phận Một cửa", "post": "Qua dịch vụ bưu chính công ích"}
+# Short names, for lists and pickers; the office's own name goes on the forms (return_place).
+RETURN_METHODS = {"counter": "Nhận trực tiếp tại quầy", "post": "Qua dịch vụ bưu chính công ích"}
+
+
+def return_place(method: str, center_name: str) -> str:
+    """Where the result is collected, as item 6 of the receipt says it: the configured name of the
+    office (Trung tâm Phục vụ hành chính công …, Bộ phận Một cửa …), or the postal service."""
+    if method == "post":
+        return RETURN_METHODS["post"]
+    return center_name.strip() or RETURN_METHODS["counter"]
 
 
 def status_text(status: str) -> str:

@@ -27,3 +27,16 @@ def search_key(text: str | None) -> str:
 def title_name(text: str) -> str:
     """A person's name as printed: each word capitalised ("nguyễn thị hường" -> "Nguyễn Thị Hường")."""
     return " ".join(w[:1].upper() + w[1:].lower() for w in nfc(text).split(" ") if w)
+
+
+# What a template leaves for the clerk to fill in: "[tên xã]", or an ellipsis ("…", "...").
+TEMPLATE_GAP = re.compile(r"\[[^\]]*\]|…|\.{3,}")
+
+
+def template_gap(text: str | None) -> str | None:
+    """Why a text cannot be printed yet: it still holds a blank of the template it started from; None if not."""
+    m = TEMPLATE_GAP.search(text or "")
+    if m is None:
+        return None
+    return (f"Nội dung còn chỗ trống của câu mẫu (“{m.group(0)}”): hãy viết cho đúng trường hợp của công dân "
+            "rồi ghi nhận.")

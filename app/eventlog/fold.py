@@ -193,10 +193,11 @@ class _DossierFold:
         action = ACTION_OF[type(pl)]
         status = Status(d["status"])
         why = refusal(action, status, d["code"])
-        if action == Action.CANCEL and status != Status.CANCELLED:
-            # a data-entry mistake is cancelled before the dossier moves on; later only a leader may cancel
-            why = None if pl.override or (status == Status.RECEIVED and d["first_transfer_at"] is None) \
-                else cancel_refusal(d["code"])
+        if action == Action.CANCEL and why is None:
+            # a data-entry mistake is cancelled before the dossier moves on; after a hand-over only a leader
+            # may cancel (the writer records that as `override`)
+            why = cancel_refusal(d["code"], handed_over=d["first_transfer_at"] is not None,
+                                 role="leader" if pl.override else "clerk")
         if why is not None:
             self.step(ev, position, STEP_KIND[type(pl)], applied=False)
             kind = STEP_ON_CANCELLED if status == Status.CANCELLED else TRANSITION_CONFLICT

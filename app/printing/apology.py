@@ -58,6 +58,7 @@ class ApologyData:
     signer_authority: str = ""  # line above the title, e.g. "KT. CHỦ TỊCH"
     recipients: tuple[str, ...] = ()  # "Nơi nhận:" lines
     procedure_code: str = ""
+    form_number: str = "Mẫu số 04"  # as the law's annex numbers it (TT 03/2025)
 
 
 def _story(data: ApologyData, styles: Styles, width: float) -> list[Flowable]:
@@ -111,4 +112,4 @@ def _story(data: ApologyData, styles: Styles, width: float) -> list[Flowable]:
 def build_apology_pdf(data: ApologyData, *, page_size: str = "A4") -> bytes:
     spec = page_spec(page_size)
     styles = Styles(spec.font_size)
-    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE)
+    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE, form_number=data.form_number)

@@ -17,10 +17,12 @@ Pieces:
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -79,15 +81,23 @@ __all__ = [
     "para",
     "field_line",
     "field_row",
+    "Columns",
     "title_block",
     "grid_table",
     "layout_table",
     "signature_block",
     "signature_with_recipients",
+    "sign_lines",
+    "optional_fields",
     "body_paragraph",
     "form_pdf",
     "build_pdf",
     "fit_font_size",
+    "fit_story",
+    "lay_out",
+    "OnePage",
+    "one_page_pdf",
+    "draw_form_number",
 ]
 
 
@@ -308,6 +318,50 @@ def layout_table(
     return t
 
 
+class Columns(Flowable):
+    """Blocks side by side, each a list of flowables stacked in its column: what a borderless
+    :func:`layout_table` does for a one-row layout, without a table's style machinery (a receipt has
+    half a dozen of these).  Never splits; ``valign`` "TOP" or "MIDDLE"; ``aligns`` per column
+    ("LEFT", "CENTER", "RIGHT") places flowables narrower than their column."""
+
+    def __init__(self, cells: Sequence[Sequence[Flowable]], widths: Sequence[float], *, valign: str = "TOP",
+                 aligns: Sequence[str] | None = None, pad: float = 0, space_before: float = 0) -> None:
+        super().__init__()
+        self.cells = [list(c) for c in cells]
+        self.widths = list(widths)
+        self.valign = valign
+        self.aligns = list(aligns or ["LEFT"] * len(self.cells))
+        self.pad = pad
+        self.spaceBefore = space_before
+
+    def wrap(self, availWidth: float, availHeight: float):  # noqa: N803 (reportlab API)
+        self._placed = []
+        heights = []
+        canv = getattr(self, "canv", None)  # set by a frame; a table cell wraps its content without one
+        for cell, w in zip(self.cells, self.widths, strict=True):
+            inner = w - 2 * self.pad
+            col, y = [], 0.0
+            for f in cell:
+                fw, fh = f.wrapOn(canv, inner, availHeight) if canv is not None else f.wrap(inner, availHeight)
+                col.append((f, y, fw, fh))
+                y += fh + (f.getSpaceAfter() if f is not cell[-1] else 0)
+            self._placed.append(col)
+            heights.append(y)
+        self._heights = heights
+        self.width, self.height = sum(self.widths), max(heights, default=0)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        x = 0.0
+        for col, w, h, align in zip(self._placed, self.widths, self._heights, self.aligns, strict=True):
+            top = self.height - ((self.height - h) / 2 if self.valign == "MIDDLE" else 0)
+            for f, y, fw, fh in col:
+                inner = w - 2 * self.pad
+                dx = {"CENTER": (inner - fw) / 2, "RIGHT": inner - fw}.get(align.upper(), 0)
+                f.drawOn(self.canv, x + self.pad + dx, top - y - fh)
+            x += w
+
+
 def field_line(
     label: str, value: object, styles: Styles, *, bold_value: bool = False, style=None
 ) -> Paragraph:
@@ -318,17 +372,12 @@ def field_line(
     return Paragraph(f"{esc(label)} {v}".rstrip(), style or styles.field)
 
 
-def field_row(pairs: Sequence[tuple[str, object]], styles: Styles, width: float, *, ratios=None) -> Table:
+def field_row(pairs: Sequence[tuple[str, object]], styles: Styles, width: float, *, ratios=None) -> Flowable:
     """Several ``label value`` fields side by side on one line (borderless table)."""
     n = len(pairs)
     ratios = ratios or [1 / n] * n
-    cells = [[field_line(lbl, val, styles) for lbl, val in pairs]]
-    return layout_table(
-        cells,
-        [width * r for r in ratios],
-        extra=[("RIGHTPADDING", (0, 0), (-1, -1), 4)],
-        top=styles.field.spaceBefore,
-    )
+    cells = [[field_line(lbl, val, styles)] for lbl, val in pairs]
+    return Columns(cells, [width * r for r in ratios], space_before=styles.field.spaceBefore)
 
 
 def title_block(
@@ -572,8 +621,24 @@ def signature_block(
     if len(signers) == 1 and right_only:
         cols.insert(0, [Spacer(1, 1)])
     n = len(cols)
-    t = layout_table([cols], [width / n] * n, hpad=2)
+    t = Columns(cols, [width / n] * n, pad=2)
     return KeepTogether([t]) if keep else t
+
+
+_HEADS = ("Chủ tịch", "Giám đốc", "Trưởng phòng", "Trưởng ban", "Chánh Văn phòng", "Trưởng bộ phận")
+
+
+def sign_lines(title: str) -> tuple[str, str]:
+    """The authority line and the title a signer prints under, from the title as stored:
+    "Phó Chủ tịch UBND xã" -> ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"); "Chủ tịch UBND xã" -> ("", "CHỦ TỊCH");
+    anything else is printed in capitals as it is."""
+    text = " ".join(nfc(title).split())
+    deputy = text.lower().startswith("phó ")
+    rest = text[4:] if deputy else text
+    for head in _HEADS:
+        if rest.lower().startswith(head.lower()):
+            return (f"KT. {head.upper()}" if deputy else "", f"PHÓ {head.upper()}" if deputy else head.upper())
+    return "", text.upper()
 
 
 def body_paragraph(text: object, styles: Styles, *, markup: bool = False) -> Paragraph:
@@ -610,10 +675,21 @@ def form_pdf(
     title: str,
     running_header: str = "",
     page_numbers: Literal["never", "multi", "always"] = "multi",
+    form_number: str = "",
 ) -> bytes:
     """A one-section form (everything but the two-copy receipt)."""
-    section = Section(story, running_header=running_header or title, page_numbers=page_numbers)
+    section = Section(story, running_header=running_header or title, page_numbers=page_numbers,
+                      form_number=form_number)
     return build_pdf([section], spec, styles, title=title)
+
+
+def draw_form_number(canv, spec: PageSpec, text: str) -> None:
+    """"Mẫu số 01" in the top margin, right-aligned, as the law's annex heads each form."""
+    size = max(min(spec.font_size - 2, 11), 7)
+    canv.saveState()
+    canv.setFont(BOLD, size)
+    canv.drawRightString(spec.size[0] - spec.right, spec.size[1] - spec.top + size * 0.45, nfc(text))
+    canv.restoreState()
 
 
 # --------------------------------------------------------------------------- document
@@ -633,6 +709,7 @@ class Section:
     label: str = ""
     running_header: str = ""
     page_numbers: Literal["never", "multi", "always"] = "multi"
+    form_number: str = ""  # "Mẫu số 01", at the top right of the section's first page, as in the law's annex
 
 
 class _SectionMark(Flowable):
@@ -681,6 +758,8 @@ def _make_canvas_class(sections: Sequence[Section], spec: PageSpec, styles: Styl
             w, h = spec.size
             small = max(styles.size - 3, 6)
             self.saveState()
+            if page == 1 and section.form_number:
+                draw_form_number(self, spec, section.form_number)
             if page > 1 and (section.running_header or section.label):
                 text = nfc(section.running_header or section.label)
                 if section.running_header and section.label:
@@ -700,6 +779,30 @@ def _make_canvas_class(sections: Sequence[Section], spec: PageSpec, styles: Styl
             self.restoreState()
 
     return _NumberedCanvas
+
+
+def one_page_pdf(
+    pages: Sequence[Callable[[rl_canvas.Canvas], None]],
+    spec: PageSpec,
+    *,
+    title: str = "",
+    subject: str = "",
+) -> bytes:
+    """A PDF whose pages are each drawn by one function on a plain canvas (a laid-out story that fits
+    one page needs no platypus document: see :class:`OnePage`).  Same fonts and metadata as
+    :func:`build_pdf`."""
+    register_fonts()
+    buf = io.BytesIO()
+    canv = rl_canvas.Canvas(buf, pagesize=spec.size, invariant=1, initialFontName=REGULAR)
+    canv.setTitle(nfc(title))
+    canv.setSubject(nfc(subject))
+    canv.setAuthor("MotCua")
+    canv.setCreator("MotCua")
+    for draw in pages:
+        draw(canv)
+        canv.showPage()
+    canv.save()
+    return buf.getvalue()
 
 
 def build_pdf(
@@ -751,14 +854,103 @@ def build_pdf(
     return buf.getvalue()
 
 
-def story_height(flowables: Sequence[Flowable], width: float, avail: float) -> float:
-    """Approximate laid-out height of ``flowables`` in one frame of ``width``."""
-    total = 0.0
-    canv = rl_canvas.Canvas(io.BytesIO())
+def _flat(flowables: Sequence[Flowable]) -> list[Flowable]:
+    """The flowables as a frame places them on one page: a KeepTogether is its content (its own wrap
+    answers 0xffffff on purpose, to force a split, so it cannot be measured as a whole)."""
+    out: list[Flowable] = []
     for f in flowables:
-        _, h = f.wrapOn(canv, width, avail)
-        total += h + f.getSpaceBefore() + f.getSpaceAfter()
-    return total
+        if isinstance(f, KeepTogether):
+            out.extend(_flat(f._content))
+        else:
+            out.append(f)
+    return out
+
+
+@dataclass
+class OnePage:
+    """A story laid out once in a frame of ``width``: each flowable with its top (from the frame's top)
+    and size, and the height it all takes.  It can be drawn any number of times (one per copy)."""
+
+    items: list[tuple[Flowable, float, float, float]]  # flowable, top, width, height
+    width: float
+    height: float
+
+    def draw(self, canv, x: float, top: float, *, only: Flowable | None = None) -> None:
+        """Draw at frame position (x, top) (top = the frame's upper edge, in canvas coordinates);
+        with ``only``, just that one flowable, where it sits."""
+        for f, y, w, h in self.items:
+            if only is None or f is only:
+                f.drawOn(canv, x, top - y - h, _sW=self.width - w)
+
+
+def lay_out(flowables: Sequence[Flowable], width: float, avail: float = 10_000) -> OnePage:
+    """Wrap every flowable once, stacked as platypus's Frame stacks them (the space between two is the
+    larger of the first's spaceAfter and the second's spaceBefore; none above the first)."""
+    canv = rl_canvas.Canvas(io.BytesIO())
+    items = []
+    y = 0.0
+    prev_after = None
+    for f in _flat(flowables):
+        f.canv = canv
+        w, h = f.wrap(width, avail)
+        if prev_after is not None:
+            y += prev_after + max(f.getSpaceBefore() - prev_after, 0)
+        items.append((f, y, w, h))
+        y += h
+        prev_after = f.getSpaceAfter()
+        del f.canv
+    return OnePage(items, width, y)
+
+
+def story_height(flowables: Sequence[Flowable], width: float, avail: float) -> float:
+    """Laid-out height of ``flowables`` in one frame of ``width`` (KeepTogether blocks included)."""
+    return lay_out(flowables, width, avail).height
+
+
+@lru_cache(maxsize=32)
+def _styles(size: float, cell_size: float) -> Styles:
+    # Building the twenty paragraph styles is a visible part of a receipt's time; they are never mutated.
+    return Styles(size, cell_size=cell_size)
+
+
+def fit_story(
+    make_story: Callable[[Styles], list[Flowable]],
+    spec: PageSpec,
+    *,
+    minimum: float,
+    step: float = 0.5,
+    cell_delta: float = 1.5,
+) -> tuple[Styles, list[Flowable], OnePage | None]:
+    """The largest :class:`Styles` (``spec.font_size`` down to ``minimum``, in ``step``s) whose story
+    fits one page, with that story and its layout; layout ``None`` when even ``minimum`` does not fit
+    (the story must then flow onto continuation pages).
+
+    Each size tried costs one layout: the first at ``spec.font_size``; when that is too tall, the next
+    size comes from the heights measured so far (height grows about linearly with the size), and only
+    then does it step down.  A usual story takes one or two layouts, never one per step.
+    """
+    room = spec.height - 2
+
+    def attempt(size: float):
+        styles = _styles(size, max(size - cell_delta, 6))
+        story = make_story(styles)
+        return styles, story, lay_out(story, spec.width, spec.height)
+
+    def on_step(size: float) -> float:
+        return max(minimum, math.floor(round(size / step, 6)) * step)
+
+    size = spec.font_size
+    styles, story, page = attempt(size)
+    seen = [(size, page.height)]
+    while page.height > room:
+        if size <= minimum + 1e-9:
+            return styles, story, None
+        (s0, h0), (s1, h1) = (seen[-2] if len(seen) > 1 else (0.0, 0.0)), seen[-1]
+        guess = s1 + (room - h1) * (s1 - s0) / (h1 - h0) if h1 != h0 else s1 - step
+        size = min(on_step(guess), on_step(s1 - step))
+        styles, story, page = attempt(size)
+        seen.append((size, page.height))
+    return styles, story, page
 
 
 def fit_font_size(
@@ -769,16 +961,8 @@ def fit_font_size(
     step: float = 0.5,
     cell_delta: float = 1.5,
 ) -> Styles:
-    """The largest :class:`Styles` (from ``spec.font_size`` down to ``minimum``) whose story fits one
-    page; the smallest when none does (the story then flows onto a continuation page)."""
-    size = spec.font_size
-    while True:
-        styles = Styles(size, cell_size=max(size - cell_delta, 6))
-        if size - step < minimum - 1e-9:
-            return styles
-        if story_height(make_story(styles), spec.width, spec.height) <= spec.height - 2:
-            return styles
-        size -= step
+    """The largest :class:`Styles` whose story fits one page (the smallest when none does)."""
+    return fit_story(make_story, spec, minimum=minimum, step=step, cell_delta=cell_delta)[0]
 
 
 def procedure_label(name: str, code: str = "") -> str:
@@ -790,10 +974,17 @@ def procedure_label(name: str, code: str = "") -> str:
 def applicant_lines(lead: str, data, styles: Styles, width: float) -> list[Flowable]:
     """Applicant, address, phone / e-mail and the procedure: the opening lines of forms 02 and 03."""
     s = styles
-    return [
-        field_line(lead, data.applicant_name, s, bold_value=True),
-        field_line("Địa chỉ:", data.address, s),
-        field_row([("Số điện thoại:", data.phone), ("Email:", data.email)], s, width, ratios=[0.45, 0.55]),
-        field_line("Nội dung yêu cầu giải quyết:", procedure_label(data.procedure_name, data.procedure_code), s,
-                   bold_value=True),
-    ]
+    out: list[Flowable] = [field_line(lead, data.applicant_name, s, bold_value=True)]
+    out += optional_fields([("Địa chỉ:", data.address)], s, width)
+    out += optional_fields([("Số điện thoại:", data.phone), ("Email:", data.email)], s, width)
+    out.append(field_line("Nội dung yêu cầu giải quyết:", procedure_label(data.procedure_name, data.procedure_code),
+                          s, bold_value=True))
+    return out
+
+
+def optional_fields(pairs: Sequence[tuple[str, object]], styles: Styles, width: float) -> list[Flowable]:
+    """One or two fields on a line; an empty one is left out rather than printed as a bare label."""
+    kept = [(label, value) for label, value in pairs if nfc(value).strip()]
+    if len(kept) == 2:
+        return [field_row(kept, styles, width, ratios=[0.45, 0.55])]
+    return [field_line(label, value, styles) for label, value in kept]

@@ -70,6 +70,7 @@ class ControlSlipData:
     received_at: datetime | None = None
     due_at: datetime | None = None
     blank_rows: int = 0  # empty hand-over rows appended for handwriting
+    form_number: str = "Mẫu số 06"  # as the law's annex numbers it (TT 03/2025)
 
 
 def _table(data: ControlSlipData, styles: Styles, width: float) -> Flowable:
@@ -146,6 +147,4 @@ def _story(data: ControlSlipData, styles: Styles, width: float) -> list[Flowable
 def build_control_slip_pdf(data: ControlSlipData, *, page_size: str = "A4") -> bytes:
     spec = page_spec(page_size)
     styles = Styles(spec.font_size)
-    return form_pdf(
-        _story(data, styles, spec.width), spec, styles, title=TITLE, running_header=f"{TITLE} - {data.code}"
-    )
+    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE, running_header=f"{TITLE} - {data.code}", form_number=data.form_number)

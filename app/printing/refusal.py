@@ -47,6 +47,7 @@ class RefusalData:
     procedure_code: str = ""
     number: str = ""  # "Số: …" in the header, "" to omit
     code: str | None = None  # only if a code was already given (e.g. online filing refused)
+    form_number: str = "Mẫu số 03"  # as the law's annex numbers it (TT 03/2025)
 
 
 def _story(data: RefusalData, styles: Styles, width: float) -> list[Flowable]:
@@ -78,4 +79,4 @@ def _story(data: RefusalData, styles: Styles, width: float) -> list[Flowable]:
 def build_refusal_pdf(data: RefusalData, *, page_size: str = "A4") -> bytes:
     spec = page_spec(page_size)
     styles = Styles(spec.font_size)
-    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE)
+    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE, form_number=data.form_number)

@@ -57,6 +57,7 @@ class StatsRow:
     resolved_late: int = 0  # Đã giải quyết quá hạn
     pending_within: int = 0  # Đang giải quyết trong hạn
     pending_overdue: int = 0  # Đang giải quyết quá hạn
+    stopped: int = 0  # Dừng giải quyết, rút hồ sơ (not a column of the official form: see app.services.stats)
 
     @property
     def received_total(self) -> int:
@@ -71,7 +72,7 @@ class StatsRow:
         return self.pending_within + self.pending_overdue
 
     def values(self) -> list[int]:
-        """The 11 figures in column order."""
+        """The 12 figures in column order."""
         return [
             self.received_total,
             self.received_online,
@@ -84,6 +85,7 @@ class StatsRow:
             self.pending_total,
             self.pending_within,
             self.pending_overdue,
+            self.stopped,
         ]
 
 
@@ -129,6 +131,7 @@ def total_row(rows: tuple[StatsRow, ...]) -> StatsRow:
                 "resolved_late",
                 "pending_within",
                 "pending_overdue",
+                "stopped",
             )
         ),
     )
@@ -136,12 +139,12 @@ def total_row(rows: tuple[StatsRow, ...]) -> StatsRow:
 
 def _table(data: StatsReportData, styles: Styles, width: float) -> Flowable:
     s = styles
-    w_stt, w_field = 10 * mm, 50 * mm
-    w_num = (width - w_stt - w_field) / 11
+    w_stt, w_field = 10 * mm, 46 * mm
+    w_num = (width - w_stt - w_field) / 12
     num_style = ParagraphStyle(
         "colno", parent=s.cell_center, fontSize=s.cell_size - 3, leading=s.cell_size - 1.5
     )
-    widths = [w_stt, w_field] + [w_num] * 11
+    widths = [w_stt, w_field] + [w_num] * 12
     head = [
         [
             "STT",
@@ -157,6 +160,7 @@ def _table(data: StatsReportData, styles: Styles, width: float) -> Flowable:
             "Số hồ sơ đang giải quyết",
             None,
             None,
+            "Dừng giải quyết, rút hồ sơ",
         ],
         [
             None,
@@ -172,6 +176,7 @@ def _table(data: StatsReportData, styles: Styles, width: float) -> Flowable:
             "Tổng số",
             "Trong hạn",
             "Quá hạn",
+            None,
         ],
         [
             para(x, num_style)
@@ -189,6 +194,7 @@ def _table(data: StatsReportData, styles: Styles, width: float) -> Flowable:
                 "(11)=(12)+(13)",
                 "(12)",
                 "(13)",
+                "(14)",
             ]
         ],
     ]
@@ -198,6 +204,7 @@ def _table(data: StatsReportData, styles: Styles, width: float) -> Flowable:
         ((2, 0), (5, 0)),
         ((6, 0), (9, 0)),
         ((10, 0), (12, 0)),
+        ((13, 0), (13, 1)),
     ]
     body: list[list[object]] = []
     for i, r in enumerate(data.rows, start=1):
@@ -205,13 +212,13 @@ def _table(data: StatsReportData, styles: Styles, width: float) -> Flowable:
     total = total_row(data.rows)
     body.append(["TỔNG SỐ", None, *(vn_number(v) for v in total.values())])
     last = len(head) + len(body) - 1
-    plain = [0, *range(2, 13)]
+    plain = [0, *range(2, 14)]
     return grid_table(
         head,
         body,
         widths,
         s,
-        aligns=["CENTER", "LEFT"] + ["RIGHT"] * 11,
+        aligns=["CENTER", "LEFT"] + ["RIGHT"] * 12,
         spans=spans,
         plain_columns=plain,
         long=True,
@@ -243,6 +250,9 @@ def _story(data: StatsReportData, styles: Styles, width: float) -> list[Flowable
     story.append(Spacer(1, s.size * 0.5))
     story.append(_table(data, s, width))
     total = total_row(data.rows)
+    story.append(Spacer(1, s.size * 0.3))
+    story.append(para("(3) = (7) + (11) + (14): mỗi hồ sơ tiếp nhận trong kỳ hoặc từ kỳ trước chuyển sang "
+                      "hoặc đã giải quyết, hoặc đang giải quyết, hoặc đã dừng giải quyết / rút hồ sơ.", s.small_italic))
     rate = vn_percent(total.resolved_early + total.resolved_on_time, total.resolved_total)
     if rate:
         story.append(Spacer(1, s.size * 0.4))

@@ -23,6 +23,7 @@ from app.printing.common import (
     form_pdf,
     nfc,
     number_line,
+    optional_fields,
     page_spec,
     para,
     procedure_label,
@@ -59,6 +60,7 @@ class StopNoticeData:
     recipients: tuple[str, ...] = ()  # "Nơi nhận:" lines
     procedure_code: str = ""
     due_at: datetime | None = None  # the appointment that will no longer be kept
+    form_number: str = "Mẫu số 05"  # as the law's annex numbers it (TT 03/2025)
 
 
 def _story(data: StopNoticeData, styles: Styles, width: float) -> list[Flowable]:
@@ -72,8 +74,8 @@ def _story(data: StopNoticeData, styles: Styles, width: float) -> list[Flowable]
     story += [
         para(f"Kính gửi: <b>{esc(data.applicant_name)}</b>", s.center, markup=True),
         Spacer(1, s.size * 0.4),
-        field_line("Địa chỉ:", data.address, s),
-        field_line("Số điện thoại:", data.phone, s),
+        *optional_fields([("Địa chỉ:", data.address)], s, width),
+        *optional_fields([("Số điện thoại:", data.phone)], s, width),
         body_paragraph(f"{esc(unit)} thông báo dừng giải quyết hồ sơ của Ông/Bà như sau:", s, markup=True),
         code_block(data.code, s, width),
     ]
@@ -104,4 +106,4 @@ def _story(data: StopNoticeData, styles: Styles, width: float) -> list[Flowable]
 def build_stop_notice_pdf(data: StopNoticeData, *, page_size: str = "A4") -> bytes:
     spec = page_spec(page_size)
     styles = Styles(spec.font_size)
-    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE)
+    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE, form_number=data.form_number)

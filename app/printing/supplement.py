@@ -66,6 +66,7 @@ class SupplementData:
     email: str = ""
     procedure_code: str = ""
     received_at: datetime | None = None  # when the dossier was received (processing case)
+    form_number: str = "Mẫu số 02"  # as the law's annex numbers it (TT 03/2025)
 
 
 def _items_table(data: SupplementData, styles: Styles, width: float) -> Flowable:
@@ -130,4 +131,4 @@ def _story(data: SupplementData, styles: Styles, width: float) -> list[Flowable]
 def build_supplement_pdf(data: SupplementData, *, page_size: str = "A4") -> bytes:
     spec = page_spec(page_size)
     styles = Styles(spec.font_size)
-    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE)
+    return form_pdf(_story(data, styles, spec.width), spec, styles, title=TITLE, form_number=data.form_number)

@@ -26,6 +26,7 @@ DEMO_SETTINGS = {
     "commune_name": "xã Tân Hưng",
     "province_name": "tỉnh Đồng Nai",
     "lookup_url_template": "http://127.0.0.1:8080/tra-cuu/{code}",
+    "contact_phone": "0251 3861 234",
 }
 DEMO_STAFF = [
     StaffAccount("canbo", "Trần Thị Mai", "motcua123", "clerk", "Công chức Văn phòng - Thống kê"),

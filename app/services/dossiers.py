@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from app.domain.calendar import TZ
 from app.domain.codes import parse_code
 from app.domain.dossier import CHANNELS, RETURN_METHODS, status_text
-from app.domain.lifecycle import holder_person
+from app.domain.lifecycle import holder_person, verdict
 from app.eventlog import event_from_row
 from app.eventlog.payloads import PaperData, Payload
 from app.services.database import Database
@@ -118,10 +118,17 @@ class DossierSummary:
     due_at: datetime | None
     status: str
     number: int
+    verdict: str | None = None  # early / on_time / late once there is a result (app.domain.lifecycle.verdict)
 
     @property
     def status_text(self) -> str:
-        return status_text(self.status)
+        text = status_text(self.status)
+        if self.verdict:
+            text += f" – {VERDICT_SHORT[self.verdict]}"
+        return text
+
+
+VERDICT_SHORT = {"early": "trước hạn", "on_time": "đúng hạn", "late": "trễ hạn"}
 
 
 def view_of(d: Dossier, steps: list[StepView] = (), flags: list[FlagView] = ()) -> DossierView:
@@ -185,4 +192,11 @@ def list_received_on(db: Database, day: date | None = None, *, this_counter: boo
             q = q.where(Dossier.device_id == db.device.device_id)
         rows = s.scalars(q.order_by(Dossier.received_at.desc(), Dossier.number.desc()))
         return [DossierSummary(d.id, d.code, d.applicant_name, d.procedure_name, _loc(d.received_at),
-                               _loc(d.due_at), d.status, d.number) for d in rows]
+                               _loc(d.due_at), d.status, d.number, _verdict(d)) for d in rows]
+
+
+def _verdict(d: Dossier) -> str | None:
+    if d.status in ("stopped", "cancelled"):
+        return None
+    v = verdict(d.result_at, d.original_due_at)
+    return v.value if v else None

@@ -24,7 +24,7 @@ from app.domain.lifecycle import (
     holder_person,
     refusal,
 )
-from app.domain.text import nfc, title_name
+from app.domain.text import nfc, template_gap, title_name
 from app.eventlog import DeviceContext, append, get_event
 from app.eventlog import payloads as ev
 from app.services.catalogue import get_procedure
@@ -32,7 +32,7 @@ from app.services.database import Database
 from app.services.errors import NotFound, TransitionRefused, ValidationFailed
 from app.services.settings import office_calendar
 from app.services.users import UserInfo
-from db.models import Dossier, DossierStep
+from db.models import Dossier, DossierStep, User
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -126,6 +126,8 @@ def request_supplement(db: Database, key: str, *, actor: UserInfo, items: list[d
         errors["items"] = "Hãy liệt kê đầy đủ các giấy tờ cần bổ sung (ít nhất một)."
     if not nfc(reason):
         errors["reason"] = "Hãy ghi lý do yêu cầu bổ sung để công dân hiểu cần làm gì."
+    elif m := template_gap(reason):
+        errors["reason"] = m
     if errors:
         raise ValidationFailed(errors)
     with _step(db, key, Action.SUPPLEMENT_REQUEST, actor, at) as c:
@@ -195,11 +197,41 @@ def suggested_extension(db: Database, key: str) -> datetime | None:
         return suggest_extension(d.due_at.astimezone(TZ), Duration.from_json(d.duration), office_calendar(s))
 
 
+def default_signer(db: Database) -> UserInfo | None:
+    """Who signs forms 04 and 05 unless the clerk names someone: the office's leader account."""
+    with db.reading() as s:
+        return _leader(s)
+
+
+def _leader(s: Session) -> UserInfo | None:
+    u = s.scalar(select(User).where(User.role == "leader", User.active.is_(True)).order_by(User.username))
+    return UserInfo(u.id, u.username, u.full_name, u.role, u.title, u.unit) if u else None
+
+
+def _signer(s: Session, name: str, title: str) -> tuple[str, str]:
+    """The signer of a letter (forms 04, 05): someone who may sign, never the clerk by default.
+    Nobody named: the office's leader account; a name needs its title (it is printed above the name)."""
+    name, title = nfc(name), nfc(title)
+    if not name:
+        leader = _leader(s)
+        if leader is None:
+            raise ValidationFailed({"signer_name": "Hãy ghi người ký văn bản (thủ trưởng hoặc người được ủy quyền); "
+                                                   "đơn vị chưa có tài khoản lãnh đạo để điền sẵn."})
+        return leader.full_name, title or leader.title
+    if not title:
+        raise ValidationFailed({"signer_title": "Hãy ghi chức vụ người ký, ví dụ “Phó Chủ tịch UBND xã”."})
+    return name, title
+
+
 def extend(db: Database, key: str, *, actor: UserInfo, new_due: datetime, reason: str, signer_name: str = "",
            signer_title: str = "", override: bool = False, note: str = "", at: datetime | None = None) -> StepResult:
-    """Form 04: apology and a new due time, issued before the due time passes; once, unless an admin overrides."""
+    """Form 04: apology and a new due time; once, unless an admin overrides. Issued before the due time
+    passes as the law asks, or, when the dossier is already late, as soon as it is known: the apology is
+    owed then most of all (the statistics keep judging it against the statutory due either way)."""
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do chậm trễ để công dân được biết."})
+    if m := template_gap(reason):
+        raise ValidationFailed({"reason": m})
     with _step(db, key, Action.EXTEND, actor, at) as c:
         if c.d.due_at is None:
             raise TransitionRefused(f"Hồ sơ {c.d.code} không có thời hạn giải quyết nên không cần gia hạn.")
@@ -208,19 +240,17 @@ def extend(db: Database, key: str, *, actor: UserInfo, new_due: datetime, reason
                                     "trừ khi quản trị hệ thống cho phép.")
         if override and actor.role not in ("admin", "leader"):
             raise TransitionRefused("Chỉ lãnh đạo hoặc quản trị hệ thống được cho phép gia hạn thêm lần nữa.")
-        if c.at >= c.d.due_at:
-            raise TransitionRefused(
-                f"Hồ sơ {c.d.code} đã quá hạn lúc {c.d.due_at.astimezone(TZ):%H:%M %d/%m/%Y}; văn bản xin lỗi "
-                "và gia hạn phải phát hành trước thời hạn.")
         new_due = (new_due if new_due.tzinfo else new_due.replace(tzinfo=TZ)).astimezone(TZ)
         cal = office_calendar(c.s)
         if not cal.is_working_day(new_due.date()):
             raise ValidationFailed({"new_due": f"Ngày {new_due:%d/%m/%Y} không phải ngày làm việc."})
         if new_due <= c.d.due_at:
             raise ValidationFailed({"new_due": "Ngày hẹn mới phải sau ngày hẹn hiện tại."})
+        if new_due <= c.at:
+            raise ValidationFailed({"new_due": "Ngày hẹn mới phải sau thời điểm phát hành văn bản."})
+        name, title = _signer(c.s, signer_name, signer_title)
         return _record(db, c, ev.DossierExtended, old_due_at=c.d.due_at, new_due_at=new_due, reason=nfc(reason),
-                       signer_name=nfc(signer_name), signer_title=nfc(signer_title), override=bool(override),
-                       note=nfc(note))
+                       signer_name=name, signer_title=title, override=bool(override), note=nfc(note))
 
 
 def stop(db: Database, key: str, *, actor: UserInfo, reason: str, requested_by: str = "", fee_note: str = "",
@@ -228,29 +258,30 @@ def stop(db: Database, key: str, *, actor: UserInfo, reason: str, requested_by: 
     """Form 05: stop processing (the citizen asked, or a stop notice)."""
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do dừng giải quyết."})
+    if m := template_gap(reason):
+        raise ValidationFailed({"reason": m})
     with _step(db, key, Action.STOP, actor, at) as c:
+        name, title = _signer(c.s, signer_name, signer_title)
         return _record(db, c, ev.DossierStopped, reason=nfc(reason), requested_by=nfc(requested_by),
-                       stage=status_text(c.d.status), fee_note=nfc(fee_note),
-                       signer_name=nfc(signer_name) or actor.full_name, signer_title=nfc(signer_title) or actor.title,
+                       stage=status_text(c.d.status), fee_note=nfc(fee_note), signer_name=name, signer_title=title,
                        note=nfc(note))
 
 
-def cancel(db: Database, key: str, *, actor: UserInfo, reason: str, override: bool = False,
-           at: datetime | None = None) -> StepResult:
+def cancel(db: Database, key: str, *, actor: UserInfo, reason: str, at: datetime | None = None) -> StepResult:
     """A dossier entered by mistake: marked cancelled with the reason; it stays in the book.
 
-    A clerk cancels only a dossier just received (not yet handed over); later, cancelling would take a
-    dossier out of the statistics, so only a leader or administrator may, with `override` and a reason.
-    """
+    Only for a dossier just received by mistake: a clerk may cancel it before its first hand-over, a
+    leader (with the reason) later; never once it has a result. A dossier cancelled after a hand-over
+    still counts in the statistics (see app.services.stats), so a cancel can never hide a late one; the
+    event records that a leader allowed it (`override`), which the fold checks."""
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do hủy (ví dụ: nhập trùng hồ sơ …)."})
-    if override and actor.role not in ("admin", "leader"):
-        raise TransitionRefused("Chỉ lãnh đạo hoặc quản trị hệ thống được cho phép hủy hồ sơ đã chuyển xử lý.")
     with _step(db, key, Action.CANCEL, actor, at) as c:
-        moved_on = c.d.status != Status.RECEIVED.value or c.d.first_transfer_at is not None
-        if moved_on and not override:
-            raise TransitionRefused(cancel_refusal(c.d.code))
-        return _record(db, c, ev.DossierCancelled, reason=nfc(reason), override=bool(override and moved_on))
+        handed_over = c.d.first_transfer_at is not None
+        why = cancel_refusal(c.d.code, handed_over=handed_over, role=actor.role)
+        if why:
+            raise TransitionRefused(why)
+        return _record(db, c, ev.DossierCancelled, reason=nfc(reason), override=handed_over)
 
 
 def correct_applicant(db: Database, key: str, *, actor: UserInfo, changes: dict[str, str], reason: str,
@@ -300,6 +331,8 @@ def _intake(db: Database, kind: str, *, actor: UserInfo, procedure_code: str, ap
         errors["phone"] = m
     if kind == "intake.refused" and not nfc(reason):
         errors["reason"] = "Hãy ghi lý do từ chối bằng lời lẽ công dân hiểu được."
+    elif m := template_gap(reason):
+        errors["reason"] = m  # a template's blank or hint would be printed on the slip as it is
     if kind == "intake.guidance_issued" and not items:
         errors["items"] = "Hãy liệt kê tất cả giấy tờ còn thiếu hoặc cần hoàn thiện (một lần, đầy đủ)."
     if errors:

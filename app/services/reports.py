@@ -48,6 +48,7 @@ __all__ = [
     "stats_csv",
     "stats_json",
     "stats_pdf",
+    "stats_values",
     "stats_xlsx",
 ]
 
@@ -67,7 +68,11 @@ STATS_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Tiếp nhận", ("Tổng số", "Trực tuyến", "Trực tiếp, bưu chính", "Từ kỳ trước chuyển sang")),
     ("Đã giải quyết", ("Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn")),
     ("Đang giải quyết", ("Tổng số", "Trong hạn", "Quá hạn")),
+    # Not a column of the official form: without it a stopped or withdrawn dossier is received but
+    # neither resolved nor in progress, and no row adds up (see app.services.stats).
+    ("Dừng giải quyết, rút hồ sơ", ("Tổng số",)),
 )
+STATS_IDENTITY = "Cột (3) = (4) + (5) + (6) = (7) + (11) + (14); (7) = (8) + (9) + (10); (11) = (12) + (13)."
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
@@ -412,10 +417,14 @@ def _join_locked(pdfium, parts: list[bytes]) -> bytes:
 # --- the statistics -------------------------------------------------------------------------------
 
 
-def _stats_values(r: StatsRow) -> list[int]:
+def stats_values(r: StatsRow) -> list[int]:
+    """The 12 counts of a row in the order of STATS_GROUPS' columns (what the screen and every file show)."""
     return [r.intake_total, r.received_online, r.received_direct_post, r.carried_over,
             r.resolved_total, r.early, r.on_time, r.late,
-            r.in_progress_total, r.in_progress_within, r.in_progress_overdue]
+            r.in_progress_total, r.in_progress_within, r.in_progress_overdue, r.stopped]
+
+
+_stats_values = stats_values
 
 
 STATS_HEADER_ROW = 7  # group titles; row 8 the sub-titles; row 9 the column numbers; data from row 10
@@ -472,7 +481,7 @@ def stats_xlsx(report: StatsReport) -> bytes:
     _print_setup(ws, f"{h}:{h + 2}")
     note_row = h + 3 + len(rows) + 1
     _merged(ws, note_row, 1, ncols, f"Lập lúc {report.generated_at.astimezone(TZ):%H:%M ngày %d/%m/%Y}. "
-                                    "Cột (3) = (4) + (5) + (6); (7) = (8) + (9) + (10); (11) = (12) + (13).",
+                                    f"{STATS_IDENTITY}",
             Font(name="Times New Roman", italic=True, size=10), Alignment(horizontal="left"))
     ms = wb.create_sheet("Theo thang")
     ms.append(["Năm", "Tháng", "Tiếp nhận", "Đã giải quyết", "Tỷ lệ đúng hạn (%)"])
@@ -524,7 +533,7 @@ def stats_pdf(report: StatsReport, *, receiving_unit: str = "", preparer_name: s
     from app.printing.stats_report import StatsRow as PrintRow
 
     rows = tuple(PrintRow(r.field, r.received_online, r.received_direct_post, r.carried_over, r.early, r.on_time,
-                          r.late, r.in_progress_within, r.in_progress_overdue)
+                          r.late, r.in_progress_within, r.in_progress_overdue, r.stopped)
                  for r in sorted(report.rows, key=lambda r: search_key(r.field)))
     data = StatsReportData(
         header=OfficeHeader(report.parent_body, report.unit_name, report.place_name),

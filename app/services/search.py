@@ -21,9 +21,10 @@ Due filters (``DossierFilter.due``), judged at ``now`` (the clock, truncated to 
   (``add_working_minutes(now, hours_per_day * 60)``); includes "today".
 - ``"paused"``: status supplement (the clock is stopped waiting for the citizen).
 
-``DossierRow.due_state`` follows :func:`app.domain.lifecycle.due_state` with the same two
-exceptions, so a row marked overdue is always in the "overdue" filter: a result_ready row is
-``within``; a supplement row paused after its due time is ``overdue``.
+``DossierRow.due_state`` follows :func:`app.domain.lifecycle.due_state`, so a row marked overdue is
+always in the "overdue" filter (a supplement row paused after its due time is ``overdue``), and a
+dossier with its result (ready or returned) carries the verdict the statistics count it with:
+``early`` / ``on_time`` / ``late`` against the statutory due (:func:`app.domain.lifecycle.verdict`).
 """
 
 from __future__ import annotations
@@ -158,11 +159,12 @@ def _soon_limit(now: datetime, cal: WorkCalendar) -> datetime:
 _COLS = (Dossier.id, Dossier.code, Dossier.applicant_name, Dossier.phone, Dossier.applicant_id_number,
          Dossier.address, Dossier.procedure_code, Dossier.procedure_name, Dossier.field, Dossier.received_at,
          Dossier.due_at, Dossier.paused_at, Dossier.status, Dossier.clerk_name, Dossier.channel, Dossier.volume,
-         Dossier.number)
+         Dossier.number, Dossier.result_at, Dossier.original_due_at)
 
 
 def _row_due_state(d, now: datetime, cal: WorkCalendar) -> str:
-    return due_state(d.status, d.due_at, now, cal, paused_at=d.paused_at).value
+    return due_state(d.status, d.due_at, now, cal, paused_at=d.paused_at, result_at=d.result_at,
+                     statutory_due_at=d.original_due_at).value
 
 
 def _row(d, now: datetime, cal: WorkCalendar) -> DossierRow:

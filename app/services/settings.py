@@ -24,6 +24,7 @@ DEFAULTS: dict[str, object] = {
     "province_name": "",
     "office_hours": {"morning": ["07:00", "11:30"], "afternoon": ["13:30", "17:00"], "same_day_cutoff": "15:00"},
     "lookup_url_template": "",
+    "contact_phone": "",  # the counter's phone, printed on form 02 for questions
     "paper_size": "A4",
     "receipt_copies": 2,
     "rating_scale": 3,
@@ -52,6 +53,7 @@ class OfficeSettings:
     province_name: str
     office_hours: dict
     lookup_url_template: str
+    contact_phone: str
     paper_size: str
     receipt_copies: int
     rating_scale: int
@@ -110,7 +112,7 @@ def this_device(s: Session, kind: str = "counter", slot: int | None = None) -> D
     device = find_local_device(s, kind, slot)
     if device is None:
         raise ServiceError(
-            "Máy này chưa được đăng ký với Bộ phận Một cửa (chưa có số hiệu máy). "
+            "Máy này chưa được đăng ký với đơn vị (chưa có số hiệu máy). "
             "Hãy chạy “motcua admin setup” hoặc “motcua demo”."
         )
     return device

@@ -3,7 +3,10 @@
 Definitions (period = local dates ``date_from`` … ``date_to`` inclusive; instants compared in UTC
 to the minute; "end of the period" = 00:00 local of the day after ``date_to``):
 
-- **Cancelled** dossiers (entered by mistake) count nowhere, whenever they were cancelled.
+- **Cancelled** dossiers count nowhere when they were cancelled before their first hand-over and had
+  no result (a data-entry mistake, the only cancel a clerk may make). One cancelled later (by a leader)
+  still counts: as resolved when it had a result, otherwise as withdrawn when it was cancelled, so a
+  cancel never hides a dossier that was being processed (or a late one).
 - **Received** (``received_total``): ``received_day`` in the period. ``received_online``: channel
   "online"; ``received_direct_post``: the rest (counter and post). ``received_total`` is the
   dossiers received *in the period*, so it equals the count of
@@ -14,21 +17,23 @@ to the minute; "end of the period" = 00:00 local of the day after ``date_to``):
   ``returned_at`` when no result step was recorded) or, for a stopped dossier without a result, the
   moment it was stopped (its "stopped" step).
 - **Carried over**: received before ``date_from`` and with no end before the start of ``date_from``.
-- **Resolved**: ``result_at`` within the period and not stopped. Judged against ``original_due_at``
-  (the statutory due, supplement pauses included, extensions NOT) with the rules of
-  :func:`app.domain.deadline.classify_result`: early = result on a local day before the due day;
-  on time = on the due day up to the due minute; late = after the due minute; no deadline = on time.
+- **Resolved**: ``result_at`` within the period and not withdrawn. Judged by the one verdict
+  function, :func:`app.domain.lifecycle.verdict` (registered in SQLite as ``mc_verdict``): against
+  ``original_due_at`` (the statutory due, supplement pauses included, extensions NOT): early = result
+  on a local day before the due day; on time = on the due day up to the due minute; late = after it;
+  no deadline = on time. The lists and the dossier window show the same verdict.
 - **In progress**: received by the end of the period, no end before the end of the period. Judged
-  at ``min(now, end of period)`` against ``original_due_at``: overdue when that moment is past the
-  due minute (:func:`classify_in_progress`), within otherwise; no deadline = within. A dossier
-  waiting for a supplement (clock paused since ``paused_at`` ≤ the judgement moment) is within,
-  unless it was paused when it was already past its due ("the pause does not excuse the delay").
-  Historical periods use today's ``original_due_at`` (later pauses have moved it) — the projection
-  keeps no history of it.
-- **Stopped** dossiers count as received; they are never resolved; they are carried over / in
-  progress only for periods that start / end before the moment they were stopped.
-- So for every field: carried_over + received_total = resolved_total + in_progress_total
-  + stopped in the period.
+  at ``min(now, end of period)`` against ``original_due_at`` by
+  :func:`app.domain.deadline.open_overdue` (``mc_overdue``): a dossier waiting for a supplement is
+  judged at its pause ("the pause does not excuse the delay"); no deadline = within. Historical
+  periods use today's ``original_due_at`` (later pauses have moved it): the projection keeps no
+  history of it.
+- **Withdrawn** (``stopped``: dừng giải quyết, rút, hủy hồ sơ): stopped dossiers, and dossiers cancelled
+  after a hand-over without a result; they count as received, never as resolved, and are carried over /
+  in progress only for periods that start / end before they were stopped or cancelled. The form has no
+  column for them, so the outputs add one after "Đang giải quyết".
+- So every row adds up: carried_over + received_total (= the form's "Tổng số") = resolved_total +
+  in_progress_total + stopped. :meth:`StatsRow.balanced` checks it.
 
 Agreement with the search filters (same definitions, see :mod:`app.services.search`): for a period
 ending today, ``in_progress_overdue`` equals ``DossierFilter(due="overdue")`` except for dossiers
@@ -49,6 +54,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import text
 
 from app.domain.calendar import TZ
+from app.domain.deadline import open_overdue
+from app.domain.lifecycle import verdict
 from app.domain.text import search_key
 from app.eventlog import iso
 from app.services.database import Database
@@ -73,6 +80,15 @@ class StatsRow:
     in_progress_total: int
     in_progress_within: int
     in_progress_overdue: int
+    stopped: int = 0  # dừng giải quyết, rút hồ sơ, hủy sau khi đã chuyển xử lý (ended without a result)
+
+    @property
+    def balanced(self) -> bool:
+        """Received + carried over = resolved + in progress + withdrawn, and each part adds up."""
+        return (self.intake_total == self.resolved_total + self.in_progress_total + self.stopped
+                and self.received_total == self.received_online + self.received_direct_post
+                and self.resolved_total == self.early + self.on_time + self.late
+                and self.in_progress_total == self.in_progress_within + self.in_progress_overdue)
 
     @property
     def intake_total(self) -> int:
@@ -150,54 +166,75 @@ def period_label(date_from: date, date_to: date) -> str:
 # Local date of a stored UTC instant ('YYYY-MM-DDTHH:MM:SSZ'); Asia/Ho_Chi_Minh has been UTC+7 since 1975.
 _OFFSET = "'+7 hours'"
 
-_BASE = """
+# A dossier counts unless it was cancelled as a pure data-entry mistake (no hand-over, no result).
+_COUNTED = "(d.status != 'cancelled' OR d.first_transfer_at IS NOT NULL OR d.result_at IS NOT NULL)"
+
+_BASE = f"""
 WITH base AS (
   SELECT d.field AS field, d.channel AS channel, d.received_day AS rday, d.status AS status,
-         substr(d.result_at, 1, 16) AS res, substr(d.original_due_at, 1, 16) AS due,
-         substr(d.paused_at, 1, 16) AS paused,
-         CASE WHEN d.status = 'stopped' THEN substr(COALESCE(d.result_at,
-              (SELECT min(st.at) FROM dossier_steps st WHERE st.dossier_id = d.id AND st.kind = 'stopped'),
-              d.updated_at), 1, 16) END AS stopped_end
+         d.result_at AS res, d.original_due_at AS due,
+         CASE WHEN d.status = 'supplement' THEN d.paused_at END AS paused,
+         (d.status = 'stopped' OR (d.status = 'cancelled' AND d.result_at IS NULL)) AS withdrawn,
+         (SELECT min(st.at) FROM dossier_steps st WHERE st.dossier_id = d.id
+           AND st.kind IN ('stopped', 'cancelled')) AS closed_at,
+         d.updated_at AS updated
   FROM dossiers d
-  WHERE d.status != 'cancelled' AND d.received_day <= :to_day
+  WHERE {_COUNTED} AND d.received_day <= :to_day
 ), ended AS (
-  SELECT *, CASE WHEN status = 'stopped' THEN stopped_end ELSE res END AS end_at FROM base
+  SELECT *, substr(CASE WHEN withdrawn THEN COALESCE(res, closed_at, updated) ELSE res END, 1, 16) AS end_at
+  FROM base
 ), judged AS (
   SELECT *,
     (rday >= :from_day) AS rec,
     (rday < :from_day AND (end_at IS NULL OR end_at >= :f0)) AS carried,
-    (status != 'stopped' AND res >= :f0 AND res < :t1) AS resolved,
+    (NOT withdrawn AND end_at >= :f0 AND end_at < :t1) AS resolved,
+    (withdrawn AND end_at >= :f0 AND end_at < :t1) AS stopped,
     (end_at IS NULL OR end_at >= :t1) AS open_at_end
   FROM ended
   WHERE end_at IS NULL OR end_at >= :f0 OR rday >= :from_day
+), verdicts AS (
+  SELECT *, CASE WHEN resolved THEN mc_verdict(res, due) END AS verdict FROM judged
 )
 """
 
-_BY_FIELD = _BASE + f"""
+_BY_FIELD = _BASE + """
 SELECT field,
   sum(rec), sum(rec AND channel = 'online'), sum(rec AND channel != 'online'), sum(carried),
-  sum(resolved),
-  sum(resolved AND due IS NOT NULL AND res <= due
-      AND date(res, {_OFFSET}) < date(due, {_OFFSET})),
-  sum(resolved AND due IS NOT NULL AND res > due),
-  sum(open_at_end),
-  sum(open_at_end AND due IS NOT NULL AND CASE
-      WHEN status = 'supplement' AND paused IS NOT NULL AND paused <= :jt THEN paused > due
-      ELSE :jt > due END)
-FROM judged GROUP BY field
+  sum(resolved), sum(verdict = 'early'), sum(verdict = 'late'),
+  sum(open_at_end), sum(open_at_end AND mc_overdue(due, :jt, paused)), sum(stopped)
+FROM verdicts GROUP BY field
 """
 
-_MONTHS_RECEIVED = """
-SELECT substr(received_day, 1, 7) AS ym, count(*) FROM dossiers
-WHERE status != 'cancelled' AND received_day BETWEEN :from_day AND :to_day GROUP BY ym
+_MONTHS_RECEIVED = f"""
+SELECT substr(received_day, 1, 7) AS ym, count(*) FROM dossiers d
+WHERE {_COUNTED} AND received_day BETWEEN :from_day AND :to_day GROUP BY ym
 """
 
 _MONTHS_RESOLVED = f"""
-SELECT strftime('%Y-%m', result_at, {_OFFSET}) AS ym, count(*),
-  sum(original_due_at IS NULL OR substr(result_at, 1, 16) <= substr(original_due_at, 1, 16))
+SELECT strftime('%Y-%m', result_at, {_OFFSET}) AS ym, count(*), sum(mc_verdict(result_at, original_due_at) != 'late')
 FROM dossiers
-WHERE status NOT IN ('cancelled', 'stopped') AND result_at >= :f0 AND result_at < :t1 GROUP BY ym
+WHERE status != 'stopped' AND result_at >= :f0 AND result_at < :t1 GROUP BY ym
 """
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None  # "…Z" and "…+00:00" both parse as UTC
+
+
+def _sql_verdict(result_at: str | None, due: str | None) -> str | None:
+    v = verdict(_instant(result_at), _instant(due))
+    return v.value if v else None
+
+
+def _sql_overdue(due: str | None, at: str, paused: str | None) -> int:
+    return int(open_overdue(_instant(due), _instant(at), _instant(paused)))
+
+
+def _with_verdicts(s) -> None:
+    """Let this connection's SQL call the domain's verdict functions (the same code the lists use)."""
+    conn = s.connection().connection.driver_connection
+    conn.create_function("mc_verdict", 2, _sql_verdict, deterministic=True)
+    conn.create_function("mc_overdue", 3, _sql_overdue, deterministic=True)
 
 
 def _day_start(d: date) -> datetime:
@@ -210,7 +247,7 @@ def _minute_iso(dt: datetime) -> str:
 
 def _sum_rows(label: str, rows: list[StatsRow]) -> StatsRow:
     return StatsRow(label, *(sum(col) for col in zip(*(r.counts() for r in rows), strict=True))) \
-        if rows else StatsRow(label, *([0] * 11))
+        if rows else StatsRow(label, *([0] * 12))
 
 
 def _months(date_from: date, date_to: date) -> list[tuple[int, int]]:
@@ -229,18 +266,18 @@ def compute_stats(db: Database, date_from: date, date_to: date, *, now: datetime
     f0, t1 = _day_start(date_from), _day_start(date_to + timedelta(days=1))
     judge = min(now, t1)
     params = {"from_day": date_from.isoformat(), "to_day": date_to.isoformat(), "f0": _minute_iso(f0),
-              "t1": _minute_iso(t1), "jt": _minute_iso(judge)}
+              "t1": _minute_iso(t1), "jt": iso(judge)}
     with db.reading() as s:
         settings = load_settings(s)
+        _with_verdicts(s)
         rows = []
-        for field, rec, online, direct, carried, resolved, early, late, open_, overdue in s.execute(
-                text(_BY_FIELD), params):
-            counts = [int(v or 0) for v in (rec, online, direct, carried, resolved, early, late, open_, overdue)]
-            rec, online, direct, carried, resolved, early, late, open_, overdue = counts
+        for field, *values in s.execute(text(_BY_FIELD), params):
+            counts = [int(v or 0) for v in values]
+            rec, online, direct, carried, resolved, early, late, open_, overdue, stopped = counts
             if not any(counts):
                 continue
             rows.append(StatsRow(field, rec, online, direct, carried, resolved, early, resolved - early - late,
-                                 late, open_, open_ - overdue, overdue))
+                                 late, open_, open_ - overdue, overdue, stopped))
         received = dict(s.execute(text(_MONTHS_RECEIVED), params).all())
         resolved_by_month = {ym: (n, good) for ym, n, good in s.execute(text(_MONTHS_RESOLVED), params)}
     rows.sort(key=lambda r: search_key(r.field))

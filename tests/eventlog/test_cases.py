@@ -123,19 +123,19 @@ def test_returned_then_cancelled_without_knowing_is_flagged(office_db):
     d = get_dossier(office_db, _id(1001))
     assert d.status == "returned"
     assert [f.kind for f in d.open_flags] == ["transition_conflict"]
-    assert "lãnh đạo" in d.open_flags[0].message
+    assert "đã trả kết quả" in d.open_flags[0].message
 
 
-def test_a_leader_cancelling_without_knowing_of_a_return_is_flagged_as_concurrent(office_db):
+def test_a_leader_cancelling_without_knowing_of_a_supplement_request_is_flagged_as_concurrent(office_db):
     take(office_db, received(1, code="000.17.22.H56-261116-2001", device=1, server_seq=1),
-         step(2, 1, p.ResultReady(), device=2, seq=1, server_seq=2, base_version=1),
-         step(3, 1, p.DossierReturned(collected_by="Nguyễn Thị Hường"), device=2, seq=2, server_seq=3,
-              base_version=1),
-         step(4, 1, p.DossierCancelled(reason="Sai thủ tục", override=True), device=1, seq=2, server_seq=4,
-              base_version=1))
+         step(2, 1, p.DossierTransferred(to_name="Lê Văn Đức"), device=1, seq=2, server_seq=2, base_version=1),
+         step(3, 1, p.SupplementRequested(reason="Thiếu bản sao"), device=2, seq=1, server_seq=3, base_version=2),
+         step(4, 1, p.DossierCancelled(reason="Sai thủ tục", override=True), device=1, seq=3, server_seq=4,
+              base_version=2))
     d = get_dossier(office_db, _id(1001))
     assert d.status == "cancelled"
     assert [f.kind for f in d.open_flags] == ["concurrent_change"]
+    assert "Yêu cầu bổ sung" in d.open_flags[0].message
 
 
 def test_the_fold_checks_transitions_itself(office_db):

@@ -69,3 +69,19 @@ def decode_symbols(path: Path, tmp_path: Path, *, dpi: int = 150) -> list[list[s
 def squash(text: str) -> str:
     """Collapse runs of whitespace (pdftotext -layout pads columns with spaces)."""
     return " ".join(text.split())
+
+
+def font_size_at(pdf: bytes, text: str, page: int = 0) -> float:
+    """The font size (pt) the PDF prints the first character of ``text`` in, as pdfium reads it."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        tp = doc[page].get_textpage()
+        chars = tp.get_text_range(0, tp.count_chars())
+        index = chars.find(text)
+        assert index >= 0, f"{text!r} not on page {page + 1}"
+        return round(raw.FPDFText_GetFontSize(tp.raw, index), 2)
+    finally:
+        doc.close()

@@ -14,9 +14,11 @@ from app.printing.receipt import (
     PaperLine,
     ReceiptData,
     build_receipt_pdf,
+    receipt_styles,
 )
 from tests.printing.pdftools import (
     decode_symbols,
+    font_size_at,
     needs_pdftotext,
     needs_zbar,
     page_texts,
@@ -205,3 +207,56 @@ def test_no_builtin_pdf_fonts():
     pdf = build_receipt_pdf(make_receipt())
     for name in (b"/Helvetica", b"/Times-Roman", b"/Courier"):
         assert name not in pdf
+
+
+def test_a_usual_receipt_prints_its_body_at_11_pt_or_more_on_a4():
+    pdf = build_receipt_pdf(make_receipt())
+    for page in (0, 1):
+        assert font_size_at(pdf, "Tiếp nhận hồ sơ của", page) >= 11
+        assert font_size_at(pdf, "5. Thời gian trả kết quả", page) >= 11
+        assert font_size_at(pdf, "Bản sao Căn cước công dân", page) >= 9.5  # the papers table
+    assert receipt_styles(make_receipt()).size >= 11
+
+
+def test_story_height_counts_a_keep_together_block_by_its_content():
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    from app.printing.common import Styles, story_height
+
+    s = Styles(12)
+    block = KeepTogether([Paragraph("Người tiếp nhận hồ sơ", s.normal), Paragraph("(Ký và ghi rõ họ tên)", s.normal)])
+    assert story_height([block], 400, 800) == pytest.approx(2 * s.normal.leading, abs=1)
+
+
+def test_the_receipt_is_laid_out_once_when_it_fits(monkeypatch):
+    import app.printing.common as common
+
+    calls = []
+    real = common.lay_out
+    monkeypatch.setattr(common, "lay_out", lambda *a, **k: calls.append(1) or real(*a, **k))
+    build_receipt_pdf(make_receipt())
+    assert len(calls) == 1  # one layout, drawn on both copies
+
+
+@needs_zbar
+@pytest.mark.parametrize("page_size", ["A4", "A5"])
+def test_code128_on_the_receipt_decodes_at_100_dpi(tmp_path, page_size):
+    path = write_pdf(tmp_path, build_receipt_pdf(make_receipt(lookup_url=None), page_size=page_size))
+    assert decode_symbols(path, tmp_path, dpi=100) == [[CODE], [CODE]]
+
+
+@needs_pdftotext
+def test_empty_optional_fields_are_left_out_and_a_postal_dossier_is_not_asked_to_sign(tmp_path):
+    data = make_receipt(email="", applicant_id_number="", channel="Qua dịch vụ bưu chính", in_person=False,
+                        result_by_post=True, return_method="Qua dịch vụ bưu chính công ích")
+    text = squash(pdf_text(write_pdf(tmp_path, build_receipt_pdf(data))))
+    assert "Email:" not in text and "Số CCCD" not in text
+    assert "Số điện thoại: 0912345678" in text and "Hình thức nộp: Qua dịch vụ bưu chính" in text
+    assert "NGƯỜI NỘP HỒ SƠ" not in text and "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
+    assert "khi đến nhận kết quả" not in text and "gửi qua dịch vụ bưu chính công ích" in text
+
+
+@needs_pdftotext
+def test_the_receipt_carries_its_form_number(tmp_path):
+    pages = page_texts(write_pdf(tmp_path, build_receipt_pdf(make_receipt())))
+    assert all("Mẫu số 01" in p for p in pages)

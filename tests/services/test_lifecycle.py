@@ -58,7 +58,8 @@ def test_supplement_pause_across_a_weekend_then_extension_then_return(office_db,
     suggestion = lc.suggested_extension(office_db, r.code)
     assert suggestion == at(27, 11, 5)
     e = step(office_db, at(23, 9), lc.extend, r.code, actor=leader, new_due=suggestion,
-             reason="Chờ xác minh tại nơi cư trú trước đây", signer_name="Phạm Quốc Hùng")
+             reason="Chờ xác minh tại nơi cư trú trước đây", signer_name="Phạm Quốc Hùng",
+             signer_title="Phó Chủ tịch UBND xã")
     assert e.due_at == at(27, 11, 5)
     with pytest.raises(TransitionRefused, match="chỉ được gia hạn một lần"):
         step(office_db, at(23, 9, 30), lc.extend, r.code, actor=clerk, new_due=at(30, 9), reason="lần hai")
@@ -99,11 +100,30 @@ def test_a_stopped_dossier_accepts_no_further_step(office_db, people):
             step(office_db, at(16, 9, 40), fn, r.code, actor=clerk, **kw)
 
 
-def test_extension_after_the_due_time_is_refused(office_db, people):
+def test_an_apology_is_still_issued_once_the_dossier_is_late_and_it_stays_late(office_db, people):
     clerk = people[0]
+    r = receive(office_db, clerk)  # due Thu 19/11 09:05
+    with pytest.raises(ValidationFailed, match="sau thời điểm phát hành"):
+        step(office_db, at(19, 10), lc.extend, r.code, actor=clerk, new_due=at(19, 9, 30), reason="Chậm")
+    e = step(office_db, at(19, 10), lc.extend, r.code, actor=clerk, new_due=at(25, 9), reason="Chậm")
+    assert e.due_at == at(25, 9)
+    d = get_dossier(office_db, r.code)
+    assert d.original_due_at == at(19, 9, 5) and d.steps[-1].details.signer_name == "Phạm Quốc Hùng"
+
+
+def test_a_clerk_cannot_cancel_after_the_first_hand_over_and_nobody_after_the_result(office_db, people):
+    clerk, leader = people[0], people[2]
     r = receive(office_db, clerk)
-    with pytest.raises(TransitionRefused, match="phải phát hành trước thời hạn"):
-        step(office_db, at(19, 10), lc.extend, r.code, actor=clerk, new_due=at(25, 9), reason="Chậm")
+    step(office_db, at(16, 10), lc.transfer, r.code, actor=clerk, to_name="Lê Văn Đức")
+    with pytest.raises(TransitionRefused, match="chỉ lãnh đạo"):
+        step(office_db, at(16, 11), lc.cancel, r.code, actor=clerk, reason="Nhập nhầm")
+    r2 = receive(office_db, clerk)
+    step(office_db, at(16, 14), lc.result_ready, r2.code, actor=clerk)
+    step(office_db, at(16, 15), lc.return_result, r2.code, actor=clerk)
+    with pytest.raises(TransitionRefused):
+        step(office_db, at(16, 16), lc.cancel, r2.code, actor=leader, reason="Nhập nhầm")
+    assert step(office_db, at(16, 16), lc.cancel, r.code, actor=leader, reason="Nhập nhầm thủ tục").status == \
+        "cancelled"
 
 
 def test_cancel_keeps_the_dossier_in_the_book_marked(office_db, people):
@@ -158,3 +178,24 @@ def test_the_person_holding_the_dossier_is_known_and_gives_it_back(office_db, pe
     d = get_dossier(office_db, r.code)
     assert d.steps[-1].giver == "Lê Văn Đức" and d.steps[-1].unit == "Tư pháp - Hộ tịch"
     assert d.holder == ""  # back at the counter
+
+
+def test_a_reason_still_holding_a_templates_blank_is_refused_by_every_service(office_db):
+    from app.services.errors import ValidationFailed as VF
+
+    clerk = login(office_db, username="canbo1", password="matkhau123")
+    old_template = ("Sự việc (thửa đất, nơi cư trú) thuộc địa bàn xã khác quản lý. Đề nghị Ông/Bà nộp hồ sơ tại "
+                    "Ủy ban nhân dân xã nơi …")
+    with pytest.raises(VF) as e:
+        lc.refuse_intake(office_db, actor=clerk, procedure_code="1.013978", applicant_name="Trần Văn Bình",
+                         reason=old_template)
+    assert "…" in e.value.errors["reason"]
+    with pytest.raises(VF):
+        lc.issue_guidance(office_db, actor=clerk, procedure_code="1.001193", applicant_name="Trần Văn Bình",
+                          items=[{"name": "Giấy chứng sinh"}], reason="Bổ sung [giấy tờ]")
+    r = receive_dossier(office_db, form=ReceptionForm(procedure_code="1.004873", applicant_name="Ngô Văn Tú",
+                                                      phone="0912345678"), clerk=clerk)
+    with pytest.raises(VF):
+        lc.stop(office_db, r.code, actor=clerk, reason="Công dân xin rút hồ sơ vì ...")
+    with pytest.raises(VF):
+        lc.request_supplement(office_db, r.code, actor=clerk, items=[{"name": "Tờ khai"}], reason="[lý do]")

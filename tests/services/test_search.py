@@ -168,8 +168,8 @@ def test_rows_order_paging_and_due_states(office_db, book):
     assert not rest.has_more and len(rest.rows) == 2
     by_code = {r.code: r for r in res.rows + rest.rows}
     assert by_code[book["today"].code].due_state == "overdue"
-    assert by_code[book["huong"].code].due_state == "within"  # result ready: not overdue for processing
-    assert by_code[book["dang"].code].due_state == "closed"
+    assert by_code[book["huong"].code].due_state == "late"  # result came after the due: its verdict, never green
+    assert by_code[book["dang"].code].due_state == "on_time"  # returned: its verdict, not just "closed"
     assert by_code[book["paused"].code].due_state == "paused"
     assert by_code[book["tran"].code].due_state == "within"
     r = by_code[book["huong"].code]

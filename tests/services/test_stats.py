@@ -84,8 +84,8 @@ def month(office_db):
     return c
 
 
-def row(field, rec, online, direct, carried, res, early, on_time, late, prog, within, overdue):
-    return StatsRow(field, rec, online, direct, carried, res, early, on_time, late, prog, within, overdue)
+def row(field, rec, online, direct, carried, res, early, on_time, late, prog, within, overdue, stopped=0):
+    return StatsRow(field, rec, online, direct, carried, res, early, on_time, late, prog, within, overdue, stopped)
 
 
 def test_november_every_cell(office_db, month):
@@ -93,10 +93,11 @@ def test_november_every_cell(office_db, month):
     assert rep.rows == [
         row("Chứng thực", 2, 0, 2, 1, 2, 0, 1, 1, 1, 0, 1),
         row("Đất đai", 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0),
-        row("Hộ tịch", 7, 1, 6, 1, 4, 2, 1, 1, 3, 1, 2),
+        row("Hộ tịch", 7, 1, 6, 1, 4, 2, 1, 1, 3, 1, 2, stopped=1),  # H stopped on 10/11; I a mistake: nowhere
         row("Kinh doanh", 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1),
     ]
-    assert rep.total == row("Tổng số", 11, 2, 9, 2, 6, 2, 2, 2, 6, 2, 4)
+    assert rep.total == row("Tổng số", 11, 2, 9, 2, 6, 2, 2, 2, 6, 2, 4, stopped=1)
+    assert all(r.balanced for r in [*rep.rows, rep.total])
     assert rep.total.intake_total == 13 and rep.total.on_time_share == 66.7
     assert rep.months == [MonthPoint(2026, 11, 11, 6, 66.7)]
     assert rep.unit_name == "Trung tâm Phục vụ hành chính công xã Tân Hưng"
@@ -111,13 +112,14 @@ def test_october_then_balance_of_every_period(office_db, month):
         row("Hộ tịch", 2, 0, 2, 0, 1, 1, 0, 0, 1, 1, 0),
     ]
     both = compute_stats(office_db, date(2026, 10, 1), date(2026, 11, 30), now=NOW)
-    assert both.total == row("Tổng số", 14, 2, 12, 0, 7, 3, 2, 2, 6, 2, 4)
+    assert both.total == row("Tổng số", 14, 2, 12, 0, 7, 3, 2, 2, 6, 2, 4, stopped=1)
     assert both.months == [MonthPoint(2026, 10, 3, 1, 100.0), MonthPoint(2026, 11, 11, 6, 66.7)]
     # carried + received = resolved + in progress + stopped in the period (H, stopped 10/11)
     for lo, hi, stopped in ((date(2026, 10, 1), date(2026, 10, 31), 0), (date(2026, 11, 1), date(2026, 11, 30), 1),
                             (date(2026, 11, 4), date(2026, 11, 10), 1), (date(2026, 11, 11), date(2026, 11, 23), 0)):
         t = compute_stats(office_db, lo, hi, now=NOW).total
         assert t.carried_over + t.received_total == t.resolved_total + t.in_progress_total + stopped, (lo, hi)
+        assert t.stopped == stopped and t.balanced
         assert t.resolved_total == t.early + t.on_time + t.late
         assert t.in_progress_total == t.in_progress_within + t.in_progress_overdue
 
@@ -170,5 +172,5 @@ def test_period_bounds_and_labels():
 
 def test_empty_database(office_db):
     rep = compute_stats(office_db, date(2026, 1, 1), date(2026, 12, 31))
-    assert rep.rows == [] and rep.total.counts() == [0] * 11 and len(rep.months) == 12
+    assert rep.rows == [] and rep.total.counts() == [0] * 12 and len(rep.months) == 12
     assert rep.total.on_time_share is None

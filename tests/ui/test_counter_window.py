@@ -87,3 +87,67 @@ def test_missing_papers_button_opens_the_guidance_slip_prefilled(qtbot, window):
     assert isinstance(dlg, GuidanceSlipDialog) and dlg.isVisible()
     assert "Trần Văn Bình" in [w.text() for w in dlg.findChildren(type(panel.name))]
     dlg.close()
+
+
+CARD = "079190012345|025123456|NGUYỄN THỊ HƯỜNG|15081990|Nữ|Số 5, ấp Tân Lập, xã Tân Hưng|20042021"
+
+
+def test_after_login_the_cursor_is_in_the_first_field(window):
+    assert window.focusWidget() is window.reception.scan
+
+
+def test_a_receipt_scanned_into_the_cccd_field_opens_the_dossier(qtbot, window, received):
+    field = window.reception.scan  # where the cursor sits after a save
+    field.setFocus()
+    qtbot.keyClicks(field, received[0], delay=0)
+    qtbot.keyClick(field, Qt.Key.Key_Return, delay=0)
+    qtbot.waitUntil(lambda: bool(window.dossier_windows) and window.dossier_windows[-1].view is not None,
+                    timeout=5000)
+    assert window.dossier_windows[-1].view.code == received[0]
+    assert field.text() == "" and not window.reception.scan_field.error.isVisible()
+    window.dossier_windows[-1].close()
+    # and the receipt's QR (the lookup URL) does the same
+    qtbot.keyClicks(field, f"http://127.0.0.1:8765/tra-cuu/{received[1]}", delay=0)
+    qtbot.keyClick(field, Qt.Key.Key_Return, delay=0)
+    qtbot.waitUntil(lambda: any(w.view and w.view.code == received[1] for w in window.dossier_windows),
+                    timeout=5000)
+
+
+def test_a_card_scanned_outside_its_field_fills_the_form_and_no_message_shows_it(qtbot, window):
+    from tests.ui.keys import type_vi
+
+    panel = window.reception
+    window.tabs.setCurrentWidget(window.logbook)
+    type_vi(window.logbook.search, CARD + "\n")  # a scanner's burst with Vietnamese letters and Enter
+    qtbot.waitUntil(lambda: panel.id_number.text() == "079190012345", timeout=3000)
+    assert window.tabs.currentIndex() == 0 and panel.name.text() == "Nguyễn Thị Hường"
+    assert window.logbook.search.text() == ""  # nothing of it landed in the search box
+    assert window.scan_message is None or "079190012345" not in window.scan_message.text()
+    # a product barcode: said, but never repeated
+    type_vi(panel.note, "8934567890123\n")
+    qtbot.waitUntil(lambda: window.scan_message is not None and window.scan_message.isVisible(), timeout=3000)
+    assert "8934567890123" not in window.scan_message.text()
+    window.scan_message.close()
+
+
+def test_after_a_save_the_form_is_at_its_top_with_the_cursor_in_the_first_field(qtbot, window):
+    panel = window.reception
+    panel.scroll.verticalScrollBar().setValue(panel.scroll.verticalScrollBar().maximum())
+    panel.note.setFocus()
+    panel.clear_form()  # what a save ends with
+    assert panel.scroll.verticalScrollBar().value() == 0 and window.focusWidget() is panel.scan
+
+
+def test_quit_or_logout_with_a_half_typed_dossier_asks_first(qtbot, window):
+    panel = window.reception
+    panel.name.setText("Trần Văn Bình")
+    window.quit_action.trigger()
+    box = window.unsaved_box
+    assert box.isVisible() and window.isVisible() and "chưa được lưu" in box.text()
+    box.button(QMessageBox.StandardButton.No).click()
+    assert window.isVisible() and panel.name.text() == "Trần Văn Bình"
+    logged_out = []
+    window.logged_out.connect(lambda: logged_out.append(1))
+    window.logout_action.trigger()
+    window.unsaved_box.button(QMessageBox.StandardButton.Yes).click()
+    assert logged_out == [1] and not window.isVisible()

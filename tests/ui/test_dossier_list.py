@@ -145,7 +145,7 @@ def test_due_filter_overdue_shows_only_overdue_rows_and_the_badge_sets_it(qtbot,
     badge.due_clicked.connect(p.set_due_filter)
     badge.refresh()
     qtbot.waitUntil(lambda: badge.alerts is not None, timeout=5000)
-    assert badge.text() == "Quá hạn: 3 · Hôm nay: 0 · Sắp đến hạn: 0 · Chờ bổ sung: 1"
+    assert badge.text() == "Quá hạn: 3 · Đến hạn hôm nay: 0 · Sắp đến hạn: 0 · Chờ bổ sung: 1"
     qtbot.mouseClick(badge.buttons["paused"], LEFT)
     qtbot.waitUntil(lambda: shown_codes(p) == {book["bui"]}, timeout=5000)
     assert p.due_combo.currentText() == "Tạm dừng chờ bổ sung"
@@ -271,3 +271,18 @@ def test_print_prints_what_the_filters_select_and_says_which(qtbot, office_db, c
     assert "Điều kiện lọc: Hạn: Quá hạn" in text
     p.preview.close()
     assert workers.wait_idle(10000)
+
+
+def test_a_late_result_then_its_return_read_trễ_hạn_in_red_in_the_list(qtbot, office_db, clerk, book):
+    from ui.dossier_list import COL_CODE, COL_STATE
+
+    # "huong" was due Thu 12/11 08:00 and her result came at 09:00: late, whatever happens next
+    office_db.clock = lambda: at(16, 10)
+    lc.return_result(office_db, book["huong"], actor=clerk)
+    p = make_panel(qtbot, office_db, clerk)
+    rows = {p.proxy.index(r, COL_CODE).data(): r for r in range(p.proxy.rowCount())}
+    row = rows[book["huong"]]
+    cell = p.proxy.index(row, COL_STATE)
+    assert cell.data() == "Trễ hạn" and cell.data(Qt.ItemDataRole.ToolTipRole) == "Giải quyết trễ hạn"
+    assert cell.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
+    assert p.proxy.index(rows[book["dang"]], COL_STATE).data() == "Đúng hạn"  # same day, by 17:00

@@ -61,7 +61,9 @@ def do_step(qtbot, w: DossierWindow, action: Action, when: datetime, fill) -> No
         qtbot.mouseClick(dlg.ok_button, LEFT)
     qtbot.waitUntil(lambda: len(w.view.steps) == before + 1, timeout=5000)
     assert w.timeline.rowCount() == before + 1
-    assert set(w.action_buttons) == set(allowed_actions(w.view.status, extensions=w.view.extensions))
+    handed_over = any(st.kind == "transferred" for st in w.view.steps)
+    assert set(w.action_buttons) == set(allowed_actions(w.view.status, extensions=w.view.extensions,
+                                                        handed_over=handed_over))
 
 
 def print_offered(qtbot, w: DossierWindow) -> bytes:
@@ -127,9 +129,10 @@ def test_walk_a_dossier_through_the_window(qtbot, office_db, clerk, code, tmp_pa
     dlg.close()
 
     def extend(dlg):
-        qtbot.waitUntil(lambda: dlg.suggestion_loaded, timeout=5000)
+        qtbot.waitUntil(lambda: dlg.suggestion_loaded and dlg.signer_loaded, timeout=5000)
         type_vi(dlg.reason, "Chờ xác minh tại nơi cư trú trước đây")
-        type_vi(dlg.signer_name, "Phạm Quốc Hùng")
+        # signed by the office's leader, never by the clerk by default
+        assert (dlg.signer_name.text(), dlg.signer_title.text()) == ("Phạm Quốc Hùng", "Phó Chủ tịch UBND xã")
     do_step(qtbot, w, Action.EXTEND, at(23, 9), extend)
     assert Action.EXTEND not in w.action_buttons  # once per dossier; only an administrator may extend again
     assert "11 giờ 05 phút, ngày 27/11/2026" in w.due_label.text()
@@ -140,6 +143,8 @@ def test_walk_a_dossier_through_the_window(qtbot, office_db, clerk, code, tmp_pa
     do_step(qtbot, w, Action.RESULT_READY, at(26, 10),
             lambda dlg: type_vi(dlg.result_note, "Trích lục kết hôn số 12/2026"))
     assert list(w.action_buttons) == allowed_actions("result_ready") and Action.RETURN in w.action_buttons
+    # the result came after the statutory due (23/11 11:05): late, in red, never a green "Trong hạn"
+    assert "Giải quyết trễ hạn" in w.due_label.text() and "#c62828" in w.due_label.text()
 
     def give_back(dlg):
         assert dlg.collected_by.text() == "Nguyễn Thị Hường"
@@ -204,7 +209,7 @@ def test_a_step_refused_by_the_service_shows_why_in_a_message_box(qtbot, office_
     assert box.isVisible() and "đã dừng giải quyết" in box.text()
     assert [b.text() for b in box.buttons()] == ["Đã hiểu"]
     qtbot.waitUntil(lambda: w.view.status == "stopped", timeout=5000)
-    assert set(w.action_buttons) == {Action.CANCEL, Action.CORRECT}
+    assert set(w.action_buttons) == {Action.CORRECT}
     box.close()
 
 
@@ -237,12 +242,12 @@ def test_hand_back_then_stop_prints_the_stop_notice(qtbot, office_db, clerk, cod
     assert w.timeline.item(2, 1).text() == "Nhận lại" and "Cần ý kiến lãnh đạo" in w.timeline.item(2, 3).text()
 
     def stop(dlg):
+        qtbot.waitUntil(lambda: dlg.signer_loaded, timeout=5000)
         type_vi(dlg.reason, "Công dân có đơn xin rút hồ sơ")
-        type_vi(dlg.signer_name, "Phạm Quốc Hùng")
-        type_vi(dlg.signer_title, "Phó Chủ tịch UBND xã")
+        assert dlg.signer_name.text() == "Phạm Quốc Hùng"
     do_step(qtbot, w, Action.STOP, at(16, 15), stop)
     assert w.status_chip.text() == "Dừng giải quyết"
-    assert set(w.action_buttons) == {Action.CANCEL, Action.CORRECT}
+    assert set(w.action_buttons) == {Action.CORRECT}
     text = text_of(tmp_path, print_offered(qtbot, w), "05.pdf")
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text and "Công dân có đơn xin rút hồ sơ" in text
     assert "Phạm Quốc Hùng" in text and code in text

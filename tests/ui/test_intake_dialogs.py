@@ -86,12 +86,29 @@ def test_refusal_from_a_template_prints_the_edited_reason(qtbot, office_db, cler
     dlg.templates.setCurrentIndex(2)
     dlg.templates.activated.emit(2)
     assert dlg.reason.toPlainText() == REFUSAL_TEMPLATES[1]
-    dlg.reason.setPlainText(REFUSAL_TEMPLATES[1].replace("…", "Tân Phú"))
+    assert dlg.reason.textCursor().selectedText() == "[Thửa đất / Nơi cư trú]"  # typing replaces the blank
+    dlg.reason.setPlainText(REFUSAL_TEMPLATES[1].replace("[Thửa đất / Nơi cư trú]", "Thửa đất")
+                            .replace("[tên xã]", "xã Tân Phú"))
     with qtbot.waitSignal(dlg.pdf_ready, timeout=10000) as sig:
         qtbot.mouseClick(dlg.ok_button, LEFT)
     dlg.preview.close()
     text = squash(pdf_text(write_pdf(tmp_path, sig.args[0], "03.pdf"), mode="raw"))
-    assert "PHIẾU TỪ CHỐI" in text and "Ủy ban nhân dân xã nơi Tân Phú" in text
+    assert "PHIẾU TỪ CHỐI" in text and "Ủy ban nhân dân xã Tân Phú" in text and "[" not in text
+
+
+def test_a_template_with_its_blanks_left_in_cannot_be_saved(qtbot, office_db, clerk):
+    dlg = RefusalDialog(office_db, clerk, procedure_code="1.013978", applicant={"name": "Trần Văn Bình"})
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.procedures_loaded and dlg.procedure_code() == "1.013978", timeout=5000)
+    dlg.templates.setCurrentIndex(2)
+    dlg.templates.activated.emit(2)
+    dlg.reason.setPlainText(REFUSAL_TEMPLATES[1].replace("[Thửa đất / Nơi cư trú]", "Thửa đất"))
+    with qtbot.waitSignal(dlg.invalid, timeout=5000):
+        qtbot.mouseClick(dlg.ok_button, LEFT)
+    assert "[tên xã]" in dlg.error_text("reason") and dlg.isVisible()
+    assert dlg.reason.textCursor().selectedText() == "[tên xã]"
+    assert count(office_db, Event) == 0 and count(office_db, IntakeSlip) == 0
 
 
 def test_a_procedure_must_be_chosen(qtbot, office_db, clerk):

@@ -81,13 +81,13 @@ def test_the_table_shows_compute_stats_and_agrees_with_the_list(qtbot, office_db
     expected = compute_stats(office_db, date(2026, 11, 1), date(2026, 11, 30))
     assert s.report.total == expected.total and s.report.rows == expected.rows
     for r in expected.rows + [expected.total]:
-        shown = [s.cell_text(r.field, col) for col in range(1, 12)]
+        shown = [s.cell_text(r.field, col) for col in range(1, 13)]
         assert shown == [thousands(v) for v in row_values(r)], r.field
     # by hand: 5 received in November + 1 carried; 3 resolved (1 early, 1 on time, 1 late); 3 open, 2 overdue
     t = expected.total
     assert (t.received_total, t.carried_over, t.resolved_total, t.early, t.on_time, t.late) == (5, 1, 3, 1, 1, 1)
     assert (t.in_progress_total, t.in_progress_overdue) == (3, 2)
-    assert s.cell_text("Tổng số", 1) == "6" and s.cell_text("Tổng số", 12) == "66,7%"
+    assert s.cell_text("Tổng số", 1) == "6" and s.cell_text("Tổng số", 13) == "66,7%"
     assert s.share_label.text() == "Tỷ lệ giải quyết đúng hạn (trước hạn và đúng hạn): 66,7%"
     assert s.heading.text().endswith("Tháng 11 năm 2026")
 
@@ -151,3 +151,19 @@ def test_exports(qtbot, office_db, clerk, data, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: s.preview is not None, timeout=5000)
     s.preview.close()
     assert workers.wait_idle(10000)
+
+
+def test_chart_share_labels_never_cover_the_bar_values(qtbot):
+    from app.services.stats import MonthPoint
+    from ui.chart import MonthlyChart
+
+    c = MonthlyChart()
+    qtbot.addWidget(c)
+    c.resize(1340, 210)
+    c.set_months([MonthPoint(2026, 10, 131, 114, 94.7), MonthPoint(2026, 11, 166, 163, 91.4),
+                  MonthPoint(2026, 12, 1, 1, 0.0)])
+    c.show()
+    c.grab()
+    values = [r for r in c.value_labels if r not in c.share_labels]
+    assert len(c.share_labels) == 3 and values
+    assert not any(s.intersects(v) for s in c.share_labels for v in values)
