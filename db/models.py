@@ -137,6 +137,10 @@ class SyncState(Base):
     pull_cursor: Mapped[str] = mapped_column(Text, default="")
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # the device's bearer token (the server keeps only its hash); the file itself is private to its owner
+    token: Mapped[str] = mapped_column(Text, default="")
+    # server time minus this device's clock at the last hello, in seconds
+    clock_offset_s: Mapped[int | None] = mapped_column(Integer)
 
 
 class Change(Base):

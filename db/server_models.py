@@ -58,7 +58,15 @@ class Head(ServerBase):
     server_id: Mapped[str] = mapped_column(String(36))
     epoch: Mapped[str] = mapped_column(String(36))
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
-    projected_seq: Mapped[int] = mapped_column(Integer, default=0)  # the projector has folded up to here
+
+
+class Projector(ServerBase):
+    """One row: how far the projections have been folded (server_seq). Its own row, so that folding never
+    holds the head's lock that pushes need."""
+
+    __tablename__ = "srv_projector"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    projected_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Quarantined(ServerBase):

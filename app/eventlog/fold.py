@@ -54,6 +54,7 @@ STEP_KIND: dict[type, str] = {
     p.DossierCancelled: "cancelled",
     p.ApplicantCorrected: "corrected",
     p.FlagResolved: "flag_resolved",
+    p.DossierShared: "shared",
 }
 TERMINAL = {Status.RETURNED, Status.STOPPED, Status.CANCELLED}
 
@@ -181,6 +182,11 @@ class _DossierFold:
                 return
             self.receive(position, ev, pl)
             self.history.append((ev, server_index, False))  # nobody acts on a dossier before seeing it
+            return
+        if isinstance(pl, p.DossierShared):  # who may see the dossier, not where it is in its life
+            self.step(ev, position, "shared", receiver=pl.commune_name or pl.agency_code)
+            self.stamp(ev)
+            self.history.append((ev, server_index, False))
             return
         if isinstance(pl, p.FlagResolved):
             self.step(ev, position, "flag_resolved")

@@ -237,6 +237,16 @@ class ApplicantCorrected(StepPayload):
     reason: str = ""
 
 
+class DossierShared(StepPayload):
+    """The dossier is handed to another commune's centre (a citizen collects it there, or that commune
+    decides it): the province server gives that commune's devices the dossier's whole history."""
+
+    TYPE = "dossier.shared"
+    VERSION = 1
+    agency_code: str
+    commune_name: str = ""
+
+
 class FlagResolved(StepPayload):
     """A person looked at a flag the fold raised on a dossier and says what was done about it."""
 
@@ -416,7 +426,8 @@ class VolumeClosed(Payload):
 
 ALL_PAYLOADS: tuple[type[Payload], ...] = (
     DossierReceived, DossierTransferred, DossierHandedBack, SupplementRequested, SupplementReceived, ResultReady,
-    DossierReturned, DossierExtended, DossierStopped, DossierCancelled, ApplicantCorrected, FlagResolved,
+    DossierReturned, DossierExtended, DossierStopped, DossierCancelled, ApplicantCorrected, DossierShared,
+    FlagResolved,
     GuidanceIssued, IntakeRefused, DeviceRegistered, UserCreated, UserUpdated, SettingsChanged, CalendarDaySet,
     CataloguePublished, DayClosed, VolumeClosed,
 )

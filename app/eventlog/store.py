@@ -153,13 +153,15 @@ def _write_rows(s: Session, table: Table, where, new_rows: list[dict]) -> None:
     _write_many(s, [(table, where, new_rows)])
 
 
-def refold(s: Session, streams: Iterable[tuple[str, str]]) -> dict[str, Rows]:
+def refold(s: Session, streams: Iterable[tuple[str, str]], *, skip_types: tuple[str, ...] = ()
+           ) -> dict[str, Rows]:
     """Fold the given (stream_type, stream_id) streams again from their events and write their rows (a few
     statements per table for all of them together); then recompute the cross-stream flags (code and
     book-number clashes) they touch. Returns the rows by stream id."""
     by_type: dict[str, list[str]] = defaultdict(list)
     for stream_type, stream_id in dict.fromkeys(streams):
-        by_type[stream_type].append(stream_id)
+        if stream_type not in skip_types:
+            by_type[stream_type].append(stream_id)
     out: dict[str, Rows] = {}
     codes: set[str] = set()
     books: set[tuple] = set()
@@ -432,10 +434,12 @@ def all_streams(s: Session) -> Iterable[tuple[str, str, list[Event]]]:
         yield stream_type, current, sorted(batch, key=canonical_key)
 
 
-def fold_all(s: Session) -> dict[str, list[dict]]:
+def fold_all(s: Session, *, skip_types: tuple[str, ...] = ()) -> dict[str, list[dict]]:
     """The projection rows the whole log folds to, without writing (for `check`)."""
     out: dict[str, list[dict]] = defaultdict(list)
     for stream_type, stream_id, events in all_streams(s):
+        if stream_type in skip_types:
+            continue
         for name, rows in fold_stream(stream_type, stream_id, events).items():
             out[name].extend(rows)
     return out

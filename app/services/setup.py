@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -16,7 +17,7 @@ from app.services.database import Database
 from app.services.errors import ServiceError
 from app.services.settings import save_settings
 from app.services.users import UserInfo, create_user
-from db.models import LocalDevice
+from db.models import Counter, Device, LocalDevice
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,19 @@ def is_configured(db: Database) -> bool:
 
 
 def register_local_device(s: Session, *, kind: str, slot: int, name: str, agency_code: str, at,
-                          device_id: str | None = None) -> DeviceContext:
-    """Make `device_id` (new if None) a device whose events this file writes, and record it in the log
-    (its first event, device_seq 1)."""
+                          device_id: str | None = None, written: int = 0) -> DeviceContext:
+    """Make `device_id` (new if None) a device whose events this file writes. A new device records itself
+    in the log (its first event, device_seq 1); a device that already wrote `written` events elsewhere (a
+    PC reinstalled and enrolled again) continues its sequence after them, and gets them back by sync."""
     if s.scalar(select(LocalDevice).where(LocalDevice.kind == kind, LocalDevice.slot == slot)) is not None:
         raise ServiceError(f"Tệp dữ liệu này đã có thiết bị loại {kind} số hiệu {slot}.")
     device = DeviceContext(device_id or uuid7(), kind, slot, agency_code, name)
     s.execute(insert(LocalDevice).values(device_id=device.device_id, kind=kind, slot=slot))
+    if written:
+        s.execute(insert(Counter).values(device_id=device.device_id, name="event_seq", value=written))
+        s.execute(insert(Device).values(id=device.device_id, name=name, slot=slot, agency_code=agency_code, kind=kind,
+                                        enrolled_at=at.astimezone(UTC).replace(microsecond=0)))
+        return device
     append(s, device, DeviceRegistered(kind=kind, slot=slot, name=name, agency_code=agency_code),
            stream_id=device.device_id, actor_id=None, occurred_at=at)
     return device

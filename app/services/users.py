@@ -41,23 +41,30 @@ def _info(u: User) -> UserInfo:
     return UserInfo(u.id, u.username, u.full_name, u.role, u.title, u.unit)
 
 
-def create_user(s: Session, device: DeviceContext, *, username: str, full_name: str, password: str,
-                role: str = "clerk", title: str = "", unit: str = "", at, actor_id: str | None = None) -> UserInfo:
-    """A new staff account, recorded as an event: its id is made here once and is the same on every device
-    of the commune that receives the event."""
+def new_user_payload(*, username: str, full_name: str, password: str, role: str = "clerk", title: str = "",
+                     unit: str = "") -> UserCreated:
+    """A checked new account as the event that creates it (the password only as its Argon2id hash)."""
     username = nfc(username).lower()
-    if not username or not full_name.strip():
+    if not username or not nfc(full_name):
         raise ServiceError("Cần nhập tên đăng nhập và họ tên cán bộ.")
     if len(password) < 6:
         raise ServiceError("Mật khẩu phải có ít nhất 6 ký tự.")
     if role not in ROLES:
         raise ServiceError(f"Vai trò không hợp lệ: {role}.")
-    if s.scalar(select(User).where(User.username == username)):
-        raise ServiceError(f"Tên đăng nhập “{username}” đã có người dùng.")
+    return UserCreated(username=username, full_name=nfc(full_name), password_hash=_hasher.hash(password),
+                       role=role, title=nfc(title), unit=nfc(unit))
+
+
+def create_user(s: Session, device: DeviceContext, *, username: str, full_name: str, password: str,
+                role: str = "clerk", title: str = "", unit: str = "", at, actor_id: str | None = None) -> UserInfo:
+    """A new staff account, recorded as an event: its id is made here once and is the same on every device
+    of the commune that receives the event."""
+    payload = new_user_payload(username=username, full_name=full_name, password=password, role=role, title=title,
+                               unit=unit)
+    if s.scalar(select(User).where(User.username == payload.username)):
+        raise ServiceError(f"Tên đăng nhập “{payload.username}” đã có người dùng.")
     user_id = uuid7()
-    append(s, device, UserCreated(username=username, full_name=nfc(full_name), password_hash=_hasher.hash(password),
-                                  role=role, title=nfc(title), unit=nfc(unit)),
-           stream_id=user_id, actor_id=actor_id, occurred_at=at)
+    append(s, device, payload, stream_id=user_id, actor_id=actor_id, occurred_at=at)
     return _info(s.get(User, user_id))
 
 

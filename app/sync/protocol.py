@@ -38,11 +38,16 @@ class WireEvent(Message):
     occurred_at: datetime
     base_version: int = Field(default=0, ge=0)
     server_seq: int | None = None  # set by the server in pulls; ignored in pushes
+    commune: str = Field(default="", max_length=16)  # set by the server in pulls (from the device record)
 
 
 class EnrollRequest(Message):
     code: str = Field(min_length=4, max_length=64)
     app_version: str = Field(default="", max_length=32)
+    # A PC that already keeps a log (set up on its own before the province had a server) keeps its device id
+    # and commune: the server adopts them if the code is for a device that has sent nothing yet.
+    device_id: str | None = Field(default=None, min_length=36, max_length=36)
+    agency_code: str | None = Field(default=None, max_length=16)
 
 
 class EnrollResponse(Message):

@@ -1,4 +1,5 @@
-"""Events say which commune wrote them (a pull's scope) and carry the server's payload hash
+"""Events say which commune wrote them (a pull's scope) and carry the server's payload hash; the sync state
+keeps the device's token and clock offset
 
 Revision ID: 0005
 Revises: 0004
@@ -29,9 +30,17 @@ def upgrade() -> None:
         batch.alter_column("commune", server_default=None, existing_type=sa.String(length=16),
                            existing_nullable=False)
         batch.create_index("ix_events_commune_server_seq", ["commune", "server_seq"], unique=False)
+    with op.batch_alter_table("sync_state") as batch:
+        batch.add_column(sa.Column("token", sa.Text(), nullable=False, server_default=""))
+        batch.add_column(sa.Column("clock_offset_s", sa.Integer(), nullable=True))
+    with op.batch_alter_table("sync_state") as batch:
+        batch.alter_column("token", server_default=None, existing_type=sa.Text(), existing_nullable=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sync_state") as batch:
+        batch.drop_column("clock_offset_s")
+        batch.drop_column("token")
     with op.batch_alter_table("events") as batch:
         batch.drop_index("ix_events_commune_server_seq")
         batch.drop_column("payload_sha256")

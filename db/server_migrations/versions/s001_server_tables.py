@@ -51,6 +51,11 @@ def upgrade() -> None:
         sa.Column("server_id", sa.String(length=36), nullable=False),
         sa.Column("epoch", sa.String(length=36), nullable=False),
         sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "srv_projector",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("projected_seq", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -79,5 +84,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("srv_shares", "srv_quarantine", "srv_head", "srv_devices", "srv_communes"):
+    for name in ("srv_shares", "srv_quarantine", "srv_projector", "srv_head", "srv_devices", "srv_communes"):
         op.drop_table(name)

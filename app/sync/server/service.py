@@ -1,0 +1,628 @@
+"""What the province server does, apart from HTTP: communes, enrolment and tokens, push (idempotent, gapless per
+device, commit-ordered server_seq), pull by scope and cursor, reference snapshots, the projector that folds
+the log with the devices' own fold, and the check that the projections equal a fresh fold.
+
+Every function takes a ServerDB and runs its own transaction; nothing here knows about FastAPI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.domain.ids import uuid7
+from app.domain.text import nfc
+from app.eventlog import Event, decode
+from app.eventlog import payloads as p
+from app.eventlog.fold import fold_stream
+from app.eventlog.registry import (
+    CALENDAR,
+    CATALOGUE,
+    DEVICE,
+    LOGBOOK,
+    SETTINGS,
+    USER,
+    Unreadable,
+    reference_stream,
+    stream_type_of,
+)
+from app.eventlog.store import EVENTS, T, event_row, refold
+from app.services.catalogue import SEED_CATALOGUE, catalogue_payload
+from app.services.errors import AuthError, NotFound, ServiceError
+from app.sync import protocol as proto
+from app.sync.server.store import ServerDB
+from db.server_models import Commune, EnrolledDevice, Head, Projector, Quarantined, Share
+
+# Reference data is folded per commune on request (a snapshot with its version); the server keeps no
+# single-commune tables of it.
+REFERENCE_TYPES = (SETTINGS, CALENDAR, CATALOGUE)
+KIOSK_PULLS = (SETTINGS, CALENDAR, CATALOGUE, DEVICE)
+KIOSK_WRITES_PREFIXES = ("rating.", "kiosk.", "device.")
+SERVER_TABLES = tuple(name for name in T if name not in ("settings", "calendar_days", "procedures",
+                                                          "reference_versions"))
+CODE_LIFETIME = timedelta(days=7)
+AGENCY_RE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2}){2}\.[0-9A-Z]{3}$")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def content_hash(w: proto.WireEvent) -> str:
+    """What identifies an event's content: a resend has the same hash, another event with the same id not."""
+    body = {"device_id": w.device_id, "device_seq": w.device_seq, "stream_type": w.stream_type,
+            "stream_id": w.stream_id, "type": w.type, "type_version": w.type_version, "payload": w.payload,
+            "actor_id": w.actor_id, "occurred_at": w.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return sha(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+# --- set-up --------------------------------------------------------------------------------------------------
+
+
+def init_server(db: ServerDB) -> Head:
+    """Create or upgrade the schema; the first time, give the server its id and first epoch."""
+    db.migrate()
+    with db.transaction() as s:
+        head = s.get(Head, 1)
+        if head is None:
+            head = Head(id=1, server_id=str(uuid7()), epoch=str(uuid7()), last_seq=0)
+            s.add(head)
+        if s.get(Projector, 1) is None:
+            s.add(Projector(id=1, projected_seq=0))
+        return head
+
+
+def head_of(s: Session) -> Head:
+    head = s.get(Head, 1)
+    if head is None:
+        raise ServiceError("Máy chủ chưa được khởi tạo: hãy chạy “motcua server init --db …”.")
+    return head
+
+
+def rotate_epoch(db: ServerDB) -> str:
+    """After restoring the server's database from a backup: devices pull their scope again from the start
+    (their events are kept; what the backup lost, they push again)."""
+    with db.transaction() as s:
+        head = head_of(s)
+        head.epoch = str(uuid7())
+        return head.epoch
+
+
+def check_agency_code(code: str) -> str:
+    code = nfc(code).upper()
+    if not AGENCY_RE.match(code):
+        raise ServiceError(f"Mã cơ quan “{code}” không đúng dạng mã định danh điện tử (ví dụ 000.17.22.H56).")
+    return code
+
+
+def commune_settings(agency_code: str, name: str, public_url: str = "") -> dict:
+    """The first settings of a commune; its administrator changes them later from a counter."""
+    bare = re.sub(r"^(xã|phường|đặc khu|thị trấn)\s+", "", name, flags=re.I)
+    settings = {"agency_code": agency_code, "commune_name": name, "place_name": bare,
+                "parent_body": f"Ủy ban nhân dân {name}", "center_name": f"Trung tâm Phục vụ hành chính công {name}"}
+    if public_url:
+        settings["lookup_url_template"] = public_url.rstrip("/") + "/tra-cuu/{code}"
+    return settings
+
+
+def add_commune(db: ServerDB, *, agency_code: str, name: str, admin_user: str, admin_name: str,
+                admin_password: str, public_url: str = "", now: datetime | None = None) -> str:
+    """A new commune: the server's own device for it writes its settings, the seed catalogue and its first
+    administrator, so that any device that enrols gets them. Returns the commune's agency code."""
+    from app.services.users import new_user_payload
+
+    agency_code = check_agency_code(agency_code)
+    name = nfc(name)
+    if not name:
+        raise ServiceError("Hãy ghi tên xã, phường (ví dụ “xã Tân Hưng”).")
+    user = new_user_payload(username=admin_user, full_name=admin_name or admin_user, password=admin_password,
+                            role="admin")
+    now = now or now_utc()
+    catalogue = catalogue_payload(json.loads(SEED_CATALOGUE.read_text(encoding="utf-8")))
+    with db.transaction() as s:
+        if s.get(Commune, agency_code) is not None:
+            raise ServiceError(f"Đã có xã, phường với mã {agency_code}.")
+        device_id = str(uuid7())
+        s.add(Commune(agency_code=agency_code, name=name, server_device_id=device_id, created_at=now))
+        dev = EnrolledDevice(device_id=device_id, agency_code=agency_code, kind="server", slot=0,
+                             name=f"Máy chủ tỉnh – {name}", status="active", acked_seq=0, app_version="",
+                             created_at=now)
+        s.add(dev)
+        s.flush()
+        user_id = str(uuid7())
+        write_server_events(s, dev, [
+            (device_id, p.DeviceRegistered(kind="server", slot=0, name=dev.name, agency_code=agency_code)),
+            (reference_stream(SETTINGS, agency_code), p.SettingsChanged(values=commune_settings(
+                agency_code, name, public_url))),
+            (reference_stream(CATALOGUE, agency_code), catalogue),
+            (user_id, user),
+        ], now)
+    return agency_code
+
+
+def write_server_events(s: Session, dev: EnrolledDevice, items: list[tuple[str, p.Payload]], now: datetime,
+                        actor_id: str | None = None) -> list[Event]:
+    """Events of the server's own device for a commune, sequenced like any push."""
+    events = []
+    for stream_id, payload in items:
+        dev.acked_seq += 1
+        events.append(Event(event_id=str(uuid7()), device_id=dev.device_id, device_seq=dev.acked_seq,
+                            stream_type=stream_type_of(payload.TYPE), stream_id=stream_id, type=payload.TYPE,
+                            type_version=payload.VERSION, payload=payload, actor_id=actor_id, occurred_at=now,
+                            commune=dev.agency_code))
+    rows = []
+    for e in events:
+        row = event_row(e)
+        row["payload_sha256"] = content_hash(wire_of(e))
+        rows.append(row)
+    _sequence(s, rows)
+    s.execute(insert(EVENTS), rows)
+    return events
+
+
+def _sequence(s: Session, rows: list[dict]) -> None:
+    """Give rows their server_seq: take the head row's lock (held until COMMIT, so the numbers follow commit
+    order and a late commit is never skipped by a pull) and move it on by len(rows)."""
+    if not rows:
+        return
+    last = s.execute(update(Head).where(Head.id == 1).values(last_seq=Head.last_seq + len(rows))
+                     .returning(Head.last_seq)).scalar_one()
+    for i, row in enumerate(rows):
+        row["server_seq"] = last - len(rows) + 1 + i
+
+
+# --- enrolment and tokens ------------------------------------------------------------------------------------
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _norm_code(code: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", code.upper())
+
+
+def enrol_code(db: ServerDB, *, agency_code: str, kind: str, slot: int, name: str = "",
+               now: datetime | None = None) -> str:
+    """A one-time code (valid 7 days) for a device of `kind` and `slot` of a commune. A slot whose device
+    is active is refused; a revoked device's slot gets a code for that same device (re-enrolment: a new
+    token, its events continue)."""
+    agency_code = check_agency_code(agency_code)
+    if kind not in ("counter", "kiosk"):
+        raise ServiceError("Loại thiết bị chỉ là counter (quầy) hoặc kiosk (ki-ốt đánh giá).")
+    if not 1 <= slot <= 9:
+        raise ServiceError("Số hiệu máy (slot) phải từ 1 đến 9.")
+    now = now or now_utc()
+    code = _new_code()
+    with db.transaction() as s:
+        if s.get(Commune, agency_code) is None:
+            raise NotFound(f"Chưa có xã, phường mã {agency_code}: hãy tạo bằng “motcua server add-commune”.")
+        dev = s.scalar(select(EnrolledDevice).where(EnrolledDevice.agency_code == agency_code,
+                                                    EnrolledDevice.kind == kind, EnrolledDevice.slot == slot))
+        if dev is not None and dev.status == "active":
+            raise ServiceError(f"Máy số {slot} ({kind}) của {agency_code} đang hoạt động; không cấp mã cho máy "
+                               "thứ hai cùng số hiệu. Nếu thay máy, hãy thu hồi máy cũ trước (“server revoke”).")
+        if dev is None:
+            label = name or (f"Quầy {slot}" if kind == "counter" else f"Ki-ốt quầy {slot}")
+            dev = EnrolledDevice(device_id=str(uuid7()), agency_code=agency_code, kind=kind, slot=slot, name=label,
+                                 status="pending", acked_seq=0, app_version="", created_at=now)
+            s.add(dev)
+        elif name:
+            dev.name = name
+        dev.code_hash = sha(_norm_code(code))
+        dev.code_expires_at = now + CODE_LIFETIME
+    return code
+
+
+def enroll(db: ServerDB, req: proto.EnrollRequest, *, now: datetime | None = None) -> proto.EnrollResponse:
+    now = now or now_utc()
+    token = secrets.token_urlsafe(32)
+    with db.transaction() as s:
+        dev = s.scalar(select(EnrolledDevice).where(EnrolledDevice.code_hash == sha(_norm_code(req.code))))
+        if dev is None or dev.code_expires_at is None or dev.code_expires_at < now:
+            raise AuthError("Mã đăng ký không đúng hoặc đã hết hạn. Hãy xin quản trị máy chủ tỉnh cấp mã mới.")
+        if req.device_id and req.device_id != dev.device_id:
+            if req.agency_code != dev.agency_code:
+                raise ServiceError(f"Máy này thuộc đơn vị {req.agency_code}, còn mã đăng ký dành cho "
+                                   f"{dev.agency_code}; hãy xin mã của đúng xã, phường.")
+            if dev.acked_seq or s.get(EnrolledDevice, req.device_id) is not None:
+                raise ServiceError("Mã đăng ký này dành cho một máy đã có dữ liệu trên máy chủ; hãy xin mã mới.")
+            dev.device_id = req.device_id  # adopt the PC's own identity: its log continues as it is
+        dev.code_hash = None
+        dev.code_expires_at = None
+        dev.token_hash = sha(token)
+        dev.status = "active"
+        dev.app_version = req.app_version[:32]
+        dev.last_seen_at = now
+        commune = s.get(Commune, dev.agency_code)
+        head = head_of(s)
+        return proto.EnrollResponse(device_id=dev.device_id, token=token, kind=dev.kind, slot=dev.slot,
+                                    name=dev.name, agency_code=dev.agency_code, commune_name=commune.name,
+                                    server_id=head.server_id, epoch=head.epoch, acked_seq=dev.acked_seq)
+
+
+def revoke(db: ServerDB, *, agency_code: str, slot: int, kind: str = "counter") -> str:
+    with db.transaction() as s:
+        dev = s.scalar(select(EnrolledDevice).where(EnrolledDevice.agency_code == check_agency_code(agency_code),
+                                                    EnrolledDevice.kind == kind, EnrolledDevice.slot == slot))
+        if dev is None:
+            raise NotFound(f"Không có máy số {slot} ({kind}) của {agency_code}.")
+        dev.status = "revoked"
+        dev.token_hash = None
+        dev.code_hash = None
+        return dev.device_id
+
+
+def authenticate(db: ServerDB, token: str) -> EnrolledDevice:
+    if not token:
+        raise AuthError("Thiếu mã xác thực thiết bị.")
+    with db.transaction() as s:
+        dev = s.scalar(select(EnrolledDevice).where(EnrolledDevice.token_hash == sha(token)))
+        if dev is None or dev.status != "active":
+            raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
+        s.expunge(dev)
+        return dev
+
+
+# --- hello, push, pull -----------------------------------------------------------------------------------------
+
+
+def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: datetime | None = None
+          ) -> proto.HelloResponse:
+    now = now or now_utc()
+    offset = int((now - req.device_time.astimezone(UTC)).total_seconds())
+    with db.transaction() as s:
+        head = head_of(s)
+        row = s.get(EnrolledDevice, dev.device_id)
+        row.last_seen_at = now
+        row.clock_offset_s = offset
+        row.app_version = req.app_version[:32]
+        cur = proto.parse_cursor(req.cursor) if req.cursor else None
+        resync = bool(req.cursor) and (cur is None or cur[0] != head.server_id or cur[1] != head.epoch)
+        message = ""
+        if abs(offset) > 300:
+            message = (f"Đồng hồ máy này lệch {abs(offset) // 60} phút so với máy chủ tỉnh: hãy chỉnh lại giờ máy "
+                       "để giấy hẹn ghi đúng thời điểm tiếp nhận.")
+        return proto.HelloResponse(server_id=head.server_id, epoch=head.epoch, server_time=now,
+                                   acked_seq=row.acked_seq, must_resync=resync, clock_offset_s=offset,
+                                   message=message)
+
+
+class Gap(Exception):
+    def __init__(self, expected: int):
+        super().__init__(f"expected device_seq {expected}")
+        self.expected = expected
+
+
+class Forbidden(Exception):
+    pass
+
+
+@dataclass
+class _Batch:
+    """What the server learns while checking one push (streams' communes, users of the commune), so that
+    each is looked up once, and what the events before in the batch establish for the ones after."""
+
+    streams: dict[str, str | None]  # stream id -> commune (None: not on the server yet)
+    users: dict[str, bool]  # user id -> is a user of the pushing device's commune
+
+
+def _stream_commune(s: Session, batch: _Batch, stream_id: str) -> str | None:
+    """The commune a stream belongs to: the commune of its first event on the server."""
+    if stream_id not in batch.streams:
+        batch.streams[stream_id] = s.scalar(select(EVENTS.c.commune).where(EVENTS.c.stream_id == stream_id)
+                                            .order_by(EVENTS.c.server_seq).limit(1))
+    return batch.streams[stream_id]
+
+
+def _shared_with(s: Session, stream_id: str, agency: str) -> bool:
+    return s.get(Share, (stream_id, agency)) is not None
+
+
+def _user_of(s: Session, batch: _Batch, user_id: str, agency: str) -> bool:
+    if user_id not in batch.users:
+        batch.users[user_id] = s.scalar(select(func.count()).select_from(EVENTS).where(
+            EVENTS.c.stream_id == user_id, EVENTS.c.type == p.UserCreated.TYPE, EVENTS.c.commune == agency)) > 0
+    return batch.users[user_id]
+
+
+def _refuse(s: Session, dev: EnrolledDevice, w: proto.WireEvent, body, batch: _Batch) -> tuple[str, str] | None:
+    """Why an authenticated device's event is kept aside (quarantined) instead of stored: (reason, detail)."""
+    agency = dev.agency_code
+    if dev.kind == "kiosk" and not w.type.startswith(KIOSK_WRITES_PREFIXES):
+        return "kind", f"Ki-ốt không được ghi sự kiện loại {w.type}."
+    known = stream_type_of(w.type)
+    if known is not None and known != w.stream_type:
+        return "invalid", f"Sự kiện {w.type} không thuộc loại luồng {w.stream_type}."
+    if isinstance(body, Unreadable) and body.reason == "invalid":
+        return "invalid", f"Nội dung sự kiện {w.type} phiên bản {w.type_version} không hợp lệ."
+    if w.stream_type in (SETTINGS, CALENDAR, CATALOGUE):
+        if w.stream_id != reference_stream(w.stream_type, agency):
+            return "scope", "Dữ liệu tham chiếu của xã khác."
+    elif w.stream_type == LOGBOOK:
+        if w.stream_id != f"{LOGBOOK}/{dev.device_id}":
+            return "scope", "Sổ theo dõi của máy khác."
+    elif w.stream_type == DEVICE:
+        if w.stream_id != dev.device_id:
+            return "scope", "Thông tin thiết bị khác."
+    else:  # dossiers, intake slips, users, ratings…: a stream belongs to the commune that began it
+        owner = _stream_commune(s, batch, w.stream_id)
+        if owner is not None and owner != agency and not _shared_with(s, w.stream_id, agency):
+            return "scope", "Hồ sơ hoặc tài khoản của xã khác, chưa được chuyển cho xã này."
+    if w.actor_id and not _user_of(s, batch, w.actor_id, agency):
+        return "actor", "Người thực hiện không phải cán bộ của xã này."
+    return None
+
+
+def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: datetime | None = None
+         ) -> proto.PushResponse:
+    """Store a device's events: idempotent by event id, contiguous per device (Gap when the first new one is not
+    the next), quarantined when another event already has the id or the device may not write it; a rule the
+    dossier's state breaks is stored and flagged by the fold, never bounced. One transaction."""
+    now = now or now_utc()
+    if req.device_id != dev.device_id or any(w.device_id != dev.device_id for w in req.events):
+        raise Forbidden("Lô sự kiện mang mã thiết bị khác với thiết bị đã xác thực.")
+    events = sorted(req.events, key=lambda w: w.device_seq)
+    with db.transaction() as s:
+        row = s.execute(select(EnrolledDevice).where(EnrolledDevice.device_id == dev.device_id)
+                        .with_for_update()).scalar_one()
+        acked = row.acked_seq
+        ids = [w.event_id for w in events]
+        stored = {r.event_id: r for r in s.execute(select(EVENTS.c.event_id, EVENTS.c.device_id, EVENTS.c.device_seq,
+                                                          EVENTS.c.payload_sha256)
+                                                   .where(EVENTS.c.event_id.in_(ids)))} if ids else {}
+        held = {}
+        if ids:
+            for q in s.scalars(select(Quarantined).where(Quarantined.event_id.in_(ids))):
+                held[q.event_id] = q
+        results: list[proto.PushResult] = []
+        shares: list[tuple[str, str, str]] = []
+        fresh: list[dict] = []
+        quarantine: list[dict] = []
+        batch = _Batch({}, {})
+        expected = acked + 1
+        for w in events:
+            h = content_hash(w)
+            old = stored.get(w.event_id)
+            if w.device_seq <= acked or old is not None:
+                if old is not None and old.payload_sha256 == h:
+                    results.append(proto.PushResult(event_id=w.event_id, status="duplicate"))
+                elif w.event_id in held and held[w.event_id].body.get("sha256") == h:
+                    results.append(proto.PushResult(event_id=w.event_id, status="quarantined",
+                                                    reason=held[w.event_id].reason))
+                else:
+                    quarantine.append(_held(w, h, "id_reuse", "Mã sự kiện đã dùng cho nội dung khác.", now))
+                    results.append(proto.PushResult(event_id=w.event_id, status="quarantined", reason="id_reuse"))
+                continue
+            if w.device_seq != expected:
+                if expected == acked + 1:
+                    raise Gap(expected)
+                break  # the rest waits: the device resends from the acknowledged number
+            expected += 1
+            body = decode(w.type, w.type_version, w.payload)
+            why = _refuse(s, row, w, body, batch)
+            if why is not None:
+                quarantine.append(_held(w, h, why[0], why[1], now))
+                results.append(proto.PushResult(event_id=w.event_id, status="quarantined", reason=why[0]))
+                continue
+            if batch.streams.get(w.stream_id) is None:
+                batch.streams[w.stream_id] = row.agency_code
+            if isinstance(body, p.UserCreated):
+                batch.users[w.stream_id] = True
+            if isinstance(body, p.DossierShared):
+                shares.append((w.event_id, w.stream_id, body.agency_code))
+            fresh.append({"event_id": w.event_id, "device_id": w.device_id, "device_seq": w.device_seq,
+                          "stream_type": w.stream_type, "stream_id": w.stream_id, "type": w.type,
+                          "type_version": w.type_version, "payload": w.payload, "actor_id": w.actor_id,
+                          "occurred_at": w.occurred_at.astimezone(UTC).replace(microsecond=0),
+                          "base_version": w.base_version, "commune": row.agency_code, "payload_sha256": h})
+            results.append(proto.PushResult(event_id=w.event_id, status="stored"))
+        if quarantine:
+            s.execute(insert(Quarantined.__table__), quarantine)
+        # as late as possible: the head row's lock is held until COMMIT
+        _sequence(s, fresh)
+        if fresh:
+            s.execute(insert(EVENTS), fresh)
+            seq_of = {r["event_id"]: r["server_seq"] for r in fresh}
+            for event_id, stream_id, agency in shares:
+                _share(s, stream_id, agency, seq_of[event_id])
+        row.acked_seq = expected - 1
+        row.last_seen_at = now
+        return proto.PushResponse(acked_seq=row.acked_seq, results=results)
+
+
+def _share(s: Session, stream_id: str, agency: str, seq: int) -> None:
+    if agency and s.get(Share, (stream_id, agency)) is None and s.get(Commune, agency) is not None:
+        s.add(Share(stream_id=stream_id, agency_code=agency, shared_at_seq=seq))
+        s.flush()
+
+
+def _held(w: proto.WireEvent, h: str, reason: str, detail: str, now: datetime) -> dict:
+    body = json.loads(w.model_dump_json())
+    body["sha256"] = h
+    return {"event_id": w.event_id, "device_id": w.device_id, "device_seq": w.device_seq, "reason": reason,
+            "detail": detail, "body": body, "received_at": now, "reviewed": False}
+
+
+class MustResync(Exception):
+    def __init__(self, epoch: str):
+        super().__init__("cursor of another epoch")
+        self.epoch = epoch
+
+
+def wire_of(e: Event) -> proto.WireEvent:
+    return proto.WireEvent(event_id=e.event_id, device_id=e.device_id, device_seq=e.device_seq,
+                           stream_type=e.stream_type, stream_id=e.stream_id, type=e.type, type_version=e.type_version,
+                           payload=e.stored_payload(), actor_id=e.actor_id, occurred_at=e.occurred_at,
+                           base_version=e.base_version, server_seq=e.server_seq, commune=e.commune)
+
+
+def _wire_row(r) -> proto.WireEvent:
+    return proto.WireEvent(event_id=r.event_id, device_id=r.device_id, device_seq=r.device_seq,
+                           stream_type=r.stream_type, stream_id=r.stream_id, type=r.type, type_version=r.type_version,
+                           payload=r.payload, actor_id=r.actor_id, occurred_at=r.occurred_at,
+                           base_version=r.base_version, server_seq=r.server_seq, commune=r.commune)
+
+
+def pull(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> proto.PullResponse:
+    """The events of the device's scope after its cursor, in server order: its commune's, and the whole
+    history of dossiers handed to it from elsewhere (sent with the page that hands them over). A kiosk gets
+    reference data only."""
+    limit = max(1, min(limit, proto.MAX_PAGE))
+    with db.transaction() as s:
+        head = head_of(s)
+        seq = 0
+        if cursor:
+            cur = proto.parse_cursor(cursor)
+            if cur is None or cur[0] != head.server_id or cur[1] != head.epoch:
+                raise MustResync(head.epoch)
+            seq = cur[2]
+        agency = dev.agency_code
+        shares = select(Share.stream_id).where(Share.agency_code == agency)
+        scope = EVENTS.c.commune == agency
+        if dev.kind == "kiosk":
+            scope = and_(scope, EVENTS.c.stream_type.in_(KIOSK_PULLS))
+        else:
+            scope = or_(scope, EVENTS.c.stream_id.in_(shares))
+        rows = s.execute(select(EVENTS).where(EVENTS.c.server_seq > seq, scope)
+                         .order_by(EVENTS.c.server_seq).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1].server_seq if rows else seq
+        out = [_wire_row(r) for r in rows]
+        if dev.kind != "kiosk" and rows:
+            for share in s.scalars(select(Share).where(Share.agency_code == agency, Share.shared_at_seq > seq,
+                                                       Share.shared_at_seq <= last)):
+                earlier = s.execute(select(EVENTS).where(EVENTS.c.stream_id == share.stream_id,
+                                                         EVENTS.c.server_seq < share.shared_at_seq,
+                                                         EVENTS.c.commune != agency)
+                                    .order_by(EVENTS.c.server_seq)).all()
+                out += [_wire_row(r) for r in earlier]
+        return proto.PullResponse(events=out, next_cursor=proto.cursor_text(head.server_id, head.epoch, last),
+                                  has_more=more, epoch=head.epoch)
+
+
+# --- reference snapshots -----------------------------------------------------------------------------------------
+
+DATASETS = {"users": USER, "settings": SETTINGS, "calendar": CALENDAR, "catalogue": CATALOGUE}
+
+
+def reference(db: ServerDB, dev: EnrolledDevice, dataset: str) -> proto.RefSnapshot:
+    """A commune's users (without password hashes), settings, calendar decisions or catalogue, folded from its
+    events with the devices' own fold; `version` is the server position of its latest event (the ETag)."""
+    stream_type = DATASETS.get(dataset)
+    if stream_type is None:
+        raise NotFound(f"Không có bộ dữ liệu “{dataset}”.")
+    from app.eventlog.store import event_from_row
+
+    with db.transaction() as s:
+        rows = s.execute(select(EVENTS).where(EVENTS.c.commune == dev.agency_code,
+                                              EVENTS.c.stream_type == stream_type)
+                         .order_by(EVENTS.c.stream_id, EVENTS.c.server_seq)).all()
+    by_stream: dict[str, list[Event]] = {}
+    for r in rows:
+        by_stream.setdefault(r.stream_id, []).append(event_from_row(r))
+    table = {"users": "users", "settings": "settings", "calendar": "calendar_days", "catalogue": "procedures"}[dataset]
+    items = []
+    for stream_id, evs in by_stream.items():
+        items += fold_stream(stream_type, stream_id, evs).get(table, [])
+    if dataset == "users":
+        items = [{k: v for k, v in u.items() if k != "password_hash"} for u in items]
+    items = json.loads(json.dumps(items, default=str, ensure_ascii=False))
+    return proto.RefSnapshot(dataset=dataset, version=max((r.server_seq for r in rows), default=0), items=items)
+
+
+# --- the projector -----------------------------------------------------------------------------------------------
+
+
+def catch_up(db: ServerDB, *, batch: int = 2000) -> int:
+    """Fold the events committed since the last run into the server's projections, in server order, with the
+    devices' own fold. Only one process folds at a time (the projector row's lock; others skip)."""
+    done = 0
+    while True:
+        with db.transaction() as s:
+            q = select(Projector).where(Projector.id == 1)
+            q = q.with_for_update(skip_locked=True) if db.postgres else q
+            proj = s.execute(q).scalar_one_or_none()
+            if proj is None:
+                return done
+            rows = s.execute(select(EVENTS.c.stream_type, EVENTS.c.stream_id, EVENTS.c.server_seq)
+                             .where(EVENTS.c.server_seq > proj.projected_seq)
+                             .order_by(EVENTS.c.server_seq).limit(batch)).all()
+            if not rows:
+                return done
+            refold(s, [(r.stream_type, r.stream_id) for r in rows], skip_types=REFERENCE_TYPES)
+            proj.projected_seq = rows[-1].server_seq
+            done += len(rows)
+
+
+@dataclass(frozen=True)
+class ServerCheck:
+    events: int
+    projected_seq: int
+    last_seq: int
+    tables: dict[str, tuple[int, int]]  # table -> (rows stored, rows a fresh fold gives)
+    differing: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differing and self.projected_seq == self.last_seq
+
+
+def check(db: ServerDB) -> ServerCheck:
+    """Fold up to date, then compare every projection table with a fresh fold of the whole log."""
+    from app.eventlog import fold_all
+
+    catch_up(db)
+    with db.transaction() as s:
+        head = head_of(s)
+        proj = s.get(Projector, 1)
+        fresh = fold_all(s, skip_types=REFERENCE_TYPES)
+        tables, differing = {}, []
+        for name in SERVER_TABLES:
+            table = T[name]
+            keys = [c.name for c in table.primary_key.columns]
+            stored = sorted((dict(r) for r in s.execute(select(table)).mappings()),
+                            key=lambda r: tuple(str(r[k]) for k in keys))
+            folded = sorted((_typed(table, r) for r in fresh.get(name, [])),
+                            key=lambda r: tuple(str(r[k]) for k in keys))
+            tables[name] = (len(stored), len(folded))
+            if stored != folded:
+                differing.append(name)
+        events = s.scalar(select(func.count()).select_from(EVENTS))
+        return ServerCheck(events, proj.projected_seq, head.last_seq, tables, differing)
+
+
+def _typed(table, row: dict) -> dict:
+    """A folded row as the database gives it back (column types applied both ways)."""
+    out = {}
+    for c in table.columns:
+        v = row.get(c.name)
+        out[c.name] = v
+    return out
+
+
+def quarantined(db: ServerDB) -> list[Quarantined]:
+    with db.transaction() as s:
+        rows = list(s.scalars(select(Quarantined).order_by(Quarantined.received_at, Quarantined.id)))
+        for r in rows:
+            s.expunge(r)
+        return rows
+
+
+__all__ = ["Forbidden", "Gap", "MustResync", "add_commune", "authenticate", "catch_up", "check",
+           "enrol_code", "enroll", "hello", "init_server", "pull", "push", "quarantined", "reference", "revoke",
+           "rotate_epoch"]

@@ -1,0 +1,87 @@
+"""The province server's database: PostgreSQL through SQLAlchemy and psycopg 3 (a SQLite file for a single
+office or quick tests), the shared event-log schema plus the server's own tables, each with its Alembic
+chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.services.errors import ServiceError
+from db.engine import alembic_config, make_engine
+
+SERVER_MIGRATIONS = Path(__file__).resolve().parents[3] / "db" / "server_migrations"
+
+
+def engine_for(url: str) -> Engine:
+    """A SQLAlchemy URL (postgresql+psycopg://…) or the path of a SQLite file."""
+    if "://" not in url:
+        return make_engine(Path(url), writer=True)
+    if url.startswith("sqlite"):
+        return make_engine(Path(url.split("///", 1)[1]), writer=True)
+    # READ COMMITTED (PostgreSQL's default): a push that waited on the head row reads the committed last_seq
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def server_alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(SERVER_MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+class ServerDB:
+    """The server's database. Stateless apart from it: any number of server processes may share one."""
+
+    def __init__(self, url: str):
+        self.url = url
+        try:
+            self.engine = engine_for(url)
+        except Exception as exc:  # a malformed URL
+            raise ServiceError(f"Địa chỉ cơ sở dữ liệu “{_safe(url)}” không dùng được: {exc}") from exc
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def migrate(self) -> None:
+        """Create or upgrade both schemas (the shared log and projections, then the server's tables)."""
+        try:
+            command.upgrade(alembic_config(self.engine), "head")
+            command.upgrade(server_alembic_config(self.engine), "head")
+        except OperationalError as exc:
+            raise ServiceError(f"Không kết nối được cơ sở dữ liệu {_safe(self.url)}: {exc.orig}") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _safe(url: str) -> str:
+    """A URL without its password, for messages and logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
