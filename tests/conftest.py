@@ -64,3 +64,25 @@ def office_db_factory():
     yield open_
     for db in opened:
         db.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A PostgreSQL server for the test session (see tests/pg.py); its admin URL."""
+    from tests.pg import Cluster
+
+    if os.environ.get("MOTCUA_TEST_PG"):
+        yield os.environ["MOTCUA_TEST_PG"]
+        return
+    cluster = Cluster()
+    cluster.start()
+    yield cluster.admin_url()
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A new, empty PostgreSQL database for one test."""
+    from tests.pg import new_database
+
+    return new_database(pg_server)

@@ -694,6 +694,9 @@ def build_parser() -> argparse.ArgumentParser:
     dy.add_argument("--kind", choices=["off", "work"], required=True)
     dy.add_argument("--reason", required=True)
     dy.set_defaults(func=cmd_admin_day)
+    from ui.cli_sync import add_parsers
+
+    add_parsers(sub, a_sub)  # server …, sync, admin enroll
     return p
 
 

@@ -171,9 +171,10 @@ def upgrade() -> None:
                      {"d": me.id, "v": seq})
 
     # --- projections, new shape, empty until the program folds the log again
-    for name in ("dossiers_fts_au", "dossiers_fts_ad", "dossiers_fts_ai"):
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    op.execute("DROP TABLE IF EXISTS dossier_fts")
+    if bind.dialect.name == "sqlite":  # the full-text index exists only in SQLite files
+        for name in ("dossiers_fts_au", "dossiers_fts_ad", "dossiers_fts_ai"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS dossier_fts")
     op.drop_table("logbook_entries")
     op.drop_table("dossier_steps")
     op.drop_table("dossiers")
