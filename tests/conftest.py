@@ -30,7 +30,7 @@ LEADER = StaffAccount("lanhdao", "Phạm Quốc Hùng", "matkhau123", "leader", 
 
 
 def make_office(path, *, slot: int = 1, now: datetime | None = None) -> Database:
-    db = Database(path)
+    db = Database(path, create=True)
     if now is not None:
         db.clock = lambda: now
     initialise_office(db, settings=OFFICE, slot=slot, device_name=f"Quầy {slot}",

@@ -40,13 +40,14 @@ def _fmt(dt: datetime | None) -> str | None:
     return dt.astimezone(TZ).strftime("%Y-%m-%dT%H:%M") if dt else None
 
 
-def _open(path) -> object:
-    """Open a database; MOTCUA_FIXED_NOW (YYYY-MM-DDTHH:MM, local) pins the clock for training runs and tests."""
+def _open(path, *, create: bool = False) -> object:
+    """Open a database (never creating one unless `create`: only set-up and the demo make a file);
+    MOTCUA_FIXED_NOW (YYYY-MM-DDTHH:MM, local) pins the clock for training runs and tests."""
     import os
 
     from app.services.database import Database
 
-    db = Database(path)
+    db = Database(path, create=create)
     fixed = os.environ.get("MOTCUA_FIXED_NOW")
     if fixed:
         pinned = _local_dt(fixed)
@@ -93,7 +94,7 @@ def cmd_demo(args) -> int:
     if args.reset and db_path.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
-    db = _open(db_path)
+    db = _open(db_path, create=True)
     if is_configured(db):
         print(f"Dùng lại xã mẫu đã có trong {db_path} (thêm --reset để tạo lại).", file=sys.stderr)
     else:
@@ -317,7 +318,7 @@ def cmd_admin_setup(args) -> int:
     settings = {"agency_code": args.agency_code, "parent_body": args.parent_body, "center_name": args.center_name,
                 "place_name": args.place, "commune_name": args.commune or "", "province_name": args.province or "",
                 "lookup_url_template": args.lookup_url or ""}
-    db = _open(args.db)
+    db = _open(args.db, create=True)
     initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
                       staff=[StaffAccount(args.admin_user, args.admin_name, args.admin_password, "admin")],
                       catalogue=args.catalogue)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
+from app.services import highwater
 from app.services.projection import apply_event
 from db.models import Counter, Device, Event
 
@@ -20,7 +21,7 @@ def next_counter(s: Session, name: str) -> int:
     if row is None:
         row = Counter(name=name, value=0)
         s.add(row)
-    row.value += 1
+    row.value = highwater.next_value(s, name, row.value)  # never below a number issued before a restore
     s.flush()
     return row.value
 
