@@ -348,7 +348,11 @@ def cmd_admin_import_catalogue(args) -> int:
 def cmd_admin_rebuild(args) -> int:
     from app.services.maintenance import rebuild_projections
 
-    r = rebuild_projections(_open(args.db))
+    db = _open(args.db)
+    try:
+        r = rebuild_projections(db)
+    finally:
+        db.close()
     same = "giống hệt" if r.identical else "KHÁC (đã thay bằng kết quả dựng lại)"
     print(f"Đã dựng lại dữ liệu từ {r.events} sự kiện; kết quả {same} dữ liệu trước đó.")
     print(f"digest {r.digest_after}")
@@ -358,7 +362,19 @@ def cmd_admin_rebuild(args) -> int:
 def cmd_admin_check(args) -> int:
     from app.services.maintenance import check_database
 
-    r = check_database(_open(args.db))
+    db = _open(args.db)
+    try:
+        r = check_database(db)
+    finally:
+        db.close()
+    if r.integrity != "ok":
+        print("Toàn vẹn tệp SQLite: HỎNG")
+        for line in r.problems[:10]:
+            print(f"  {line}")
+        print("Từ giờ chương trình không ghi thêm vào tệp này. Hãy sao lưu tệp (motcua admin backup) rồi khôi phục "
+              "bản sao lưu gần nhất (motcua admin restore); tệp hiện tại được giữ lại và các hồ sơ mới hơn "
+              "được lấy lại nếu còn đọc được.")
+        return 1
     print(f"Toàn vẹn tệp SQLite: {r.integrity}")
     print(f"Số sự kiện: {r.events}; chuỗi số thứ tự theo máy: {'liên tục' if not r.sequence_gaps else r.sequence_gaps}")
     print(f"Dữ liệu hiện hành khớp với nhật ký sự kiện: {'có' if r.projections_match_log else 'KHÔNG'}")
@@ -368,7 +384,11 @@ def cmd_admin_check(args) -> int:
 def cmd_admin_backup(args) -> int:
     from app.services.maintenance import backup
 
-    target = backup(_open(args.db), args.to)
+    db = _open(args.db)
+    try:
+        target = backup(db, args.to)
+    finally:
+        db.close()
     print(target)
     return 0
 
@@ -376,8 +396,13 @@ def cmd_admin_backup(args) -> int:
 def cmd_admin_restore(args) -> int:
     from app.services.maintenance import restore
 
-    kept = restore(args.backup, args.db)
-    print(f"Đã khôi phục {args.db} từ {args.backup}" + (f"; tệp cũ được giữ tại {kept}" if kept else ""))
+    r = restore(args.backup, args.db, other_device=args.other_device)
+    print(f"Đã khôi phục {args.db} từ {args.backup}" + (f"; tệp cũ được giữ tại {r.kept}" if r.kept else "") + ".")
+    if r.recovered:
+        print(f"Đã lấy lại {r.recovered} sự kiện mới hơn bản sao lưu từ tệp cũ (hồ sơ tiếp nhận sau lần sao lưu).")
+    if r.recovery_problem:
+        print(f"Không lấy lại được các sự kiện mới hơn từ tệp cũ ({r.recovery_problem}); tệp cũ vẫn được giữ. "
+              "Mã hồ sơ và số thứ tự vẫn tiếp tục sau số lớn nhất đã cấp.", file=sys.stderr)
     return 0
 
 
@@ -547,6 +572,8 @@ def build_parser() -> argparse.ArgumentParser:
     rs = a_sub.add_parser("restore", help="khôi phục từ bản sao lưu (tệp hiện tại được giữ lại)")
     rs.add_argument("--db", required=True)
     rs.add_argument("backup")
+    rs.add_argument("--other-device", action="store_true",
+                    help="cho phép khôi phục bản sao lưu của máy khác (thay máy hỏng bằng máy này)")
     rs.set_defaults(func=cmd_admin_restore)
     st = a_sub.add_parser("settings", help="xem hoặc đổi thiết lập đơn vị (khổ giấy A4/A5, giờ làm việc, tên…)")
     st.add_argument("--db", required=True)
