@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 10000  # how long a write waits for another program's transaction before saying "busy"
 
 
 class DatabaseTooNew(RuntimeError):
@@ -32,11 +33,12 @@ class ForeignDatabase(RuntimeError):
 
 def _set_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # journal_mode=WAL is set once, by `upgrade`, after the file is known to be ours: switching a
+    # foreign file into WAL would already be a write into it.
     # FULL: a committed dossier survives a power cut; the event log is the record of truth.
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
 
 
@@ -134,6 +136,17 @@ def _private_file(path: Path) -> None:
     os.close(fd)
 
 
+def ensure_wal(engine: Engine) -> None:
+    """WAL journal (persistent in the file): readers never block the writer, a crash loses nothing committed."""
+    raw = engine.raw_connection()
+    try:
+        mode = raw.driver_connection.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        raw.close()
+
+
 def upgrade(engine: Engine, path: Path, *, read_engine: Engine | None = None, create: bool = False) -> Path | None:
     """Bring the schema to the program's head. Returns the backup made before changing a file.
 
@@ -141,8 +154,6 @@ def upgrade(engine: Engine, path: Path, *, read_engine: Engine | None = None, cr
     a foreign SQLite file (tables but no schema version) raises ForeignDatabase, untouched."""
     head = head_revision()
     current, tables = file_state(read_engine or engine)
-    if current == head:
-        return None
     if current is None:
         if tables:
             raise ForeignDatabase(str(path))
@@ -150,6 +161,9 @@ def upgrade(engine: Engine, path: Path, *, read_engine: Engine | None = None, cr
             raise ForeignDatabase(str(path))
     elif current not in known_revisions():
         raise DatabaseTooNew(current)
+    ensure_wal(engine)
+    if current == head:
+        return None
     backup = None
     if current is not None and path.exists() and path.stat().st_size > 0:
         backup = backup_file(path, current[:8])
