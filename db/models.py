@@ -238,3 +238,36 @@ Index("ix_dossiers_status_result", Dossier.status, Dossier.result_at)
 Index("ix_dossiers_result_at", Dossier.result_at)
 Index("ix_dossiers_field_day", Dossier.field, Dossier.received_day)
 Index("ix_dossiers_procedure_day", Dossier.procedure_code, Dossier.received_day)
+
+
+# --- local security and file state (issue 9; migration i9_security) --------------------------------
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins per typed username (existing or not), for the temporary lock-out."""
+
+    __tablename__ = "login_attempts"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FileMark(Base):
+    """A fact about this file itself, never synced nor set through the office settings
+    (e.g. "demo": the file was made by `motcua demo`, so its demo accounts may act without a password)."""
+
+    __tablename__ = "file_marks"
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExtraSlot(Base):
+    """A second (third…) slot given to this device, used for codes once its own slot has made 999
+    codes in a day. Unique in the unit like a device's slot."""
+
+    __tablename__ = "extra_slots"
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -3,7 +3,7 @@ write the event, and build the receipt (form 01)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from app.domain import applicant as ap
@@ -17,6 +17,7 @@ from app.services.catalogue import ProcedureInfo, catalogue_version, get_procedu
 from app.services.database import Database
 from app.services.errors import NotFound, ValidationFailed
 from app.services.events import next_counter, record_event
+from app.services.inputs import checked, clean, name_problem
 from app.services.projection import iso
 from app.services.settings import load_settings, office_calendar, this_device
 from app.services.users import UserInfo
@@ -58,34 +59,65 @@ def local(dt: datetime) -> datetime:
     return (dt if dt.tzinfo else dt.replace(tzinfo=TZ)).astimezone(TZ)
 
 
+def normalise(form: ReceptionForm) -> tuple[ReceptionForm, dict[str, str]]:
+    """The form with every text field normalised (NFC, ASCII digits, invisible characters dropped, spaces
+    collapsed), and the problems of those fields (control or unprintable characters, lengths)."""
+    values, errors = checked({
+        "procedure_code": (form.procedure_code, "procedure_code"),
+        "applicant_name": (form.applicant_name, "applicant_name"),
+        "phone": (form.phone, "phone"),
+        "id_number": (form.id_number, "id_number"),
+        "address": (form.address, "address"),
+        "email": (form.email, "email"),
+        "note": (form.note, "note"),
+    }, digits=("phone", "id_number"))
+    papers = None
+    if form.papers is not None:
+        papers = []
+        for p in form.papers:
+            name, err = clean(p.name, "paper")
+            if err and "papers" not in errors:
+                errors["papers"] = err
+            papers.append(replace(p, name=name))
+    return replace(form, papers=papers, **values), errors
+
+
 def validate(form: ReceptionForm, *, now: datetime | None = None) -> dict[str, str]:
     """Every problem at once, field -> Vietnamese message. Empty when the form can be saved."""
-    errors: dict[str, str] = {}
-    if not form.procedure_code:
+    form, errors = normalise(form)
+    if not form.procedure_code and "procedure_code" not in errors:
         errors["procedure_code"] = "Chưa chọn thủ tục hành chính."
     for key, message in (
-        ("applicant_name", ap.check_name(form.applicant_name)),
+        ("applicant_name", ap.check_name(form.applicant_name) or name_problem(form.applicant_name)),
         ("id_number", ap.check_id_number(form.id_number)),
         ("phone", ap.check_phone(form.phone)),
         ("email", ap.check_email(form.email)),
     ):
-        if message:
+        if message and key not in errors:
             errors[key] = message
     if form.birth_date and not (date(1900, 1, 1) <= form.birth_date <= date.today()):
         errors["birth_date"] = "Ngày sinh không hợp lệ."
-    if not 1 <= int(form.sets_count or 0) <= 99:
+    try:
+        sets = int(form.sets_count or 0)
+    except (TypeError, ValueError):
+        sets = 0
+    if not 1 <= sets <= 99:
         errors["sets_count"] = "Số lượng hồ sơ phải từ 1 đến 99 bộ."
     if form.channel not in CHANNELS:
         errors["channel"] = "Hình thức nộp không hợp lệ."
     if form.return_method not in RETURN_METHODS:
         errors["return_method"] = "Nơi nhận kết quả không hợp lệ."
-    if form.return_method == "post" and not nfc(form.address):
+    if form.return_method == "post" and not form.address and "address" not in errors:
         errors["address"] = "Nhận kết quả qua bưu chính thì phải có địa chỉ nhận."
-    if form.papers is not None:
-        if not any(p.count > 0 for p in form.papers):
+    if form.papers is not None and "papers" not in errors:
+        if any(not isinstance(p.count, int) or not 0 <= p.count <= 99 for p in form.papers):
+            errors["papers"] = "Số lượng mỗi giấy tờ phải từ 0 đến 99."
+        elif not any(p.count > 0 for p in form.papers):
             errors["papers"] = "Chưa đánh dấu giấy tờ nào trong thành phần hồ sơ."
         elif any(p.count > 0 and not (p.original or p.copy) for p in form.papers):
             errors["papers"] = "Mỗi giấy tờ đã nhận phải ghi rõ là bản chính hay bản sao."
+        elif any(p.count > 0 and not p.name for p in form.papers):
+            errors["papers"] = "Mỗi giấy tờ đã nhận phải có tên."
     if form.received_at is not None and now is not None:
         at = local(form.received_at)
         if at > now + FUTURE_TOLERANCE:
@@ -145,6 +177,7 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Re
     errors = validate(form, now=now.astimezone(TZ))
     if errors:
         raise ValidationFailed(errors)
+    form = normalise(form)[0]  # issue 9: what is stored is what was validated (NFC, ASCII digits, bounded)
     received_at = local(form.received_at) if form.received_at else now.astimezone(TZ)
     received_at = received_at.replace(second=0, microsecond=0)
     with db.transaction() as s:

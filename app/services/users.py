@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from app.domain.calendar import TZ
 from app.domain.ids import uuid7
 from app.domain.text import nfc
 from app.services.database import Database
 from app.services.errors import AuthError, ServiceError
-from db.models import User
+from db.models import LoginAttempt, User
+
+log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
@@ -57,27 +62,78 @@ def create_user(s: Session, *, username: str, full_name: str, password: str, rol
     return _info(user)
 
 
+WRONG = ("Sai tên đăng nhập hoặc mật khẩu (hoặc tài khoản đã bị khóa). Hãy kiểm tra bộ gõ tiếng Việt và phím "
+         "Caps Lock; nếu vẫn không vào được, hãy liên hệ quản trị hệ thống.")
+LOCKED = ("Tên đăng nhập này đã nhập sai mật khẩu {n} lần nên tạm bị khóa đến {until:%H:%M}. Hãy thử lại sau "
+          "thời điểm đó hoặc liên hệ quản trị hệ thống.")
+LOCK_AFTER = 5  # failures in a row (within FAILURE_WINDOW) before the lock-out
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_FOR = timedelta(minutes=15)
+MAX_PASSWORD = 256  # longer input is refused before hashing (an Argon2 hash of megabytes is a denial of service)
+
+
 def login(db: Database, *, username: str, password: str) -> UserInfo:
-    """Check a password; raises AuthError with the message to show. Never says which part was wrong."""
+    """Check a password; raises AuthError with the message to show.
+
+    Never says which part was wrong, nor whether an account exists or is deactivated. After LOCK_AFTER
+    failures for one typed username (existing or not) it is locked for LOCK_FOR: during that time the
+    password is not even checked, so a lock-out never confirms a right password. Failures and lock-outs
+    are logged by account id (never by name)."""
     username = nfc(username).lower()
     if not username or not password:
         raise AuthError("Hãy nhập tên đăng nhập và mật khẩu.")
+    username = username[:64]
+    now = db.clock()
     with db.transaction() as s:
+        s.execute(delete(LoginAttempt).where(LoginAttempt.first_failed_at < now - timedelta(days=1),
+                                             or_(LoginAttempt.locked_until.is_(None),
+                                                 LoginAttempt.locked_until < now)))
+        attempt = s.get(LoginAttempt, username)
         user = s.scalar(select(User).where(User.username == username))
-        if user is None:
-            _hasher.hash(password)  # same cost whether or not the account exists
-            raise AuthError("Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra bộ gõ tiếng Việt và phím Caps Lock.")
-        try:
-            _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            raise AuthError(
-                "Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra bộ gõ tiếng Việt và phím Caps Lock."
-            ) from None
-        if not user.active:
-            raise AuthError("Tài khoản này đã bị khóa. Hãy liên hệ quản trị hệ thống.")
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = _hasher.hash(password)
-        return _info(user)
+        ref = f"account {user.id}" if user is not None else "an unknown account"
+        if attempt is not None and attempt.locked_until is not None and attempt.locked_until > now:
+            log.warning("sign-in refused: %s is locked out until %s", ref, attempt.locked_until.isoformat())
+            locked = LOCKED.format(n=attempt.failures, until=attempt.locked_until.astimezone(TZ))
+            ok = None
+        else:
+            locked = None
+            ok = _verify(user, password)
+            if ok:
+                if attempt is not None:
+                    s.delete(attempt)
+                if _hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = _hasher.hash(password)
+            else:
+                if attempt is None or attempt.first_failed_at < now - FAILURE_WINDOW or attempt.locked_until:
+                    if attempt is None:
+                        attempt = LoginAttempt(username=username)
+                        s.add(attempt)
+                    attempt.failures, attempt.first_failed_at, attempt.locked_until = 0, now, None
+                attempt.failures += 1
+                log.warning("sign-in failed for %s (%d in a row)", ref, attempt.failures)
+                if attempt.failures >= LOCK_AFTER:
+                    attempt.locked_until = now + LOCK_FOR
+                    log.warning("sign-in locked out for %s until %s", ref, attempt.locked_until.isoformat())
+        info = _info(user) if ok else None
+    if locked:
+        raise AuthError(locked)
+    if info is None:
+        raise AuthError(WRONG)
+    return info
+
+
+def _verify(user: User | None, password: str) -> bool:
+    """True only for an active account with this password; the same Argon2 cost whatever the case."""
+    if len(password) > MAX_PASSWORD:
+        return False
+    if user is None:
+        _hasher.hash(password)  # same cost whether or not the account exists
+        return False
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return bool(user.active)
 
 
 def get_user(db: Database, user_id: str) -> UserInfo | None:
