@@ -7,12 +7,16 @@ from datetime import date
 from app.domain.text import nfc
 from app.services.database import Database
 from app.services.errors import ServiceError
+from app.services.inputs import clean
 from db.models import CalendarDayRow, ReferenceVersion
 
 
 def set_calendar_day(db: Database, *, day: date, kind: str, reason: str) -> None:
     if kind not in ("off", "work"):
         raise ServiceError("Loại ngày phải là “off” (nghỉ) hoặc “work” (làm bù).")
+    reason, problem = clean(reason, "day_reason")
+    if problem:
+        raise ServiceError(problem)
     if not nfc(reason):
         raise ServiceError("Hãy ghi lý do (ví dụ: “Nghỉ bù theo Thông báo số …”).")
     if not 2020 <= day.year <= 2050:

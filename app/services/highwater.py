@@ -106,6 +106,12 @@ def next_value(s: Session, name: str, current: int) -> int:
     return value
 
 
+def peek(s: Session, name: str, current: int) -> int:
+    """The highest number of `name` issued so far (the file's `current` or the high-water), taking none."""
+    hw: HighWater | None = s.info.get(SESSION_KEY)
+    return max(current, hw.floor(name)) if hw is not None else current
+
+
 def commit_pending(s: Session) -> None:
     """After the commit: record the numbers the transaction issued."""
     pending = s.info.pop(_PENDING, None)

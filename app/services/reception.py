@@ -3,24 +3,27 @@ write the event, and build the receipt (form 01)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from app.domain import applicant as ap
 from app.domain.calendar import TZ
-from app.domain.codes import book_counter_name, day_counter_name, format_code, volume_label
+from app.domain.codes import book_counter_name, volume_label
 from app.domain.deadline import RULE_VERSION, DurationKind, compute_due
 from app.domain.dossier import CHANNELS, RETURN_METHODS
 from app.domain.ids import uuid7
 from app.domain.text import nfc, title_name
 from app.services.catalogue import ProcedureInfo, catalogue_version, get_procedure
 from app.services.database import Database
-from app.services.errors import NotFound, ValidationFailed
+from app.services.errors import NotFound, ServiceError, ValidationFailed
 from app.services.events import next_counter, record_event
 from app.services.inputs import checked, clean, name_problem
 from app.services.projection import iso
 from app.services.settings import load_settings, office_calendar, this_device
+from app.services.slots import allocate_code
 from app.services.users import UserInfo
+from db.models import Dossier
 
 # Paper entries after an outage may be backdated, but not by more than this, and never into the future.
 MAX_BACKDATE = timedelta(days=60)
@@ -165,12 +168,42 @@ class Received:
     received_at: datetime
     volume: str
     number: int
+    repeated: bool = False  # True: this request was saved before; nothing new was written
 
 
-def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Received:
+# Idempotency keys that are not UUIDs become uuid5(REQUEST_NAMESPACE, key): the dossier id itself.
+REQUEST_NAMESPACE = uuid.UUID("6f1d2c1e-9b1a-5c7e-8f0e-2a3b4c5d6e7f")
+
+
+def dossier_id_for(request_id: str | uuid.UUID) -> str:
+    """The dossier id a reception request stands for: the UUID itself, or uuid5 of any other string."""
+    if isinstance(request_id, uuid.UUID):
+        return str(request_id)
+    try:
+        return str(uuid.UUID(request_id))
+    except ValueError:
+        return str(uuid.uuid5(REQUEST_NAMESPACE, request_id))
+
+
+def _already_received(s, dossier_id: str, form: ReceptionForm) -> Received | None:
+    """The dossier an earlier try of the same request saved, if any (the same citizen and procedure)."""
+    d = s.get(Dossier, dossier_id)
+    if d is None:
+        return None
+    if (d.applicant_name, d.procedure_code) != (title_name(form.applicant_name), form.procedure_code):
+        raise ServiceError(f"Mã yêu cầu này đã được dùng cho hồ sơ {d.code} của người nộp khác hoặc thủ tục khác; "
+                           "hãy tiếp nhận hồ sơ mới bằng một mã yêu cầu mới.")
+    return Received(d.id, d.code, d.due_at.astimezone(TZ) if d.due_at else None, d.received_at.astimezone(TZ),
+                    d.volume, d.number, repeated=True)
+
+
+def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo,
+                    request_id: str | uuid.UUID | None = None) -> Received:
     """Record a complete, valid dossier: one event, the dossier row and its logbook line, one transaction.
 
     Raises ValidationFailed (field -> message) before writing anything; nothing the clerk typed is lost.
+    `request_id` makes a retry safe: the same key (one per form fill, reused on retry) returns the dossier
+    the first try saved, with its code, and writes nothing.
     Must not be called on the Qt main thread for large databases; it returns plain data.
     """
     now = db.clock()
@@ -185,18 +218,20 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Re
             proc = get_procedure(None, form.procedure_code, session=s)
         except NotFound as exc:
             raise ValidationFailed({"procedure_code": exc.message}) from exc
+        if request_id is not None and (earlier := _already_received(s, dossier_id_for(request_id), form)):
+            return earlier
         settings = load_settings(s)
         cal = office_calendar(s, settings)
         device = this_device(s)
         due = compute_due(received_at, proc.duration, cal)
         day = received_at.date()
-        code = format_code(settings.agency_code, day, device.slot, next_counter(s, day_counter_name(day)))
+        code = allocate_code(s, settings.agency_code, device, day)  # issue 9: a clear message after 999 a day
         number = next_counter(s, book_counter_name(day.year))
         volume = volume_label(device.slot, day.year)
         papers = form.papers
         if papers is None:
             papers = [PaperInput(p.name, p.original, p.copy, p.count) for p in proc.papers if p.required]
-        dossier_id = uuid7()
+        dossier_id = dossier_id_for(request_id) if request_id is not None else uuid7()
         payload = {
             "code": code,
             "volume": volume,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.calendar import CalendarDay, DayKind, OfficeHours, WorkCalendar
 from app.services.errors import ServiceError
+from app.services.inputs import clean
 from db.models import CalendarDayRow, Device, Setting
 
 DEFAULTS: dict[str, object] = {
@@ -158,7 +159,10 @@ def update_settings(db, changes: dict[str, str]) -> OfficeSettings:
         elif key == "agency_code":
             raise ServiceError("Mã cơ quan nằm trong mọi mã hồ sơ đã cấp; không đổi được sau khi thiết lập.")
         else:
-            parsed[key] = text.strip()
+            value, problem = clean(text, "setting", label=f"Thiết lập “{key}”")
+            if problem:
+                raise ServiceError(problem)
+            parsed[key] = value
     with db.transaction() as s:
         save_settings(s, parsed)
         return load_settings(s)

@@ -16,6 +16,7 @@ from app.domain.ids import uuid7
 from app.domain.text import nfc
 from app.services.database import Database
 from app.services.errors import AuthError, ServiceError
+from app.services.inputs import checked, name_problem, username_problem
 from db.models import LoginAttempt, User
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,20 @@ def _info(u: User) -> UserInfo:
 def create_user(s: Session, *, username: str, full_name: str, password: str, role: str = "clerk",
                 title: str = "", unit: str = "") -> UserInfo:
     username = nfc(username).lower()
-    if not username or not full_name.strip():
+    if not username or not nfc(full_name):
         raise ServiceError("Cần nhập tên đăng nhập và họ tên cán bộ.")
+    if problem := username_problem(username):
+        raise ServiceError(problem)
+    v, errors = checked({"full_name": (full_name, "full_name"), "title": (title, "title"), "unit": (unit, "unit")})
+    if not errors and (m := name_problem(v["full_name"], "Họ tên cán bộ")):
+        errors["full_name"] = m
+    if errors:
+        raise ServiceError(next(iter(errors.values())))
+    full_name, title, unit = v["full_name"], v["title"], v["unit"]
     if len(password) < 6:
         raise ServiceError("Mật khẩu phải có ít nhất 6 ký tự.")
+    if len(password) > MAX_PASSWORD:
+        raise ServiceError(f"Mật khẩu dài quá {MAX_PASSWORD} ký tự.")
     if role not in ROLES:
         raise ServiceError(f"Vai trò không hợp lệ: {role}.")
     if s.scalar(select(User).where(User.username == username)):
