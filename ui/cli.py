@@ -566,8 +566,19 @@ def cmd_admin_day(args) -> int:
 # --- parser --------------------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """No abbreviated options: `--password X` must never be taken for `--password-file X`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
+PASSWORD_FLAGS = ("--password", "--admin-password", "--new-password")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã")
+    p = _Parser(prog="motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã")
     sub = p.add_subparsers(dest="command")
 
     c = sub.add_parser("counter", help="mở màn hình quầy tiếp nhận (mặc định)")
@@ -745,6 +756,12 @@ def main(argv: list[str] | None = None) -> int:
     from app.services.paths import private_umask
 
     private_umask()
+    raw = sys.argv[1:] if argv is None else argv
+    if any(a.split("=")[0] in PASSWORD_FLAGS for a in raw):
+        print("Không nhận mật khẩu trên dòng lệnh (nó bị lưu trong lịch sử lệnh và ai cũng xem được trong danh sách "
+              "tiến trình). Hãy gõ khi được hỏi, hoặc dùng biến MOTCUA_PASSWORD / MOTCUA_NEW_PASSWORD, hoặc "
+              "--password-file / --new-password-file.", file=sys.stderr)
+        return EXIT_REFUSED
     parser = build_parser()
     args = parser.parse_args(argv)
     log_path = setup_logging()
