@@ -103,9 +103,10 @@ class PrivateFormatter(logging.Formatter):
         return "\n".join(lines)
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.args:
-            record.msg, record.args = record.getMessage(), None
-        record.msg = redact(str(record.msg))
+        # a copy: other handlers keep their own rendering, and a traceback text cached by one of them
+        # (with the exception's message in it) is never reused here
+        record = logging.makeLogRecord(record.__dict__)
+        record.msg, record.args, record.exc_text = redact(record.getMessage()), None, None
         return super().format(record)
 
 
