@@ -11,7 +11,14 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 
 from app.services.reception import ReceptionForm, receive_dossier
-from app.services.reports import logbook_csv, logbook_lines, logbook_title_info, logbook_xlsx, stats_csv, stats_xlsx
+from app.services.reports import (
+    logbook_csv,
+    logbook_lines,
+    logbook_title_info,
+    logbook_xlsx,
+    stats_csv,
+    stats_xlsx,
+)
 from app.services.stats import compute_stats
 from app.services.users import login
 from db.models import Dossier
