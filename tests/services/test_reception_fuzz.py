@@ -24,8 +24,16 @@ from app.services import lifecycle as lc
 from app.services.errors import ValidationFailed
 from app.services.forms import FormKind, dossier_form_pdf, intake_slip_pdf, receipt_pdf
 from app.services.reception import ReceptionForm, receive_dossier
-from app.services.reports import logbook_csv, logbook_lines, logbook_pdf, logbook_title_info, logbook_xlsx
-from app.services.reports import stats_csv, stats_pdf, stats_xlsx
+from app.services.reports import (
+    logbook_csv,
+    logbook_lines,
+    logbook_pdf,
+    logbook_title_info,
+    logbook_xlsx,
+    stats_csv,
+    stats_pdf,
+    stats_xlsx,
+)
 from app.services.stats import compute_stats
 from app.services.users import login
 from tests.conftest import make_office
