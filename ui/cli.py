@@ -106,7 +106,7 @@ def cmd_demo(args) -> int:
         if not demo:
             return _fail(f"Không xóa: {db_path} không phải tệp xã mẫu (do “motcua demo” tạo). "
                          "--reset chỉ xóa dữ liệu của xã mẫu.")
-        for suffix in ("", "-wal", "-shm", "-highwater", "-hong"):
+        for suffix in ("", "-wal", "-shm", "-highwater", "-highwater-wal", "-highwater-shm", "-hong"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
     db = _open(db_path, create=True)
     try:

@@ -383,7 +383,11 @@ def _restore_locked(backup_file: Path, db_path: Path, *, other_device: bool) -> 
             finally:
                 engine.dispose()
         # the numbers already issued from the file being replaced stay issued
-        HighWater(db_path).raise_to(live_counters)
+        hw = HighWater(db_path)
+        try:
+            hw.raise_to(live_counters)
+        finally:
+            hw.close()
         kept = None
         if db_path.exists():
             kept = db_path.with_name(f"{db_path.stem}-truoc-khoi-phuc-{stamp}{db_path.suffix}")
