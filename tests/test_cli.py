@@ -25,8 +25,9 @@ def motcua(*args, check=True, user=("canbo1", "matkhau123"), env=None):
         env.pop(key, None)
     if user:
         env.update(MOTCUA_USER=user[0], MOTCUA_PASSWORD=user[1])
+    # a timeout: a command that wrongly opens a window (e.g. the counter on an unconfigured file) fails, not hangs
     p = subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, capture_output=True, text=True, env=env,
-                       stdin=subprocess.DEVNULL)
+                       stdin=subprocess.DEVNULL, timeout=180)
     if check and p.returncode != 0:
         raise AssertionError(f"exit {p.returncode}: {p.stdout}\n{p.stderr}")
     return p
