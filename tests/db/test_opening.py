@@ -195,4 +195,5 @@ def test_check_reports_damaged_pages_plainly_and_the_file_then_refuses_writes(tm
     with pytest.raises(StorageError) as info:
         _receive(again)
     assert "bị hỏng ở một số trang" in info.value.message and "motcua admin restore" in info.value.message
+    assert login(again, username="canbo1", password="matkhau123")  # still signs in to read and print
     again.close()
