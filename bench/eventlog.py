@@ -89,7 +89,7 @@ def fold(quick: bool) -> Table:
         # a fresh device pulling the log: pages of 1,000 events into an empty file, each page one transaction
         events = _events(src, limit=None if quick else 20 * PAGE)
         empty = tmp / "empty.sqlite"
-        Database(empty).close()
+        Database(empty, create=True).close()
         fresh = tmp / "fresh.sqlite"
 
         def pull() -> None:

@@ -530,7 +530,7 @@ def generate(path: Path | str, *, dossiers: int, years: float = 1, seed: int = 1
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     t0 = time.perf_counter()
-    db = Database(path)
+    db = Database(path, create=True)
     db.clock = lambda: (NOW - timedelta(days=4000)).astimezone(UTC)
     staff = [StaffAccount(u, n, "matkhau123", "clerk", "Công chức tiếp nhận") for u, n in CLERKS[:devices]]
     initialise_office(db, settings=OFFICE, slot=1, device_name="Quầy 1", staff=staff + SPECIALISTS)

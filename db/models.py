@@ -376,3 +376,36 @@ class LogbookPrinted(Base):
     dossier_id: Mapped[str] = mapped_column(String(36), index=True)
     values: Mapped[dict] = mapped_column(JSONText, default=dict)
     event_id: Mapped[str] = mapped_column(String(36))  # the closing that printed it last
+
+
+# --- local security and file state (not synced, not folded) ------------------------------------------
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins per typed username (existing or not), for the temporary lock-out."""
+
+    __tablename__ = "login_attempts"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FileMark(Base):
+    """A fact about this file itself, never synced nor set through the office settings
+    (e.g. "demo": the file was made by `motcua demo`, so its demo accounts may act without a password)."""
+
+    __tablename__ = "file_marks"
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExtraSlot(Base):
+    """A second (third…) slot given to this device, used for codes once its own slot has made 999
+    codes in a day. Unique in the unit like a device's slot."""
+
+    __tablename__ = "extra_slots"
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -29,12 +29,15 @@ SPECIALIST = StaffAccount("chuyenvien", "Lê Văn Đức", "matkhau123", "specia
 LEADER = StaffAccount("lanhdao", "Phạm Quốc Hùng", "matkhau123", "leader", "Phó Chủ tịch UBND xã")
 
 
-def make_office(path, *, slot: int = 1, now: datetime | None = None) -> Database:
-    db = Database(path)
+ADMIN = StaffAccount("quantri", "Võ Minh Tâm", "matkhau-quantri", "admin")
+
+
+def make_office(path, *, slot: int = 1, now: datetime | None = None, admin: bool = False) -> Database:
+    db = Database(path, create=True)
     if now is not None:
         db.clock = lambda: now
     initialise_office(db, settings=OFFICE, slot=slot, device_name=f"Quầy {slot}",
-                      staff=[CLERK, SPECIALIST, LEADER])
+                      staff=[CLERK, SPECIALIST, LEADER, *([ADMIN] if admin else [])])
     return db
 
 

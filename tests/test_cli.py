@@ -13,13 +13,21 @@ import pytest
 from tests.conftest import make_office
 
 ROOT = Path(__file__).resolve().parents[1]
+ADMIN_LOGIN = ("quantri", "matkhau-quantri")
 
 
-def motcua(*args, check=True):
+def motcua(*args, check=True, user=("canbo1", "matkhau123"), env=None):
     # The clock is pinned so that dates in these tests stay inside the 60-day back-entry window forever.
+    # Scripts prove who they are with MOTCUA_USER / MOTCUA_PASSWORD (the office's clerk by default).
     env = dict(os.environ, PYTHONPATH=str(ROOT), MOTCUA_HOME=str(ROOT / ".pytest_cache" / "home"),
-               MOTCUA_FIXED_NOW="2026-11-22T10:00")
-    p = subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, capture_output=True, text=True, env=env)
+               MOTCUA_FIXED_NOW="2026-11-22T10:00", **(env or {}))
+    for key in ("MOTCUA_USER", "MOTCUA_PASSWORD"):
+        env.pop(key, None)
+    if user:
+        env.update(MOTCUA_USER=user[0], MOTCUA_PASSWORD=user[1])
+    # a timeout: a command that wrongly opens a window (e.g. the counter on an unconfigured file) fails, not hangs
+    p = subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, capture_output=True, text=True, env=env,
+                       stdin=subprocess.DEVNULL, timeout=180)
     if check and p.returncode != 0:
         raise AssertionError(f"exit {p.returncode}: {p.stdout}\n{p.stderr}")
     return p
@@ -28,7 +36,7 @@ def motcua(*args, check=True):
 @pytest.fixture
 def office_file(tmp_path):
     path = tmp_path / "xa.sqlite"
-    make_office(path).close()
+    make_office(path, admin=True).close()
     return path
 
 
@@ -51,7 +59,7 @@ def test_calendar_off_days_lists_weekday_holidays_and_makeup_days():
 
 def test_calendar_due_uses_the_offices_own_days_with_db(office_file):
     motcua("admin", "day", "--db", str(office_file), "--date", "2026-11-25", "--kind", "off",
-           "--reason", "Nghỉ theo quyết định của UBND tỉnh")
+           "--reason", "Nghỉ theo quyết định của UBND tỉnh", user=ADMIN_LOGIN)
     p = motcua("calendar", "due", "--received", "2026-11-23T10:00", "--working-days", "1", "--db", str(office_file))
     assert p.stdout.splitlines()[0] == "2026-11-26T10:00"
 
@@ -150,16 +158,18 @@ def test_reports_and_search_from_the_command_line(tmp_path):
 
 
 def test_admin_settings_switches_the_receipt_to_a5_and_refuses_bad_values(office_file, tmp_path):
-    out = motcua("admin", "settings", "--db", str(office_file), "--set", "paper_size=a5").stdout
+    out = motcua("admin", "settings", "--db", str(office_file), "--set", "paper_size=a5", user=ADMIN_LOGIN).stdout
     assert 'paper_size = "A5"' in out
     pdf = tmp_path / "a5.pdf"
     motcua("receive", "--db", str(office_file), "--procedure", "2.000815", "--name", "Hồ Văn Nam",
            "--phone", "0901234567", "--received", "2026-11-20T08:00", "--pdf", str(pdf))
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "419.528 x 595.276 pts" in info  # A5 portrait, in points
-    p = motcua("admin", "settings", "--db", str(office_file), "--set", "paper_size=Letter", check=False)
+    p = motcua("admin", "settings", "--db", str(office_file), "--set", "paper_size=Letter", check=False,
+               user=ADMIN_LOGIN)
     assert p.returncode == 2 and "A4 hoặc A5" in p.stderr
-    p = motcua("admin", "settings", "--db", str(office_file), "--set", "agency_code=000.00.00.H00", check=False)
+    p = motcua("admin", "settings", "--db", str(office_file), "--set", "agency_code=000.00.00.H00", check=False,
+               user=ADMIN_LOGIN)
     assert p.returncode == 2 and "không đổi được" in p.stderr
 
 

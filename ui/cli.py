@@ -15,7 +15,8 @@ from pathlib import Path
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.paths import default_db_path, setup_logging
 
-EXIT_REFUSED = 2
+EXIT_REFUSED = 2  # nothing was done; the message says why
+EXIT_SAVED_BUT = 3  # the dossier was saved (its code is printed) but a later step, e.g. the PDF, failed
 
 
 def _local_dt(text: str) -> datetime:
@@ -40,13 +41,14 @@ def _fmt(dt: datetime | None) -> str | None:
     return dt.astimezone(TZ).strftime("%Y-%m-%dT%H:%M") if dt else None
 
 
-def _open(path) -> object:
-    """Open a database; MOTCUA_FIXED_NOW (YYYY-MM-DDTHH:MM, local) pins the clock for training runs and tests."""
+def _open(path, *, create: bool = False) -> object:
+    """Open a database (never creating one unless `create`: only set-up and the demo make a file);
+    MOTCUA_FIXED_NOW (YYYY-MM-DDTHH:MM, local) pins the clock for training runs and tests."""
     import os
 
     from app.services.database import Database
 
-    db = Database(path)
+    db = Database(path, create=create)
     fixed = os.environ.get("MOTCUA_FIXED_NOW")
     if fixed:
         pinned = _local_dt(fixed)
@@ -69,10 +71,15 @@ def cmd_counter(args) -> int:
 
     db_path = Path(args.db) if args.db else default_db_path()
     db = _open(db_path)
-    if not is_configured(db):
-        print(f"Chưa có đơn vị nào được thiết lập trong {db_path}: tạo xã mẫu để dùng thử…", file=sys.stderr)
-        _seed_demo(db, args)
-    db.close()
+    try:
+        configured = is_configured(db)
+    finally:
+        db.close()
+    if not configured:
+        # issue 9: never seed the demo commune (and its known passwords) into a real or mistyped file
+        return _fail(f"Tệp {db_path} chưa được thiết lập cho đơn vị nào. Thiết lập máy này bằng "
+                     f"“motcua admin setup --db {db_path} …” (xem motcua admin setup --help), "
+                     "hoặc dùng thử với xã mẫu: “motcua demo”.")
     from ui.counter_app import run_counter
 
     return run_counter(db_path, username=getattr(args, "user", None))
@@ -87,18 +94,31 @@ def _seed_demo(db, args) -> None:
 
 
 def cmd_demo(args) -> int:
-    from app.services.setup import is_configured
+    from app.services.setup import is_configured, is_demo
 
     db_path = Path(args.db) if args.db else default_db_path().with_name("motcua-demo.sqlite")
     if args.reset and db_path.exists():
-        for suffix in ("", "-wal", "-shm"):
+        db = _open(db_path)  # refuses a foreign or damaged file: nothing to reset there
+        try:
+            demo = is_demo(db)
+        finally:
+            db.close()
+        if not demo:
+            return _fail(f"Không xóa: {db_path} không phải tệp xã mẫu (do “motcua demo” tạo). "
+                         "--reset chỉ xóa dữ liệu của xã mẫu.")
+        for suffix in ("", "-wal", "-shm", "-highwater", "-highwater-wal", "-highwater-shm", "-hong"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
-    db = _open(db_path)
-    if is_configured(db):
-        print(f"Dùng lại xã mẫu đã có trong {db_path} (thêm --reset để tạo lại).", file=sys.stderr)
-    else:
-        _seed_demo(db, args)
-    db.close()
+    db = _open(db_path, create=True)
+    try:
+        if is_configured(db):
+            if not is_demo(db):
+                return _fail(f"{db_path} là dữ liệu của một đơn vị thật, không phải xã mẫu; "
+                             "hãy chọn tệp khác cho xã mẫu (--db).")
+            print(f"Dùng lại xã mẫu đã có trong {db_path} (thêm --reset để tạo lại).", file=sys.stderr)
+        else:
+            _seed_demo(db, args)
+    finally:
+        db.close()
     if args.no_gui:
         print(db_path)
         return 0
@@ -107,54 +127,130 @@ def cmd_demo(args) -> int:
     return run_counter(db_path, username="canbo")
 
 
+# --- who runs a command ---------------------------------------------------------------------------------
+
+NEED_AUTH = ("Lệnh này ghi dữ liệu nên phải biết ai chạy nó. Chạy trong cửa sổ dòng lệnh để nhập mật khẩu; "
+             "với kịch bản, đặt biến môi trường MOTCUA_USER và MOTCUA_PASSWORD, hoặc dùng --user TÊN "
+             "--password-file TỆP. Không bao giờ ghi mật khẩu trên dòng lệnh.")
+
+
+def _read_secret(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()[0] if Path(path).stat().st_size else ""
+    except (OSError, IndexError, UnicodeDecodeError) as exc:
+        raise ServiceError(f"Không đọc được tệp mật khẩu {path}: {getattr(exc, 'strerror', None) or exc}.") from exc
+
+
+def _password(args, *, env: str = "MOTCUA_PASSWORD", file_attr: str = "password_file") -> str | None:
+    import os
+
+    if getattr(args, file_attr, None):
+        return _read_secret(getattr(args, file_attr))
+    return os.environ.get(env) or None
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _actor(db, args, *, roles: tuple[str, ...] | None = None):
+    """The signed-in user a writing command runs as, proven by a password (prompt, MOTCUA_USER +
+    MOTCUA_PASSWORD, or --password-file). In a demo file only, the demo clerk needs none."""
+    import getpass
+    import os
+
+    from app.services.demo import DEMO_CLERK
+    from app.services.setup import is_demo
+    from app.services.users import list_users, login
+
+    username = getattr(args, "user", None) or os.environ.get("MOTCUA_USER") or None
+    password = _password(args)
+    if password is None and (username or DEMO_CLERK) == DEMO_CLERK and is_demo(db):
+        user = next((u for u in list_users(db) if u.username == DEMO_CLERK), None)
+    else:
+        if username is None or password is None:
+            if not _interactive():
+                raise ServiceError(NEED_AUTH)
+            if username is None:
+                username = input("Tên đăng nhập: ").strip()
+            password = getpass.getpass(f"Mật khẩu của {username}: ")
+        user = login(db, username=username, password=password)
+    if user is None:
+        raise ServiceError(NEED_AUTH)
+    if roles and user.role not in roles:
+        from app.services.users import ROLES
+
+        raise ServiceError(f"Lệnh này cần tài khoản {' hoặc '.join(ROLES[r] for r in roles)}; "
+                           f"{user.username} là {user.role_text}.")
+    return user
+
+
+def _new_password(args, who: str) -> str:
+    """A new account's password: --new-password-file, MOTCUA_NEW_PASSWORD, or typed twice."""
+    import getpass
+
+    password = _password(args, env="MOTCUA_NEW_PASSWORD", file_attr="new_password_file")
+    if password is not None:
+        return password
+    if not _interactive():
+        raise ServiceError(f"Cần mật khẩu cho tài khoản {who}: gõ khi được hỏi (chạy trong cửa sổ dòng lệnh), "
+                           "hoặc dùng --new-password-file TỆP hay biến MOTCUA_NEW_PASSWORD. Không ghi mật khẩu "
+                           "trên dòng lệnh.")
+    first = getpass.getpass(f"Mật khẩu mới cho {who}: ")
+    if getpass.getpass("Gõ lại mật khẩu: ") != first:
+        raise ServiceError("Hai lần gõ mật khẩu không giống nhau; chưa tạo tài khoản.")
+    return first
+
+
+def _auth_args(x: argparse.ArgumentParser) -> None:
+    x.add_argument("--user", help="tên đăng nhập của người chạy lệnh (hoặc biến MOTCUA_USER)")
+    x.add_argument("--password-file", help="tệp chứa mật khẩu ở dòng đầu (hoặc biến MOTCUA_PASSWORD); "
+                                           "không có thì hỏi mật khẩu")
+
+
 # --- receive -------------------------------------------------------------------------------------------
-
-
-def _clerk(db, username: str | None):
-    from app.services.users import list_users
-
-    users = list_users(db)
-    if username:
-        match = [u for u in users if u.username == username.lower()]
-        if not match:
-            raise ServiceError(f"Không có cán bộ có tên đăng nhập “{username}”.")
-        return match[0]
-    clerks = [u for u in users if u.role == "clerk"] or users
-    if not clerks:
-        raise ServiceError("Chưa có tài khoản cán bộ nào; hãy tạo bằng “motcua admin add-user”.")
-    return clerks[0]
 
 
 def cmd_receive(args) -> int:
     from app.services.forms import receipt_pdf
     from app.services.reception import ReceptionForm, receive_dossier
 
+    db = None
     try:
         db = _open(args.db)
-        clerk = _clerk(db, args.user)
+        clerk = _actor(db, args)
         form = ReceptionForm(
             procedure_code=args.procedure, applicant_name=args.name, phone=args.phone, id_number=args.id or "",
             birth_date=args.birth, address=args.address or "", email=args.email or "", sets_count=args.sets,
             channel=args.channel, return_method=args.return_method, note=args.note or "",
             received_at=args.received,
         )
-        r = receive_dossier(db, form=form, clerk=clerk)
-        out = {"id": r.id, "code": r.code, "received": _fmt(r.received_at), "due": _fmt(r.due_at),
-               "volume": r.volume, "number": r.number}
-        if args.pdf:
-            Path(args.pdf).write_bytes(receipt_pdf(db, r.code))
-            out["pdf"] = str(args.pdf)
+        r = receive_dossier(db, form=form, clerk=clerk, request_id=args.request_id)
     except ValidationFailed as exc:
         return _fail(exc.message, as_json=args.json, errors=exc.errors)
     except ServiceError as exc:
         return _fail(exc.message, as_json=args.json)
-    except OSError as exc:
-        return _fail(f"Không ghi được tệp PDF {args.pdf}: {exc.strerror}", as_json=args.json)
+    out = {"id": r.id, "code": r.code, "received": _fmt(r.received_at), "due": _fmt(r.due_at),
+           "volume": r.volume, "number": r.number, "repeated": r.repeated}
+    status = 0
+    if args.pdf:
+        # the dossier is saved: from here on every failure names its code
+        try:
+            Path(args.pdf).write_bytes(receipt_pdf(db, r.code))
+            out["pdf"] = str(args.pdf)
+        except (OSError, ServiceError) as exc:
+            why = exc.message if isinstance(exc, ServiceError) else (exc.strerror or str(exc))
+            out["pdf_error"] = (f"Đã lưu hồ sơ {r.code} nhưng không ghi được giấy hẹn ra tệp {args.pdf}: {why}. "
+                                f"In lại bằng: motcua receive … --request-id giống lần này, hoặc từ màn hình quầy.")
+            print(out["pdf_error"], file=sys.stderr)
+            status = EXIT_SAVED_BUT
+    db.close()
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
     else:
-        print(received_sentence(r, pdf=out.get("pdf")))
-    return 0
+        again = "\n(Đã lưu từ lần trước với cùng mã yêu cầu; không tạo hồ sơ mới.)" if r.repeated else ""
+        print(received_sentence(r, pdf=out.get("pdf")) + again)
+    return status
 
 
 def received_sentence(r, *, pdf: str | None = None) -> str:
@@ -183,7 +279,7 @@ def cmd_dossier(args) -> int:
     as_json = args.json
     try:
         db = _open(args.db)
-        actor = _clerk(db, args.user)
+        actor = _actor(db, args)
         common = {"actor": actor, "at": args.at}
         if action == Action.TRANSFER:
             r = lc.transfer(db, args.code, to_name=args.to or "", to_unit=args.unit or "", note=args.note or "",
@@ -300,7 +396,7 @@ def cmd_report_day(args) -> int:
             print(error, file=sys.stderr)
         print(f"Đã lưu {len(report.written)} ngày vào {daybook.archive_folder(db)}", file=sys.stderr)
         return EXIT_REFUSED if report.errors else 0
-    actor = _clerk(db, args.user)
+    actor = _actor(db, args)
     if args.all:
         closed = daybook.close_pending(db, actor=actor)
         if not closed:
@@ -338,7 +434,7 @@ def cmd_report_volume(args) -> int:
         _write_private(args.cover, daybook.cover_pdf(db, args.year))
         print(f"Đã in bìa sổ năm {args.year} vào {args.cover}")
     if args.close:
-        v = daybook.close_volume(db, args.year, actor=_clerk(db, args.user))
+        v = daybook.close_volume(db, args.year, actor=_actor(db, args))
         if args.pdf:
             _write_private(args.pdf, v.pdf)
         print(f"Đã khóa Quyển số {v.volume}: {v.pages} trang, {v.lines} dòng.")
@@ -424,16 +520,25 @@ def cmd_calendar_off_days(args) -> int:
 
 
 def cmd_admin_setup(args) -> int:
+    from app.services.catalogue import SEED_CATALOGUE
     from app.services.setup import StaffAccount, initialise_office
 
     settings = {"agency_code": args.agency_code, "parent_body": args.parent_body, "center_name": args.center_name,
                 "place_name": args.place, "commune_name": args.commune or "", "province_name": args.province or "",
                 "lookup_url_template": args.lookup_url or "", "contact_phone": args.phone or ""}
-    db = _open(args.db)
-    initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
-                      staff=[StaffAccount(args.admin_user, args.admin_name, args.admin_password, "admin")],
-                      catalogue=args.catalogue)
-    print(f"Đã thiết lập {args.center_name}, máy số {args.slot}, trong {args.db}")
+    import os
+
+    password = (_read_secret(args.password_file) if args.password_file else os.environ.get("MOTCUA_PASSWORD")) \
+        or _new_password(args, args.admin_user)
+    db = _open(args.db, create=True)
+    try:
+        initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
+                          staff=[StaffAccount(args.admin_user, args.admin_name, password, "admin")],
+                          catalogue=args.catalogue or SEED_CATALOGUE)
+    finally:
+        db.close()
+    print(f"Đã thiết lập {args.center_name}, máy số {args.slot}, trong {args.db}"
+          + ("" if args.catalogue else " (nạp danh mục thủ tục mẫu)"))
     return 0
 
 
@@ -441,9 +546,15 @@ def cmd_admin_add_user(args) -> int:
     from app.services.users import create_user
 
     db = _open(args.db)
-    with db.transaction() as s:
-        u = create_user(s, db.device, username=args.username, full_name=args.full_name, password=args.password,
-                        role=args.role, title=args.title or "", unit=args.unit or "", at=db.clock())
+    try:
+        admin = _actor(db, args, roles=("admin",))
+        password = _new_password(args, args.username)
+        with db.transaction() as s:
+            u = create_user(s, db.device, username=args.username, full_name=args.full_name, password=password,
+                            role=args.role, title=args.title or "", unit=args.unit or "", at=db.clock(),
+                            actor_id=admin.id)
+    finally:
+        db.close()
     print(f"Đã tạo tài khoản {u.username} ({u.full_name}, {u.role_text})")
     return 0
 
@@ -451,15 +562,38 @@ def cmd_admin_add_user(args) -> int:
 def cmd_admin_import_catalogue(args) -> int:
     from app.services.catalogue import import_catalogue_file
 
-    n = import_catalogue_file(_open(args.db), args.file)
+    db = _open(args.db)
+    try:
+        admin = _actor(db, args, roles=("admin",))
+        n = import_catalogue_file(db, args.file, actor_id=admin.id)
+    finally:
+        db.close()
     print(f"Đã nạp {n} thủ tục từ {args.file}")
+    return 0
+
+
+def cmd_admin_extra_slot(args) -> int:
+    from app.services.slots import add_extra_slot
+
+    db = _open(args.db)
+    try:
+        _actor(db, args, roles=("admin",))
+        slots = add_extra_slot(db, args.slot)
+    finally:
+        db.close()
+    print(f"Máy này dùng các số hiệu {', '.join(map(str, slots))}: sau 999 mã trong ngày của số hiệu {slots[0]}, "
+          f"mã hồ sơ tiếp tục với số hiệu {slots[1]}. Không cấp các số hiệu này cho máy nào khác.")
     return 0
 
 
 def cmd_admin_rebuild(args) -> int:
     from app.services.maintenance import rebuild_projections
 
-    r = rebuild_projections(_open(args.db))
+    db = _open(args.db)
+    try:
+        r = rebuild_projections(db)
+    finally:
+        db.close()
     same = "giống hệt" if r.identical else "KHÁC (đã thay bằng kết quả dựng lại)"
     print(f"Đã dựng lại dữ liệu từ {r.events} sự kiện; kết quả {same} dữ liệu trước đó.")
     print(f"digest {r.digest_after}")
@@ -469,7 +603,19 @@ def cmd_admin_rebuild(args) -> int:
 def cmd_admin_check(args) -> int:
     from app.services.maintenance import check_database
 
-    r = check_database(_open(args.db))
+    db = _open(args.db)
+    try:
+        r = check_database(db)
+    finally:
+        db.close()
+    if r.integrity != "ok":
+        print("Toàn vẹn tệp SQLite: HỎNG")
+        for line in r.problems[:10]:
+            print(f"  {line}")
+        print("Từ giờ chương trình không ghi thêm vào tệp này. Hãy sao lưu tệp (motcua admin backup) rồi khôi phục "
+              "bản sao lưu gần nhất (motcua admin restore); tệp hiện tại được giữ lại và các hồ sơ mới hơn "
+              "được lấy lại nếu còn đọc được.")
+        return 1
     print(f"Toàn vẹn tệp SQLite: {r.integrity}")
     print(f"Số sự kiện: {r.events}; chuỗi số thứ tự theo máy: {'liên tục' if not r.sequence_gaps else r.sequence_gaps}")
     print(f"Dữ liệu hiện hành khớp với nhật ký sự kiện: {'có' if r.projections_match_log else 'KHÔNG'}")
@@ -479,7 +625,11 @@ def cmd_admin_check(args) -> int:
 def cmd_admin_backup(args) -> int:
     from app.services.maintenance import backup
 
-    target = backup(_open(args.db), args.to)
+    db = _open(args.db)
+    try:
+        target = backup(db, args.to)
+    finally:
+        db.close()
     print(target)
     return 0
 
@@ -487,8 +637,13 @@ def cmd_admin_backup(args) -> int:
 def cmd_admin_restore(args) -> int:
     from app.services.maintenance import restore
 
-    kept = restore(args.backup, args.db)
-    print(f"Đã khôi phục {args.db} từ {args.backup}" + (f"; tệp cũ được giữ tại {kept}" if kept else ""))
+    r = restore(args.backup, args.db, other_device=args.other_device)
+    print(f"Đã khôi phục {args.db} từ {args.backup}" + (f"; tệp cũ được giữ tại {r.kept}" if r.kept else "") + ".")
+    if r.recovered:
+        print(f"Đã lấy lại {r.recovered} sự kiện mới hơn bản sao lưu từ tệp cũ (hồ sơ tiếp nhận sau lần sao lưu).")
+    if r.recovery_problem:
+        print(f"Không lấy lại được các sự kiện mới hơn từ tệp cũ ({r.recovery_problem}); tệp cũ vẫn được giữ. "
+              "Mã hồ sơ và số thứ tự vẫn tiếp tục sau số lớn nhất đã cấp.", file=sys.stderr)
     return 0
 
 
@@ -502,7 +657,8 @@ def cmd_admin_settings(args) -> int:
         if not sep:
             return _fail(f"“{item}” phải có dạng tên=giá trị, ví dụ paper_size=A5.")
         changes[key.strip()] = value
-    settings = update_settings(db, changes) if changes else read_settings(db)
+    admin = _actor(db, args, roles=("admin",)) if changes else None
+    settings = update_settings(db, changes, actor_id=admin.id) if changes else read_settings(db)
     for key, value in sorted(settings.raw.items()):
         print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
     return 0
@@ -511,7 +667,9 @@ def cmd_admin_settings(args) -> int:
 def cmd_admin_day(args) -> int:
     from app.services.calendar_admin import set_calendar_day
 
-    set_calendar_day(_open(args.db), day=args.date, kind=args.kind, reason=args.reason)
+    db = _open(args.db)
+    admin = _actor(db, args, roles=("admin",))
+    set_calendar_day(db, day=args.date, kind=args.kind, reason=args.reason, actor_id=admin.id)
     kind = "ngày nghỉ" if args.kind == "off" else "ngày làm bù"
     print(f"Đã ghi {args.date:%d/%m/%Y} là {kind}: {args.reason}")
     return 0
@@ -520,8 +678,19 @@ def cmd_admin_day(args) -> int:
 # --- parser --------------------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """No abbreviated options: `--password X` must never be taken for `--password-file X`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
+PASSWORD_FLAGS = ("--password", "--admin-password", "--new-password")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã")
+    p = _Parser(prog="motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã")
     sub = p.add_subparsers(dest="command")
 
     c = sub.add_parser("counter", help="mở màn hình quầy tiếp nhận (mặc định)")
@@ -550,7 +719,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--return-method", default="counter", choices=["counter", "post"])
     r.add_argument("--note")
     r.add_argument("--received", type=_local_dt, help="thời điểm tiếp nhận YYYY-MM-DDTHH:MM (mặc định: bây giờ)")
-    r.add_argument("--user", help="tên đăng nhập của cán bộ tiếp nhận")
+    _auth_args(r)
+    r.add_argument("--request-id", help="mã yêu cầu (UUID hoặc chuỗi bất kỳ, mỗi hồ sơ một mã): chạy lại lệnh với "
+                                        "cùng mã sẽ trả lại hồ sơ đã lưu, không tạo hồ sơ trùng")
     r.add_argument("--pdf", help="ghi giấy tiếp nhận và hẹn trả (mẫu 01) ra tệp PDF")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_receive)
@@ -582,7 +753,7 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--archive", action="store_true",
                       help="ghi bản lưu PDF của mọi ngày đã qua chưa có trong thư mục lưu trữ")
     dy.add_argument("--pdf", help="ghi các trang sổ ra tệp PDF")
-    dy.add_argument("--user", help="tên đăng nhập của người chốt sổ")
+    _auth_args(dy)
     dy.set_defaults(func=cmd_report_day)
     vo = rp_sub.add_parser("volume", help="bìa sổ và khóa sổ cuối năm của quyển sổ theo dõi hồ sơ")
     vo.add_argument("--db", required=True)
@@ -590,7 +761,7 @@ def build_parser() -> argparse.ArgumentParser:
     vo.add_argument("--cover", help="in bìa quyển sổ ra tệp PDF")
     vo.add_argument("--close", action="store_true", help="khóa sổ năm (sau khi đã chốt mọi ngày)")
     vo.add_argument("--pdf", help="ghi trang khóa sổ ra tệp PDF (không có --close: in lại)")
-    vo.add_argument("--user", help="tên đăng nhập của người khóa sổ")
+    _auth_args(vo)
     vo.set_defaults(func=cmd_report_volume)
 
     se = sub.add_parser("search", help="tìm hồ sơ theo mã, tên, số điện thoại, số CCCD, địa chỉ (không cần dấu)")
@@ -633,8 +804,8 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("--override", action="store_true", help="cho phép gia hạn lần nữa (lãnh đạo/quản trị)")
     ds.add_argument("--id-shown", help="số giấy tờ người nhận kết quả xuất trình")
     ds.add_argument("--method", default="counter", choices=["counter", "post"])
-    ds.add_argument("--user", help="tên đăng nhập của cán bộ thực hiện")
     ds.add_argument("--json", action="store_true", help="in kết quả dạng JSON (cho kịch bản)")
+    _auth_args(ds)
     ds.set_defaults(func=cmd_dossier)
 
     a = sub.add_parser("admin", help="công cụ quản trị: thiết lập, sao lưu, khôi phục, kiểm tra")
@@ -653,14 +824,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device-name", default="Quầy 1")
     s.add_argument("--admin-user", required=True)
     s.add_argument("--admin-name", required=True)
-    s.add_argument("--admin-password", required=True)
+    s.add_argument("--password-file", help="tệp chứa mật khẩu quản trị ở dòng đầu (hoặc biến MOTCUA_PASSWORD); "
+                                           "không có thì hỏi hai lần")
     s.add_argument("--catalogue", help="tệp danh mục thủ tục JSON (mặc định: danh mục mẫu)")
     s.set_defaults(func=cmd_admin_setup, catalogue=None)
     u = a_sub.add_parser("add-user", help="tạo tài khoản cán bộ")
     u.add_argument("--db", required=True)
     u.add_argument("--username", required=True)
     u.add_argument("--full-name", required=True)
-    u.add_argument("--password", required=True)
+    u.add_argument("--new-password-file", help="tệp chứa mật khẩu của tài khoản mới ở dòng đầu "
+                                               "(hoặc biến MOTCUA_NEW_PASSWORD); không có thì hỏi hai lần")
+    _auth_args(u)
     u.add_argument("--role", default="clerk", choices=["clerk", "specialist", "leader", "admin"])
     u.add_argument("--title")
     u.add_argument("--unit")
@@ -668,6 +842,12 @@ def build_parser() -> argparse.ArgumentParser:
     ic = a_sub.add_parser("import-catalogue", help="nạp danh mục thủ tục từ tệp JSON")
     ic.add_argument("--db", required=True)
     ic.add_argument("file")
+    _auth_args(ic)
+    xs = a_sub.add_parser("extra-slot", help="cấp thêm một số hiệu máy phụ khi máy đã cấp đủ 999 mã trong ngày")
+    xs.add_argument("--db", required=True)
+    xs.add_argument("--slot", type=int, required=True, help="số hiệu 1–9 chưa máy nào của đơn vị dùng")
+    _auth_args(xs)
+    xs.set_defaults(func=cmd_admin_extra_slot)
     ic.set_defaults(func=cmd_admin_import_catalogue)
     rb = a_sub.add_parser("rebuild", help="dựng lại dữ liệu hiện hành từ nhật ký sự kiện")
     rb.add_argument("--db", required=True)
@@ -682,17 +862,21 @@ def build_parser() -> argparse.ArgumentParser:
     rs = a_sub.add_parser("restore", help="khôi phục từ bản sao lưu (tệp hiện tại được giữ lại)")
     rs.add_argument("--db", required=True)
     rs.add_argument("backup")
+    rs.add_argument("--other-device", action="store_true",
+                    help="cho phép khôi phục bản sao lưu của máy khác (thay máy hỏng bằng máy này)")
     rs.set_defaults(func=cmd_admin_restore)
     st = a_sub.add_parser("settings", help="xem hoặc đổi thiết lập đơn vị (khổ giấy A4/A5, giờ làm việc, tên…)")
     st.add_argument("--db", required=True)
     st.add_argument("--set", action="append", metavar="TÊN=GIÁ_TRỊ",
                     help="ví dụ --set paper_size=A5 --set place_name=\"Tân Hưng\"")
+    _auth_args(st)
     st.set_defaults(func=cmd_admin_settings)
     dy = a_sub.add_parser("day", help="thêm ngày nghỉ hoặc ngày làm bù do Chính phủ/tỉnh quyết định")
     dy.add_argument("--db", required=True)
     dy.add_argument("--date", type=_date, required=True)
     dy.add_argument("--kind", choices=["off", "work"], required=True)
     dy.add_argument("--reason", required=True)
+    _auth_args(dy)
     dy.set_defaults(func=cmd_admin_day)
     from ui.cli_sync import add_parsers
 
@@ -701,10 +885,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run a sub-command; a refused action (ServiceError) prints its Vietnamese message and exits 2."""
+    """Run a sub-command; a refused action (ServiceError) prints its Vietnamese message and exits 2.
+
+    Files and folders made from here on are private to the account (umask 077). An unexpected error is
+    logged (type and code lines, never its message: it may quote a citizen's data) and summarised."""
+    import logging
+    import os
+
+    from app.services.paths import private_umask
+
+    private_umask()
+    raw = sys.argv[1:] if argv is None else argv
+    # the province's `server add-commune --admin-password` (an initial password the commune's administrator
+    # changes at first sign-in) is the one exception the sync protocol's set-up commands name
+    provisioning = raw[:2] == ["server", "add-commune"]
+    if not provisioning and any(a.split("=")[0] in PASSWORD_FLAGS for a in raw):
+        print("Không nhận mật khẩu trên dòng lệnh (nó bị lưu trong lịch sử lệnh và ai cũng xem được trong danh sách "
+              "tiến trình). Hãy gõ khi được hỏi, hoặc dùng biến MOTCUA_PASSWORD / MOTCUA_NEW_PASSWORD, hoặc "
+              "--password-file / --new-password-file.", file=sys.stderr)
+        return EXIT_REFUSED
     parser = build_parser()
     args = parser.parse_args(argv)
-    setup_logging()
+    log_path = setup_logging()
     if args.command is None:
         args = parser.parse_args(["counter", *(argv or sys.argv[1:])])
     try:
@@ -712,6 +914,16 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return 130
+    except Exception:
+        if os.environ.get("MOTCUA_DEBUG"):
+            raise
+        logging.getLogger("motcua").exception("command %s failed", args.command)
+        print("Lỗi ngoài dự kiến; chưa chắc lệnh đã hoàn tất. Chi tiết kỹ thuật (không có dữ liệu cá nhân) được ghi "
+              f"trong {log_path or 'nhật ký'}; hãy báo cán bộ CNTT.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

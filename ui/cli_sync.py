@@ -74,6 +74,16 @@ def cmd_server_revoke(args) -> int:
     return 0
 
 
+def cmd_server_accept_gap(args) -> int:
+    from app.sync.server import service
+
+    lo, hi = service.accept_gap(_server_db(args.db), agency_code=args.agency_code, slot=args.slot, kind=args.kind,
+                                through=args.through)
+    print(f"Đã ghi nhận các sự kiện số {lo}–{hi} của máy số {args.slot} ({args.agency_code}) là bị mất; máy đó "
+          "đồng bộ tiếp từ số sau.")
+    return 0
+
+
 def cmd_server_rotate_epoch(args) -> int:
     from app.sync.server import service
 
@@ -123,7 +133,7 @@ def cmd_admin_enroll(args) -> int:
     from app.sync import client
 
     path = Path(args.db)
-    db = Database(path, device_kind=args.kind)
+    db = Database(path, create=not path.exists(), device_kind=args.kind)  # enrolment may make the file
     got = client.enroll(db, server_url=args.server, code=args.code, kind=args.kind)
     print(f"Đã đăng ký {got.name} (số {got.slot}) của {got.commune_name} với máy chủ {args.server}.")
     try:
@@ -190,6 +200,12 @@ def add_parsers(sub, admin_sub) -> None:
     rv.add_argument("--agency-code", required=True)
     rv.add_argument("--slot", type=int, required=True)
     rv.add_argument("--kind", choices=["counter", "kiosk"], default="counter")
+    ag = with_db("accept-gap", cmd_server_accept_gap, "xác nhận một khoảng sự kiện của một máy đã mất hẳn "
+                                                     "(máy khôi phục từ bản sao lưu cũ)")
+    ag.add_argument("--agency-code", required=True)
+    ag.add_argument("--slot", type=int, required=True)
+    ag.add_argument("--kind", choices=["counter", "kiosk"], default="counter")
+    ag.add_argument("--through", type=int, required=True, help="số thứ tự sự kiện cuối cùng đã mất")
     with_db("check", cmd_server_check, "kiểm tra dữ liệu hiện hành khớp với nhật ký sự kiện")
     with_db("rotate-epoch", cmd_server_rotate_epoch, "sau khi khôi phục máy chủ từ bản sao lưu: các thiết bị "
                                                      "đồng bộ lại từ đầu")

@@ -36,6 +36,7 @@ from ui.dossier_window import DossierWindow
 from ui.reception_form import WEEKDAYS, ReceptionPanel
 from ui.scanner import ScannerListener, let_scans_through, open_scanned
 from ui.stats_screen import StatsScreen
+from ui.sync_panel import EnrollDialog, FlagsDialog, SyncStatusItem, SyncWorker
 from ui.workers import run_in_thread
 
 # --- every user-visible text of this window ----------------------------------------------------------
@@ -71,6 +72,9 @@ T = {
     "ok": "Đã hiểu",
     "open_failed": "Không mở được hồ sơ: {msg}",
     "daybook": "Chốt sổ theo dõi hồ sơ…",
+    "sync_now": "Đồng bộ với máy chủ tỉnh ngay",
+    "enroll": "Kết nối máy chủ tỉnh…",
+    "flags": "Cảnh báo cần xử lý…",
     "unsaved_title": "Hồ sơ đang nhập chưa lưu",
     "unsaved_quit": "Hồ sơ đang nhập dở chưa được lưu. Thoát chương trình và bỏ những gì đã nhập?",
     "unsaved_logout": "Hồ sơ đang nhập dở chưa được lưu. Đăng xuất và bỏ những gì đã nhập?",
@@ -243,6 +247,16 @@ class CounterWindow(QMainWindow):
         daybook = QAction(T["daybook"], self)
         daybook.triggered.connect(self.open_daybook)
         menu.addAction(daybook)
+        sync_now = QAction(T["sync_now"], self)
+        sync_now.triggered.connect(lambda: self.sync.sync_now())
+        flags = QAction(T["flags"], self)
+        flags.triggered.connect(self.open_flags)
+        menu.addAction(sync_now)
+        menu.addAction(flags)
+        if user.role == "admin":
+            enroll = QAction(T["enroll"], self)
+            enroll.triggered.connect(self.open_enroll)
+            menu.addAction(enroll)
         menu.addSeparator()
         menu.addAction(logout)
         menu.addAction(quit_)
@@ -256,6 +270,10 @@ class CounterWindow(QMainWindow):
         bar = self.statusBar()
         for w in (self.clerk_label, self.device_label, self.date_label):
             bar.addWidget(w)
+        # sync with the province's server, in the background (nothing here waits for the network)
+        self.sync = SyncWorker(db, self)
+        self.sync_item = SyncStatusItem(self.sync)
+        bar.addPermanentWidget(self.sync_item)
         bar.addPermanentWidget(self.daybook_item)
         bar.addPermanentWidget(self.badge)
         bar.addPermanentWidget(self.count_label)
@@ -267,6 +285,22 @@ class CounterWindow(QMainWindow):
         # another process (a kiosk on this PC, the sync worker) or another window changed the data
         self.watcher = ChangeWatcher(db, self)
         self.watcher.changed.connect(self.data_changed)
+        self.watcher.changed.connect(lambda _c: self.sync.data_changed())
+        self.sync.start()
+        self.flags_dialog: FlagsDialog | None = None
+        self.enroll_dialog: EnrollDialog | None = None
+
+    def open_flags(self) -> FlagsDialog:
+        self.flags_dialog = FlagsDialog(self.db, self)
+        self.flags_dialog.open_dossier.connect(self.open_dossier)
+        self.flags_dialog.open()
+        return self.flags_dialog
+
+    def open_enroll(self) -> EnrollDialog:
+        self.enroll_dialog = EnrollDialog(self.db, self, client=self.sync.client)
+        self.enroll_dialog.enrolled.connect(lambda _got: (self.db.forget_device(), self.sync.sync_now()))
+        self.enroll_dialog.open()
+        return self.enroll_dialog
 
     def data_changed(self, changes) -> None:
         """Refresh what shows the changed data: the lists and badge for dossiers, open dossier windows of the

@@ -44,6 +44,8 @@ from ui.workers import run_in_thread
 
 # --- every user-visible text of the day book's widgets ------------------------------------------------
 T = {
+    "unsent": "Còn {n} thay đổi của máy này chưa lên máy chủ tỉnh: nếu có mạng, hãy đồng bộ trước khi chốt sổ để "
+              "sổ ghi đủ những việc các quầy khác đã làm với hồ sơ của quầy này.",
     "item_one": "Chưa chốt sổ ngày {day}",
     "item_two": "Chưa chốt sổ ngày {a}, {b}",
     "item_many": "Chưa chốt sổ {n} ngày",
@@ -393,8 +395,11 @@ class CloseDayDialog(QDialog):
         n = len(state.pending)
         self.close_button.setText(T["close_one"].format(day=_d(state.pending[0])) if n == 1 else
                                   T["close"].format(n=n))
-        self.refusal.setText(state.refusal or "")
-        self.refusal.setVisible(bool(state.refusal))
+        warn = [state.refusal] if state.refusal else []
+        if state.unsent:
+            warn.append(T["unsent"].format(n=state.unsent))
+        self.refusal.setText("\n".join(warn))
+        self.refusal.setVisible(bool(warn))
         self._enable(not self.busy)
         self.year_box.setTitle(T["year_box"].format(year=self.year()))
         self.volume_button.setText(T["volume_close"].format(year=self.year()))

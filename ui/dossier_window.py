@@ -83,6 +83,8 @@ T = {
     "col_detail": "Giao → Nhận, nội dung",
     "giver": "Giao",
     "receiver": "Nhận",
+    "synced": "Đã lên máy chủ tỉnh (các quầy khác của xã thấy hồ sơ này).",
+    "not_synced": "Chưa lên máy chủ tỉnh: đang lưu ở máy này, sẽ tự gửi khi có mạng.",
     "flag_text": "<b>Cần xem lại:</b> {message}{more}",
     "flag_more": " (và {n} cảnh báo khác)",
     "flag_resolve": "Ghi nhận đã xử lý…",
@@ -578,6 +580,8 @@ class DossierWindow(QDialog):
             lines.append(T["paused_total"].format(text=minutes_text(paused)))
         if d.returned_at:
             lines.append(T["returned_at"].format(at=fmt_dt(d.returned_at)))
+        if d.synced is not None:
+            lines.append(T["synced"] if d.synced else T["not_synced"])
         self.due_detail.setText("\n".join(lines))
         self.due_detail.setVisible(bool(lines))
 

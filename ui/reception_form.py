@@ -4,6 +4,7 @@ papers), sees the appointment live, saves with Ctrl+S and gets the receipt's pri
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, datetime
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, QStringListModel, Qt, QTime, QTimer, Signal
@@ -301,6 +302,9 @@ class ReceptionPanel(QWidget):
         self.preview: ReceiptPreviewDialog | None = None
         self.message_box: QMessageBox | None = None
         self.last_received: Received | None = None
+        # One idempotency key per form fill, kept across retries: a save whose answer was lost and is tried
+        # again returns the dossier already saved instead of making a second one. New after each save/clear.
+        self.request_id = uuid.uuid4()
         self.due: DuePreview | None = None
         self._setting_time = False
         self.enter_filter = EnterMovesOn(self)
@@ -848,9 +852,9 @@ class ReceptionPanel(QWidget):
             return
         self.show_errors({})
         self._busy(True)
-        db, clerk = self.db, self.clerk
-        run_in_thread(lambda: receive_dossier(db, form=form, clerk=clerk), self._saved, self._save_failed,
-                      parent=self, name="receive_dossier")
+        db, clerk, key = self.db, self.clerk, self.request_id
+        run_in_thread(lambda: receive_dossier(db, form=form, clerk=clerk, request_id=key), self._saved,
+                      self._save_failed, parent=self, name="receive_dossier")
 
     def _busy(self, busy: bool) -> None:
         self.saving = busy
@@ -927,6 +931,7 @@ class ReceptionPanel(QWidget):
         return dlg
 
     def clear_form(self) -> None:
+        self.request_id = uuid.uuid4()
         for e in (self.scan, self.procedure_edit, self.name, self.id_number, self.birth_date, self.address,
                   self.phone, self.email, self.note):
             e.clear()

@@ -67,7 +67,7 @@ def main(outdir: str) -> int:
     from ui.login import LoginDialog
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(Path(tmp) / "office.sqlite")
+        db = Database(Path(tmp) / "office.sqlite", create=True)
         db.clock = lambda: NOW
         initialise_office(db, settings=DEMO_SETTINGS, slot=1, device_name="Quầy 1", staff=[CLERK])
 
@@ -119,7 +119,7 @@ def demo_shots(out: Path, path: Path) -> None:
     from app.services.search import DossierFilter, search_dossiers
     from ui.counter_window import CounterWindow
 
-    db = Database(path)
+    db = Database(path, create=True)
     seed_demo(db, dossiers=300)
     user = login(db, username=DEMO_STAFF[0].username, password=DEMO_STAFF[0].password)
     win = CounterWindow(db, user, scanner=False)

@@ -51,7 +51,7 @@ class _Relay(QObject):
         elif self.on_error is not None:
             self.on_error(value)  # type: ignore[arg-type]
         else:
-            log.error("worker %s failed: %r", self.name, value)
+            log.error("worker %s failed: %s", self.name, type(value).__name__)  # never the message: personal data
         self.deleteLater()
 
 

@@ -47,7 +47,7 @@ def check_id_number(raw: str, *, required: bool = False) -> str | None:
     value = (raw or "").strip()
     if not value:
         return "Chưa nhập số CCCD/định danh cá nhân." if required else None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return "Số CCCD/CMND chỉ gồm chữ số (CCCD 12 số, CMND cũ 9 số)."
     if len(value) not in (9, 12):
         return f"Số CCCD phải có 12 chữ số (CMND cũ 9 số); số vừa nhập có {len(value)} chữ số."
@@ -58,7 +58,7 @@ def check_phone(raw: str, *, required: bool = True) -> str | None:
     value = normalise_phone(raw)
     if not value:
         return "Chưa nhập số điện thoại liên hệ." if required else None
-    if not value.isdigit() or len(value) != 10 or not value.startswith("0"):
+    if not (value.isascii() and value.isdigit()) or len(value) != 10 or not value.startswith("0"):
         return "Số điện thoại phải có 10 chữ số, bắt đầu bằng 0 (hoặc +84), ví dụ 0912345678."
     return None
 

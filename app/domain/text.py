@@ -20,6 +20,8 @@ def search_key(text: str | None) -> str:
     if not text:
         return ""
     folded = unicodedata.normalize("NFC", text).casefold().replace("đ", "d")
+    # full-width or Arabic-Indic digits (old data, scanned text) match the ASCII digits people type
+    folded = "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in folded)
     stripped = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped).strip()
 

@@ -266,20 +266,31 @@ def _local(dt: datetime) -> str:
 # --- counters and change notices ----------------------------------------------------------------------------
 
 
+# A file may keep the highest number each counter ever issued outside itself (app.services.highwater), so
+# that a restore from an older backup never issues a code or book number twice: the session then carries
+# these two hooks, called with "<device id>/<counter>" and the counter's value in the file.
+ALLOCATE = "allocate_number"  # (session, key, current) -> the next number, remembered for after the commit
+PEEK = "peek_number"  # (session, key, current) -> the highest number issued so far
+
+
 def next_counter(s: Session, device_id: str, name: str) -> int:
     """Take the next number (1, 2, …) of a local device's counter, inside the caller's write transaction."""
     C = m.Counter.__table__
-    value = s.execute(select(C.c.value).where(C.c.device_id == device_id, C.c.name == name)).scalar()
-    if value is None:
-        s.execute(insert(C).values(device_id=device_id, name=name, value=1))
-        return 1
-    s.execute(update(C).where(C.c.device_id == device_id, C.c.name == name).values(value=value + 1))
-    return value + 1
+    current = s.execute(select(C.c.value).where(C.c.device_id == device_id, C.c.name == name)).scalar()
+    allocate = s.info.get(ALLOCATE)
+    value = allocate(s, f"{device_id}/{name}", current or 0) if allocate else (current or 0) + 1
+    if current is None:
+        s.execute(insert(C).values(device_id=device_id, name=name, value=value))
+    else:
+        s.execute(update(C).where(C.c.device_id == device_id, C.c.name == name).values(value=value))
+    return value
 
 
 def peek_counter(s: Session, device_id: str, name: str) -> int:
     C = m.Counter.__table__
-    return s.execute(select(C.c.value).where(C.c.device_id == device_id, C.c.name == name)).scalar() or 0
+    current = s.execute(select(C.c.value).where(C.c.device_id == device_id, C.c.name == name)).scalar() or 0
+    peek = s.info.get(PEEK)
+    return peek(s, f"{device_id}/{name}", current) if peek else current
 
 
 def note_changes(s: Session, streams: Iterable[tuple[str, str]]) -> None:

@@ -68,3 +68,17 @@ def register_fonts() -> str:
         )
         _registered = True
         return FAMILY
+
+
+_printable: frozenset[int] | None = None
+
+
+def printable_codepoints() -> frozenset[int]:
+    """Code points every face of the bundled family can draw: what a form can print without a gap
+    (reportlab draws nothing for a character the font lacks, so an emoji would silently vanish)."""
+    global _printable
+    with _lock:
+        if _printable is None:
+            faces = [set(TTFont(f"probe-{s}", str(p)).face.charToGlyph) for s, p in font_paths().items()]
+            _printable = frozenset(set.intersection(*faces))
+        return _printable

@@ -10,6 +10,7 @@ from app.eventlog.payloads import CalendarDaySet
 from app.eventlog.registry import CALENDAR, reference_stream
 from app.services.database import Database
 from app.services.errors import ServiceError
+from app.services.inputs import clean
 
 
 def set_calendar_day(db: Database, *, day: date, kind: str, reason: str, actor_id: str | None = None) -> None:
@@ -17,6 +18,9 @@ def set_calendar_day(db: Database, *, day: date, kind: str, reason: str, actor_i
     calendar."""
     if kind not in ("off", "work", "none"):
         raise ServiceError("Loại ngày phải là “off” (nghỉ), “work” (làm bù) hoặc “none” (bỏ quyết định trước).")
+    reason, problem = clean(reason, "day_reason")
+    if problem:
+        raise ServiceError(problem)
     if kind != "none" and not nfc(reason):
         raise ServiceError("Hãy ghi lý do (ví dụ: “Nghỉ bù theo Thông báo số …”).")
     if not 2020 <= day.year <= 2050:

@@ -243,6 +243,7 @@ class BookState:
     refusal: str | None  # why the signed-in user may not close days (None: they may)
     close_time: str
     archive_dir: Path
+    unsent: int = 0  # changes of this PC not yet on the province's server (0 when not connected to one)
 
 
 def book_state(db: Database, user: UserInfo | None = None, *, now: datetime | None = None) -> BookState:
@@ -257,8 +258,11 @@ def book_state(db: Database, user: UserInfo | None = None, *, now: datetime | No
         last_page = s.scalar(select(func.max(LogbookClosing.last_page)).where(
             LogbookClosing.device_id == device.id, LogbookClosing.volume == volume)) or 0
     refusal = may_close(settings, user) if user is not None else None
+    from app.sync.client import status as sync_status
+
+    unsent = sync_status(db)
     return BookState(pending, volume, last, last_page, refusal, settings.daybook_close_time,
-                     archive_folder(db, settings))
+                     archive_folder(db, settings), unsent.unsent if unsent.enrolled else 0)
 
 
 # --- what a closing prints -----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ DEMO_SETTINGS = {
     "lookup_url_template": "http://127.0.0.1:8080/tra-cuu/{code}",
     "contact_phone": "0251 3861 234",
 }
+DEMO_CLERK = "canbo"  # the one account that may act without a password, and only in a demo file
 DEMO_STAFF = [
     StaffAccount("canbo", "Trần Thị Mai", "motcua123", "clerk", "Công chức Văn phòng - Thống kê"),
     StaffAccount("hotich", "Lê Văn Đức", "motcua123", "specialist", "Công chức Tư pháp - Hộ tịch", "Tư pháp - Hộ tịch"),
@@ -46,7 +47,7 @@ def seed_demo(db: Database, *, dossiers: int = 300, days: int = 40, seed: int = 
     to its reception time, so the demo data is what a real counter would hold.
     """
     real_clock = db.clock
-    users = initialise_office(db, settings=DEMO_SETTINGS, slot=1, device_name="Quầy 1", staff=DEMO_STAFF)
+    users = initialise_office(db, settings=DEMO_SETTINGS, slot=1, device_name="Quầy 1", staff=DEMO_STAFF, demo=True)
     clerk: UserInfo = users[0]
     specialists = [u for u in users if u.role in ("specialist", "leader")]
     procedures = all_procedures(db)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -15,7 +15,7 @@ from app.eventlog import event_from_row
 from app.eventlog.payloads import PaperData, Payload
 from app.services.database import Database
 from app.services.errors import NotFound
-from db.models import Dossier, DossierStep, Event, Flag, FlagResolution
+from db.models import Dossier, DossierStep, Event, Flag, FlagResolution, SyncState
 
 
 def _loc(dt: datetime | None) -> datetime | None:
@@ -90,6 +90,8 @@ class DossierView:
     catalogue_version: str
     steps: tuple[StepView, ...] = ()
     flags: tuple[FlagView, ...] = ()
+    # Whether every step has reached the province's server (None: this PC is not connected to one).
+    synced: bool | None = None
 
     @property
     def open_flags(self) -> tuple[FlagView, ...]:
@@ -180,7 +182,12 @@ def get_dossier(db: Database, key: str) -> DossierView:
             if parse_code(key):
                 raise NotFound(f"Không tìm thấy hồ sơ có mã {key} trên máy này.")
             raise NotFound(f"“{key}” không phải là mã hồ sơ (dạng <mã cơ quan>-<yyMMdd>-<số>).")
-        return view_of(d, _steps_of(s, d.id), _flags_of(s, d.id))
+        view = view_of(d, _steps_of(s, d.id), _flags_of(s, d.id))
+        if s.scalar(select(SyncState.device_id).where(SyncState.token != "").limit(1)) is not None:
+            pending = s.scalar(select(Event.event_id).where(Event.stream_id == d.id, Event.server_seq.is_(None))
+                               .limit(1))
+            view = replace(view, synced=pending is None)
+        return view
 
 
 def list_received_on(db: Database, day: date | None = None, *, this_counter: bool = True) -> list[DossierSummary]:

@@ -30,11 +30,20 @@ from app.eventlog import payloads as ev
 from app.services.catalogue import get_procedure
 from app.services.database import Database
 from app.services.errors import NotFound, TransitionRefused, ValidationFailed
+from app.services.inputs import checked, clean, name_problem
 from app.services.settings import office_calendar
 from app.services.users import UserInfo
 from db.models import Dossier, DossierStep, User
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _clean(**fields: tuple[str | None, str]) -> dict[str, str]:
+    """Normalise and bound free text ({argument: (value, inputs.LIMITS key)}); ValidationFailed on a problem."""
+    values, errors = checked(fields)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,8 @@ def _record(db: Database, c: _Ctx, payload_cls: type[ev.StepPayload], **fields) 
 def transfer(db: Database, key: str, *, actor: UserInfo, to_name: str, to_unit: str = "", note: str = "",
              at: datetime | None = None) -> StepResult:
     """Hand the paper dossier to a specialist or another unit (any number of times)."""
+    v = _clean(to_name=(to_name, "person"), to_unit=(to_unit, "unit"), note=(note, "note"))
+    to_name, to_unit, note = v["to_name"], v["to_unit"], v["note"]
     if not nfc(to_name) and not nfc(to_unit):
         raise ValidationFailed({"to_name": "Hãy ghi người hoặc đơn vị nhận hồ sơ."})
     with _step(db, key, Action.TRANSFER, actor, at) as c:
@@ -110,6 +121,8 @@ def transfer(db: Database, key: str, *, actor: UserInfo, to_name: str, to_unit: 
 def hand_back(db: Database, key: str, *, actor: UserInfo, from_name: str = "", note: str = "",
               at: datetime | None = None) -> StepResult:
     """The unit hands the dossier back to the counter (without a result yet)."""
+    v = _clean(from_name=(from_name, "person"), note=(note, "note"))
+    from_name, note = v["from_name"], v["note"]
     with _step(db, key, Action.BACK, actor, at) as c:
         return _record(db, c, ev.DossierHandedBack, from_name=nfc(from_name) or _holder_person(c),
                        from_unit=c.d.holder, to_name=actor.full_name, note=nfc(note))
@@ -118,6 +131,10 @@ def hand_back(db: Database, key: str, *, actor: UserInfo, from_name: str = "", n
 def request_supplement(db: Database, key: str, *, actor: UserInfo, items: list[dict], reason: str,
                        note: str = "", at: datetime | None = None) -> StepResult:
     """Form 02 during processing: every missing item at once; the clock pauses until the supplement."""
+    v = _clean(reason=(reason, "reason"), note=(note, "note"),
+               **{f"items[{i}]": (x.get("name", ""), "paper") for i, x in enumerate(items)})
+    reason, note = v["reason"], v["note"]
+    items = [{**x, "name": v[f"items[{i}]"]} for i, x in enumerate(items)]
     items = [{"name": nfc(i["name"]), "count": int(i.get("count", 1)), "original": bool(i.get("original")),
               "certified": bool(i.get("certified")), "photo": bool(i.get("photo"))}
              for i in items if nfc(i.get("name", ""))]
@@ -138,6 +155,7 @@ def request_supplement(db: Database, key: str, *, actor: UserInfo, items: list[d
 def receive_supplement(db: Database, key: str, *, actor: UserInfo, note: str = "",
                        at: datetime | None = None) -> StepResult:
     """The citizen brought the missing papers: the due time moves by the paused working time."""
+    note = _clean(note=(note, "note"))["note"]
     with _step(db, key, Action.SUPPLEMENT_RECEIVED, actor, at) as c:
         cal = office_calendar(c.s)
         paused_at = c.d.paused_at
@@ -172,6 +190,8 @@ def _resume_status(c: _Ctx) -> str:
 def result_ready(db: Database, key: str, *, actor: UserInfo, from_name: str = "", result: str = "",
                  note: str = "", at: datetime | None = None) -> StepResult:
     """The competent unit gives the result back to the counter: last row of the control slip."""
+    v = _clean(from_name=(from_name, "person"), result=(result, "result"), note=(note, "note"))
+    from_name, result, note = v["from_name"], v["result"], v["note"]
     with _step(db, key, Action.RESULT_READY, actor, at) as c:
         return _record(db, c, ev.ResultReady, from_name=nfc(from_name) or _holder_person(c), from_unit=c.d.holder,
                        to_name=actor.full_name, result=nfc(result), note=nfc(note))
@@ -180,6 +200,13 @@ def result_ready(db: Database, key: str, *, actor: UserInfo, from_name: str = ""
 def return_result(db: Database, key: str, *, actor: UserInfo, collected_by: str = "", id_shown: str = "",
                   method: str = "counter", note: str = "", at: datetime | None = None) -> StepResult:
     """The result is handed to the citizen (or posted): closes the dossier."""
+    v = _clean(collected_by=(collected_by, "person"), note=(note, "note"))
+    collected_by, note = v["collected_by"], v["note"]
+    id_shown, err = clean(id_shown, "id_number", digits=True)
+    if err:
+        raise ValidationFailed({"id_shown": err})
+    if collected_by and (err := name_problem(collected_by, "Họ tên người nhận kết quả")):
+        raise ValidationFailed({"collected_by": err})
     if method not in ("counter", "post"):
         raise ValidationFailed({"method": "Hình thức trả phải là tại quầy hoặc qua bưu chính."})
     if id_shown and ap.check_id_number(id_shown):
@@ -228,6 +255,9 @@ def extend(db: Database, key: str, *, actor: UserInfo, new_due: datetime, reason
     """Form 04: apology and a new due time; once, unless an admin overrides. Issued before the due time
     passes as the law asks, or, when the dossier is already late, as soon as it is known: the apology is
     owed then most of all (the statistics keep judging it against the statutory due either way)."""
+    v = _clean(reason=(reason, "reason"), signer_name=(signer_name, "person"), signer_title=(signer_title, "title"),
+               note=(note, "note"))
+    reason, signer_name, signer_title, note = v["reason"], v["signer_name"], v["signer_title"], v["note"]
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do chậm trễ để công dân được biết."})
     if m := template_gap(reason):
@@ -256,6 +286,10 @@ def extend(db: Database, key: str, *, actor: UserInfo, new_due: datetime, reason
 def stop(db: Database, key: str, *, actor: UserInfo, reason: str, requested_by: str = "", fee_note: str = "",
          signer_name: str = "", signer_title: str = "", note: str = "", at: datetime | None = None) -> StepResult:
     """Form 05: stop processing (the citizen asked, or a stop notice)."""
+    v = _clean(reason=(reason, "reason"), requested_by=(requested_by, "person"), fee_note=(fee_note, "note"),
+               signer_name=(signer_name, "person"), signer_title=(signer_title, "title"), note=(note, "note"))
+    reason, requested_by, fee_note = v["reason"], v["requested_by"], v["fee_note"]
+    signer_name, signer_title, note = v["signer_name"], v["signer_title"], v["note"]
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do dừng giải quyết."})
     if m := template_gap(reason):
@@ -274,6 +308,7 @@ def cancel(db: Database, key: str, *, actor: UserInfo, reason: str, at: datetime
     leader (with the reason) later; never once it has a result. A dossier cancelled after a hand-over
     still counts in the statistics (see app.services.stats), so a cancel can never hide a late one; the
     event records that a leader allowed it (`override`), which the fold checks."""
+    reason = _clean(reason=(reason, "reason"))["reason"]
     if not nfc(reason):
         raise ValidationFailed({"reason": "Hãy ghi lý do hủy (ví dụ: nhập trùng hồ sơ …)."})
     with _step(db, key, Action.CANCEL, actor, at) as c:
@@ -287,6 +322,16 @@ def cancel(db: Database, key: str, *, actor: UserInfo, reason: str, at: datetime
 def correct_applicant(db: Database, key: str, *, actor: UserInfo, changes: dict[str, str], reason: str,
                       at: datetime | None = None) -> StepResult:
     """Correct the applicant's data by a later event; the history keeps the old values."""
+    keys = {"applicant_name": "applicant_name", "id_number": "id_number", "address": "address", "phone": "phone",
+            "email": "email"}
+    cleaned, errs = checked({k: (v, keys[k]) for k, v in changes.items() if k in keys and v is not None},
+                            digits=("id_number", "phone"))
+    if errs:
+        raise ValidationFailed(errs)
+    changes = {**changes, **cleaned}
+    if changes.get("applicant_name") and (err := name_problem(changes["applicant_name"])):
+        raise ValidationFailed({"applicant_name": err})
+    reason = _clean(reason=(reason, "reason"))["reason"]
     checks = {"applicant_name": ap.check_name, "id_number": ap.check_id_number, "phone": ap.check_phone,
               "email": ap.check_email}
     errors = {k: m for k, v in changes.items() if k in checks and (m := checks[k](v))}
@@ -324,7 +369,16 @@ class SlipResult:
 
 def _intake(db: Database, kind: str, *, actor: UserInfo, procedure_code: str, applicant_name: str,
             address: str, phone: str, reason: str, items: list[dict]) -> SlipResult:
-    errors = {}
+    v, errors = checked({"applicant_name": (applicant_name, "applicant_name"), "address": (address, "address"),
+                         "phone": (phone, "phone"), "reason": (reason, "reason"),
+                         **{f"items[{i}]": (x.get("name", ""), "paper") for i, x in enumerate(items)}},
+                        digits=("phone",))
+    if errors:
+        raise ValidationFailed(errors)
+    applicant_name, address, phone, reason = v["applicant_name"], v["address"], v["phone"], v["reason"]
+    items = [{**x, "name": v[f"items[{i}]"]} for i, x in enumerate(items)]
+    if m := name_problem(applicant_name):
+        errors["applicant_name"] = m
     if m := ap.check_name(applicant_name):
         errors["applicant_name"] = m
     if phone and (m := ap.check_phone(phone)):

@@ -1,12 +1,60 @@
-"""Where a device keeps its data and logs (per OS), overridable by MOTCUA_DB / MOTCUA_HOME."""
+"""Where a device keeps its data and logs (per OS), overridable by MOTCUA_DB / MOTCUA_HOME; files private
+to the owner; a log that carries codes and ids, never a citizen's data.
+
+Privacy of files: on POSIX every file we make (database, WAL/SHM, high-water, lock, backups, pre-upgrade
+copies, logs) is 0600 and every folder we make 0700: the umask is set at start (`private_umask`) and each
+file is also chmod-ed explicitly (`make_private`), since SQLite and log rotation create files themselves.
+On Windows, POSIX modes mean nothing: the data folder lives under %LOCALAPPDATA%, whose ACL (the user,
+SYSTEM, Administrators) is inherited by everything created inside it, so no call is made there.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
+import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+_POSIX = sys.platform != "win32"
+
+
+def private_umask() -> None:
+    """From now on files this process creates are 0600 and folders 0700 (POSIX)."""
+    if _POSIX:
+        os.umask(0o077)
+
+
+def make_private(path: Path | str) -> None:
+    """chmod 0600 a file of ours (and 0700 a folder), if it exists and we own it."""
+    if not _POSIX:
+        return
+    p = Path(path)
+    try:
+        st = p.stat()
+        if st.st_uid != os.getuid():
+            return
+        os.chmod(p, PRIVATE_DIR if p.is_dir() else PRIVATE_FILE)
+    except OSError:
+        pass
+
+
+def make_private_dir(path: Path | str) -> Path:
+    """Create a folder (and missing parents) 0700; an existing folder is left as it is."""
+    p = Path(path)
+    missing = []
+    q = p
+    while not q.exists() and q != q.parent:
+        missing.append(q)
+        q = q.parent
+    p.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    for d in missing:
+        make_private(d)
+    return p
 
 
 def data_dir() -> Path:
@@ -28,16 +76,54 @@ def log_dir() -> Path:
     return data_dir() / "logs"
 
 
+# A citizen's numbers that could reach a log line through a message: CCCD/CMND (9 or 12 digits), phones
+# (10 digits, +84…), e-mail addresses. Dossier codes, ids and counts do not match these.
+_PII = re.compile(r"(?<![\w.-])(?:\+?84|0)?\d{8,11}(?![\w-])|[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def redact(text: str) -> str:
+    return _PII.sub("…", text)
+
+
+class PrivateFormatter(logging.Formatter):
+    """Log lines without personal data: an exception is logged by its type and the code lines it went
+    through, never its message (an error's text may quote a name, an address or SQL parameters);
+    numbers and e-mails shaped like a citizen's are masked in every message."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging API
+        exc_type, exc, tb = ei
+        lines = ["Traceback (messages omitted: they may hold personal data):"]
+        seen = set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            for frame in traceback.extract_tb(exc.__traceback__):
+                lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
+            lines.append(f"{type(exc).__module__}.{type(exc).__qualname__}")
+            exc = exc.__cause__ or exc.__context__
+        return "\n".join(lines)
+
+    def format(self, record: logging.LogRecord) -> str:
+        # a copy: other handlers keep their own rendering, and a traceback text cached by one of them
+        # (with the exception's message in it) is never reused here
+        record = logging.makeLogRecord(record.__dict__)
+        record.msg, record.args, record.exc_text = redact(record.getMessage()), None, None
+        return super().format(record)
+
+
 def setup_logging(level: int = logging.INFO) -> Path | None:
-    """Rotating log file in the data folder; a read-only home still lets the program run."""
+    """Rotating log file in the data folder (0600, folder 0700); a read-only home still lets the program run."""
+    private_umask()
     try:
-        log_dir().mkdir(parents=True, exist_ok=True)
+        make_private_dir(log_dir())
         path = log_dir() / "motcua.log"
         handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for existing in log_dir().glob("motcua.log*"):
+        make_private(existing)
+    handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     return path

@@ -3,12 +3,13 @@ write the event, and build the receipt (form 01)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from app.domain import applicant as ap
 from app.domain.calendar import TZ
-from app.domain.codes import book_counter_name, day_counter_name, format_code, volume_label
+from app.domain.codes import book_counter_name, volume_label
 from app.domain.deadline import RULE_VERSION, compute_due
 from app.domain.dossier import CHANNELS, RETURN_METHODS
 from app.domain.ids import uuid7
@@ -17,9 +18,12 @@ from app.eventlog import append, next_counter
 from app.eventlog import payloads as ev
 from app.services.catalogue import ProcedureInfo, catalogue_version, get_procedure
 from app.services.database import Database
-from app.services.errors import NotFound, ValidationFailed
+from app.services.errors import NotFound, ServiceError, ValidationFailed
+from app.services.inputs import checked, clean, name_problem
 from app.services.settings import load_settings, office_calendar
+from app.services.slots import allocate_code
 from app.services.users import UserInfo
+from db.models import Dossier
 
 # Paper entries after an outage may be backdated, but not by more than this, and never into the future.
 MAX_BACKDATE = timedelta(days=60)
@@ -58,34 +62,65 @@ def local(dt: datetime) -> datetime:
     return (dt if dt.tzinfo else dt.replace(tzinfo=TZ)).astimezone(TZ)
 
 
+def normalise(form: ReceptionForm) -> tuple[ReceptionForm, dict[str, str]]:
+    """The form with every text field normalised (NFC, ASCII digits, invisible characters dropped, spaces
+    collapsed), and the problems of those fields (control or unprintable characters, lengths)."""
+    values, errors = checked({
+        "procedure_code": (form.procedure_code, "procedure_code"),
+        "applicant_name": (form.applicant_name, "applicant_name"),
+        "phone": (form.phone, "phone"),
+        "id_number": (form.id_number, "id_number"),
+        "address": (form.address, "address"),
+        "email": (form.email, "email"),
+        "note": (form.note, "note"),
+    }, digits=("phone", "id_number"))
+    papers = None
+    if form.papers is not None:
+        papers = []
+        for p in form.papers:
+            name, err = clean(p.name, "paper")
+            if err and "papers" not in errors:
+                errors["papers"] = err
+            papers.append(replace(p, name=name))
+    return replace(form, papers=papers, **values), errors
+
+
 def validate(form: ReceptionForm, *, now: datetime | None = None) -> dict[str, str]:
     """Every problem at once, field -> Vietnamese message. Empty when the form can be saved."""
-    errors: dict[str, str] = {}
-    if not form.procedure_code:
+    form, errors = normalise(form)
+    if not form.procedure_code and "procedure_code" not in errors:
         errors["procedure_code"] = "Chưa chọn thủ tục hành chính."
     for key, message in (
-        ("applicant_name", ap.check_name(form.applicant_name)),
+        ("applicant_name", ap.check_name(form.applicant_name) or name_problem(form.applicant_name)),
         ("id_number", ap.check_id_number(form.id_number)),
         ("phone", ap.check_phone(form.phone)),
         ("email", ap.check_email(form.email)),
     ):
-        if message:
+        if message and key not in errors:
             errors[key] = message
     if form.birth_date and not (date(1900, 1, 1) <= form.birth_date <= date.today()):
         errors["birth_date"] = "Ngày sinh không hợp lệ."
-    if not 1 <= int(form.sets_count or 0) <= 99:
+    try:
+        sets = int(form.sets_count or 0)
+    except (TypeError, ValueError):
+        sets = 0
+    if not 1 <= sets <= 99:
         errors["sets_count"] = "Số lượng hồ sơ phải từ 1 đến 99 bộ."
     if form.channel not in CHANNELS:
         errors["channel"] = "Hình thức nộp không hợp lệ."
     if form.return_method not in RETURN_METHODS:
         errors["return_method"] = "Nơi nhận kết quả không hợp lệ."
-    if form.return_method == "post" and not nfc(form.address):
+    if form.return_method == "post" and not form.address and "address" not in errors:
         errors["address"] = "Nhận kết quả qua bưu chính thì phải có địa chỉ nhận."
-    if form.papers is not None:
-        if not any(p.count > 0 for p in form.papers):
+    if form.papers is not None and "papers" not in errors:
+        if any(not isinstance(p.count, int) or not 0 <= p.count <= 99 for p in form.papers):
+            errors["papers"] = "Số lượng mỗi giấy tờ phải từ 0 đến 99."
+        elif not any(p.count > 0 for p in form.papers):
             errors["papers"] = "Chưa đánh dấu giấy tờ nào trong thành phần hồ sơ."
         elif any(p.count > 0 and not (p.original or p.copy) for p in form.papers):
             errors["papers"] = "Mỗi giấy tờ đã nhận phải ghi rõ là bản chính hay bản sao."
+        elif any(p.count > 0 and not p.name for p in form.papers):
+            errors["papers"] = "Mỗi giấy tờ đã nhận phải có tên."
     if form.received_at is not None and now is not None:
         at = local(form.received_at)
         if at > now + FUTURE_TOLERANCE:
@@ -133,18 +168,49 @@ class Received:
     received_at: datetime
     volume: str
     number: int
+    repeated: bool = False  # True: this request was saved before; nothing new was written
 
 
-def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Received:
+# Idempotency keys that are not UUIDs become uuid5(REQUEST_NAMESPACE, key): the dossier id itself.
+REQUEST_NAMESPACE = uuid.UUID("6f1d2c1e-9b1a-5c7e-8f0e-2a3b4c5d6e7f")
+
+
+def dossier_id_for(request_id: str | uuid.UUID) -> str:
+    """The dossier id a reception request stands for: the UUID itself, or uuid5 of any other string."""
+    if isinstance(request_id, uuid.UUID):
+        return str(request_id)
+    try:
+        return str(uuid.UUID(request_id))
+    except ValueError:
+        return str(uuid.uuid5(REQUEST_NAMESPACE, request_id))
+
+
+def _already_received(s, dossier_id: str, form: ReceptionForm) -> Received | None:
+    """The dossier an earlier try of the same request saved, if any (the same citizen and procedure)."""
+    d = s.get(Dossier, dossier_id)
+    if d is None:
+        return None
+    if (d.applicant_name, d.procedure_code) != (title_name(form.applicant_name), form.procedure_code):
+        raise ServiceError(f"Mã yêu cầu này đã được dùng cho hồ sơ {d.code} của người nộp khác hoặc thủ tục khác; "
+                           "hãy tiếp nhận hồ sơ mới bằng một mã yêu cầu mới.")
+    return Received(d.id, d.code, d.due_at.astimezone(TZ) if d.due_at else None, d.received_at.astimezone(TZ),
+                    d.volume, d.number, repeated=True)
+
+
+def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo,
+                    request_id: str | uuid.UUID | None = None) -> Received:
     """Record a complete, valid dossier: one event, the dossier row and its logbook line, one transaction.
 
     Raises ValidationFailed (field -> message) before writing anything; nothing the clerk typed is lost.
+    `request_id` makes a retry safe: the same key (one per form fill, reused on retry) returns the dossier
+    the first try saved, with its code, and writes nothing.
     Must not be called on the Qt main thread for large databases; it returns plain data.
     """
     now = db.clock()
     errors = validate(form, now=now.astimezone(TZ))
     if errors:
         raise ValidationFailed(errors)
+    form = normalise(form)[0]  # issue 9: what is stored is what was validated (NFC, ASCII digits, bounded)
     received_at = local(form.received_at) if form.received_at else now.astimezone(TZ)
     received_at = received_at.replace(second=0, microsecond=0)
     device = db.device
@@ -153,18 +219,19 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo) -> Re
             proc = get_procedure(None, form.procedure_code, session=s)
         except NotFound as exc:
             raise ValidationFailed({"procedure_code": exc.message}) from exc
+        if request_id is not None and (earlier := _already_received(s, dossier_id_for(request_id), form)):
+            return earlier
         settings = load_settings(s)
         cal = office_calendar(s, settings)
         due = compute_due(received_at, proc.duration, cal)
         day = received_at.date()
-        code = format_code(settings.agency_code, day, device.slot,
-                           next_counter(s, device.device_id, day_counter_name(day)))
+        code = allocate_code(s, settings.agency_code, device, day)  # a clear message after 999 a day
         number = next_counter(s, device.device_id, book_counter_name(day.year))
         volume = volume_label(device.slot, day.year)
         papers = form.papers
         if papers is None:
             papers = [PaperInput(p.name, p.original, p.copy, p.count) for p in proc.papers if p.required]
-        dossier_id = uuid7()
+        dossier_id = dossier_id_for(request_id) if request_id is not None else uuid7()
         payload = ev.DossierReceived(
             code=code, volume=volume, number=number, received_at=received_at, due_at=due,
             receiving_unit=settings.center_name, clerk_name=clerk.full_name,

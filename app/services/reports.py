@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -252,9 +254,45 @@ def _naive(dt: datetime | None) -> datetime | None:
     return dt.astimezone(TZ).replace(tzinfo=None) if dt else None
 
 
+# What any stored text becomes in a spreadsheet cell: openpyxl refuses control characters (one of them
+# used to fail the whole export with IllegalCharacterError), a cell holds at most 32,767 characters, and a
+# text starting with "=" would become a formula (a name like =HYPERLINK(…) must stay text).
+XLSX_MAX_CELL = 32767
+_CUT = " … [đã cắt bớt, xem bản đầy đủ]"
+_CSV_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(value):
+    """A value as an .xlsx cell can hold it: illegal characters shown as "�", long text cut with a mark."""
+    if isinstance(value, str):
+        value = _CSV_CONTROL.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        if len(value) > XLSX_MAX_CELL:
+            value = value[: XLSX_MAX_CELL - len(_CUT)] + _CUT
+    return value
+
+
+def _put(ws: Worksheet, row: int, column: int, value=None):
+    cell = ws.cell(row=row, column=column)
+    cell.value = cell_text(value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula
+    return cell
+
+
+def csv_text(value):
+    """A value for a CSV cell: control characters shown as "�"; a text that a spreadsheet would run as a
+    formula gets a leading apostrophe (the usual CSV-injection guard)."""
+    if isinstance(value, str):
+        value = _CSV_CONTROL.sub("\ufffd", value)
+        if value.startswith(_FORMULA_START):
+            value = "'" + value
+    return value
+
+
 def _merged(ws: Worksheet, row: int, c1: int, c2: int, value: str, font: Font, align: Alignment = _CENTER) -> None:
     ws.merge_cells(start_row=row, start_column=c1, end_row=row, end_column=c2)
-    cell = ws.cell(row=row, column=c1, value=value)
+    cell = _put(ws, row, c1, value)
     cell.font, cell.alignment = font, align
 
 
@@ -310,9 +348,9 @@ def logbook_xlsx(lines: list[LogbookLine], *, title_info: dict) -> bytes:
     _merged(ws, 6, 1, n, title_info.get("period", ""), Font(name="Times New Roman", italic=True, size=11))
     h = LOGBOOK_HEADER_ROW
     for col, (title, width) in enumerate(LOGBOOK_TITLES, start=1):
-        cell = ws.cell(row=h, column=col, value=title)
+        cell = _put(ws, h, col, title)
         cell.font, cell.alignment, cell.border = Font(name="Times New Roman", bold=True, size=11), _CENTER, _BOX
-        num = ws.cell(row=h + 1, column=col, value=f"({col})")
+        num = _put(ws, h + 1, col, f"({col})")
         num.font, num.alignment, num.border = Font(name="Times New Roman", italic=True, size=10), _CENTER, _BOX
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[h].height = 45
@@ -320,7 +358,7 @@ def logbook_xlsx(lines: list[LogbookLine], *, title_info: dict) -> bytes:
         for col, value in enumerate(_logbook_values(ln), start=1):
             if isinstance(value, datetime):
                 value = _naive(value)
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = _put(ws, r, col, value)
             cell.border, cell.font = _BOX, _NORMAL
             if isinstance(value, datetime):
                 cell.number_format = DATETIME_FORMAT
@@ -330,7 +368,7 @@ def logbook_xlsx(lines: list[LogbookLine], *, title_info: dict) -> bytes:
             else:
                 cell.alignment = _WRAP
         if ln.due_at is None:
-            ws.cell(row=r, column=9, value="Không có hạn").alignment = _WRAP
+            _put(ws, r, 9, "Không có hạn").alignment = _WRAP
     ws.freeze_panes = ws.cell(row=h + 2, column=3)  # titles and TT / code stay in view
     ws.auto_filter.ref = f"A{h + 1}:{get_column_letter(n)}{max(h + 1, h + 1 + len(lines))}"
     _print_setup(ws, f"{h}:{h + 1}")
@@ -344,7 +382,7 @@ def _text_dt(dt: datetime | None) -> str:
 def _csv(rows: list[list]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([[csv_text(v) for v in row] for row in rows])
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -448,19 +486,19 @@ def stats_xlsx(report: StatsReport) -> bytes:
     head_font = Font(name="Times New Roman", bold=True, size=11)
     for col, title in ((1, "STT"), (2, "Lĩnh vực")):
         ws.merge_cells(start_row=h, start_column=col, end_row=h + 1, end_column=col)
-        ws.cell(row=h, column=col, value=title)
+        _put(ws, h, col, title)
     col = 3
     for group, subs in STATS_GROUPS:
         ws.merge_cells(start_row=h, start_column=col, end_row=h, end_column=col + len(subs) - 1)
-        ws.cell(row=h, column=col, value=group)
+        _put(ws, h, col, group)
         for i, sub in enumerate(subs):
-            ws.cell(row=h + 1, column=col + i, value=sub)
+            _put(ws, h + 1, col + i, sub)
         col += len(subs)
     for c in range(1, ncols + 1):
         for r in (h, h + 1):
             cell = ws.cell(row=r, column=c)
             cell.font, cell.alignment, cell.border = head_font, _CENTER, _BOX
-        num = ws.cell(row=h + 2, column=c, value=f"({c})")
+        num = _put(ws, h + 2, c, f"({c})")
         num.font, num.alignment, num.border = Font(name="Times New Roman", italic=True, size=10), _CENTER, _BOX
         ws.column_dimensions[get_column_letter(c)].width = 12
     ws.column_dimensions["A"].width = 6
@@ -471,7 +509,7 @@ def stats_xlsx(report: StatsReport) -> bytes:
         is_total = r is report.total
         values = [int(stt) if stt else None, r.field, *_stats_values(r)]
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=rix, column=c, value=value)
+            cell = _put(ws, rix, c, value)
             cell.border = _BOX
             cell.font = Font(name="Times New Roman", size=11, bold=is_total)
             cell.alignment = _WRAP if c == 2 else Alignment(horizontal="center", vertical="top")
@@ -484,7 +522,7 @@ def stats_xlsx(report: StatsReport) -> bytes:
                                     f"{STATS_IDENTITY}",
             Font(name="Times New Roman", italic=True, size=10), Alignment(horizontal="left"))
     ms = wb.create_sheet("Theo thang")
-    ms.append(["Năm", "Tháng", "Tiếp nhận", "Đã giải quyết", "Tỷ lệ đúng hạn (%)"])
+    ms.append(["Năm", "Tháng", "Tiếp nhận", "Đã giải quyết", "Tỷ lệ đúng hạn (%)"])  # fixed texts and numbers
     for cell in ms[1]:
         cell.font, cell.alignment, cell.border = head_font, _CENTER, _BOX
     for m in report.months:

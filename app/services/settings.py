@@ -13,6 +13,7 @@ from app.eventlog import DeviceContext, append, find_local_device
 from app.eventlog.payloads import SettingsChanged
 from app.eventlog.registry import SETTINGS, reference_stream
 from app.services.errors import ServiceError
+from app.services.inputs import clean
 from db.models import CalendarDayRow, Setting
 
 DEFAULTS: dict[str, object] = {
@@ -195,7 +196,10 @@ def update_settings(db, changes: dict[str, str], *, actor_id: str | None = None)
         elif key == "agency_code":
             raise ServiceError("Mã cơ quan nằm trong mọi mã hồ sơ đã cấp; không đổi được sau khi thiết lập.")
         else:
-            parsed[key] = text.strip()
+            value, problem = clean(text, "setting", label=f"Thiết lập “{key}”")
+            if problem:
+                raise ServiceError(problem)
+            parsed[key] = value
     with db.transaction() as s:
         save_settings(s, db.device, parsed, at=db.clock(), actor_id=actor_id)
         return load_settings(s)

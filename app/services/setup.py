@@ -15,9 +15,10 @@ from app.eventlog.payloads import DeviceRegistered
 from app.services.catalogue import SEED_CATALOGUE, import_catalogue_file
 from app.services.database import Database
 from app.services.errors import ServiceError
+from app.services.inputs import clean
 from app.services.settings import save_settings
 from app.services.users import UserInfo, create_user
-from db.models import Counter, Device, LocalDevice
+from db.models import Counter, Device, FileMark, LocalDevice
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,15 @@ class StaffAccount:
     role: str = "clerk"
     title: str = ""
     unit: str = ""
+
+
+DEMO_MARK = "demo"
+
+
+def is_demo(db: Database) -> bool:
+    """True for a file made by `motcua demo` (and only such a file)."""
+    with db.reading() as s:
+        return s.get(FileMark, DEMO_MARK) is not None
 
 
 def is_configured(db: Database) -> bool:
@@ -62,6 +72,7 @@ def initialise_office(
     device_name: str,
     staff: list[StaffAccount],
     catalogue: Path | str | None = SEED_CATALOGUE,
+    demo: bool = False,
 ) -> list[UserInfo]:
     """First start of a device: this device (slot 1–9, never reused), office settings, accounts, catalogue."""
     if not 1 <= slot <= 9:
@@ -69,6 +80,12 @@ def initialise_office(
     agency = str(settings.get("agency_code", "")).strip()
     if not agency or len(agency) > 13:
         raise ServiceError("Mã định danh điện tử của cơ quan (tối đa 13 ký tự, ví dụ 000.17.22.H56) là bắt buộc.")
+    settings = dict(settings)
+    for key, value in settings.items():
+        if isinstance(value, str) and key != "agency_code":
+            settings[key], problem = clean(value, "setting", label=f"Thiết lập “{key}”")
+            if problem:
+                raise ServiceError(problem)
     users: list[UserInfo] = []
     now = db.clock()
     with db.transaction() as s:
@@ -76,6 +93,8 @@ def initialise_office(
             raise ServiceError("Máy này đã được thiết lập; không thiết lập lại để tránh trùng mã hồ sơ.")
         device = register_local_device(s, kind="counter", slot=slot, name=device_name, agency_code=agency, at=now)
         save_settings(s, device, settings, at=now)
+        if demo:  # the only place a file becomes a demo: its demo accounts may then act without a password
+            s.add(FileMark(key=DEMO_MARK, value="motcua demo", set_at=db.clock()))
         for acc in staff:
             users.append(create_user(s, device, username=acc.username, full_name=acc.full_name,
                                      password=acc.password, role=acc.role, title=acc.title, unit=acc.unit, at=now))

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from app.domain.calendar import TZ
 from app.domain.ids import uuid7
 from app.domain.text import nfc
 from app.eventlog import DeviceContext, append
 from app.eventlog.payloads import UserCreated, UserUpdated
 from app.services.database import Database
 from app.services.errors import AuthError, ServiceError
-from db.models import User
+from app.services.inputs import checked, name_problem, username_problem
+from db.models import LoginAttempt, User
+
+log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
@@ -47,12 +53,25 @@ def new_user_payload(*, username: str, full_name: str, password: str, role: str 
     username = nfc(username).lower()
     if not username or not nfc(full_name):
         raise ServiceError("Cần nhập tên đăng nhập và họ tên cán bộ.")
-    if len(password) < 6:
-        raise ServiceError("Mật khẩu phải có ít nhất 6 ký tự.")
+    if problem := username_problem(username):
+        raise ServiceError(problem)
+    v, errors = checked({"full_name": (full_name, "full_name"), "title": (title, "title"), "unit": (unit, "unit")})
+    if not errors and (m := name_problem(v["full_name"], "Họ tên cán bộ")):
+        errors["full_name"] = m
+    if errors:
+        raise ServiceError(next(iter(errors.values())))
+    _check_password(password)
     if role not in ROLES:
         raise ServiceError(f"Vai trò không hợp lệ: {role}.")
-    return UserCreated(username=username, full_name=nfc(full_name), password_hash=_hasher.hash(password),
-                       role=role, title=nfc(title), unit=nfc(unit))
+    return UserCreated(username=username, full_name=v["full_name"], password_hash=_hasher.hash(password),
+                       role=role, title=v["title"], unit=v["unit"])
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 6:
+        raise ServiceError("Mật khẩu phải có ít nhất 6 ký tự.")
+    if len(password) > MAX_PASSWORD:
+        raise ServiceError(f"Mật khẩu dài quá {MAX_PASSWORD} ký tự.")
 
 
 def create_user(s: Session, device: DeviceContext, *, username: str, full_name: str, password: str,
@@ -61,7 +80,7 @@ def create_user(s: Session, device: DeviceContext, *, username: str, full_name: 
     of the commune that receives the event."""
     payload = new_user_payload(username=username, full_name=full_name, password=password, role=role, title=title,
                                unit=unit)
-    if s.scalar(select(User).where(User.username == payload.username)):
+    if s.scalar(select(User).where(User.username == payload.username, User.active.is_(True))):
         raise ServiceError(f"Tên đăng nhập “{payload.username}” đã có người dùng.")
     user_id = uuid7()
     append(s, device, payload, stream_id=user_id, actor_id=actor_id, occurred_at=at)
@@ -73,8 +92,7 @@ def update_user(s: Session, device: DeviceContext, user_id: str, *, at, actor_id
     """Change an account (full_name, password, role, title, unit, active), as an event."""
     if "password" in changes:
         password = changes.pop("password")
-        if len(password) < 6:
-            raise ServiceError("Mật khẩu phải có ít nhất 6 ký tự.")
+        _check_password(password)
         changes["password_hash"] = _hasher.hash(password)
     if "role" in changes and changes["role"] not in ROLES:
         raise ServiceError(f"Vai trò không hợp lệ: {changes['role']}.")
@@ -84,25 +102,87 @@ def update_user(s: Session, device: DeviceContext, user_id: str, *, at, actor_id
     return _info(s.get(User, user_id))
 
 
+WRONG = ("Sai tên đăng nhập hoặc mật khẩu (hoặc tài khoản đã bị khóa). Hãy kiểm tra bộ gõ tiếng Việt và phím "
+         "Caps Lock; nếu vẫn không vào được, hãy liên hệ quản trị hệ thống.")
+LOCKED = ("Tên đăng nhập này đã nhập sai mật khẩu {n} lần nên tạm bị khóa đến {until:%H:%M}. Hãy thử lại sau "
+          "thời điểm đó hoặc liên hệ quản trị hệ thống.")
+LOCK_AFTER = 5  # failures in a row (within FAILURE_WINDOW) before the lock-out
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_FOR = timedelta(minutes=15)
+MAX_PASSWORD = 256  # longer input is refused before hashing (an Argon2 hash of megabytes is a denial of service)
+
+
 def login(db: Database, *, username: str, password: str) -> UserInfo:
-    """Check a password; raises AuthError with the message to show. Never says which part was wrong."""
+    """Check a password; raises AuthError with the message to show.
+
+    Never says which part was wrong, nor whether an account exists or is deactivated. After LOCK_AFTER
+    failures for one typed username (existing or not) it is locked for LOCK_FOR: during that time the
+    password is not even checked, so a lock-out never confirms a right password. Failures and lock-outs
+    are logged by account id (never by name)."""
     username = nfc(username).lower()
     if not username or not password:
         raise AuthError("Hãy nhập tên đăng nhập và mật khẩu.")
-    with db.reading() as s:
-        user = s.scalar(select(User).where(User.username == username).order_by(User.active.desc(), User.id))
-        if user is None:
-            _hasher.hash(password)  # same cost whether or not the account exists
-            raise AuthError("Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra bộ gõ tiếng Việt và phím Caps Lock.")
-        try:
-            _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            raise AuthError(
-                "Sai tên đăng nhập hoặc mật khẩu. Hãy kiểm tra bộ gõ tiếng Việt và phím Caps Lock."
-            ) from None
-        if not user.active:
-            raise AuthError("Tài khoản này đã bị khóa. Hãy liên hệ quản trị hệ thống.")
-        return _info(user)
+    username = username[:64]
+    now = db.clock()
+    if db.damaged:  # a damaged file takes no writes, but staff may still sign in to read and print
+        with db.reading() as s:
+            user = _by_name(s, username)
+            if not _verify(user, password):
+                raise AuthError(WRONG)
+            return _info(user)
+    with db.transaction() as s:
+        s.execute(delete(LoginAttempt).where(LoginAttempt.first_failed_at < now - timedelta(days=1),
+                                             or_(LoginAttempt.locked_until.is_(None),
+                                                 LoginAttempt.locked_until < now)))
+        attempt = s.get(LoginAttempt, username)
+        user = _by_name(s, username)
+        ref = f"account {user.id}" if user is not None else "an unknown account"
+        if attempt is not None and attempt.locked_until is not None and attempt.locked_until > now:
+            log.warning("sign-in refused: %s is locked out until %s", ref, attempt.locked_until.isoformat())
+            locked = LOCKED.format(n=attempt.failures, until=attempt.locked_until.astimezone(TZ))
+            ok = None
+        else:
+            locked = None
+            ok = _verify(user, password)
+            if ok:
+                if attempt is not None:
+                    s.delete(attempt)
+            else:
+                if attempt is None or attempt.first_failed_at < now - FAILURE_WINDOW or attempt.locked_until:
+                    if attempt is None:
+                        attempt = LoginAttempt(username=username)
+                        s.add(attempt)
+                    attempt.failures, attempt.first_failed_at, attempt.locked_until = 0, now, None
+                attempt.failures += 1
+                log.warning("sign-in failed for %s (%d in a row)", ref, attempt.failures)
+                if attempt.failures >= LOCK_AFTER:
+                    attempt.locked_until = now + LOCK_FOR
+                    log.warning("sign-in locked out for %s until %s", ref, attempt.locked_until.isoformat())
+        info = _info(user) if ok else None
+    if locked:
+        raise AuthError(locked)
+    if info is None:
+        raise AuthError(WRONG)
+    return info
+
+
+def _by_name(s: Session, username: str) -> User | None:
+    """The account with this user name (an active one first: a name created twice on two offline counters)."""
+    return s.scalar(select(User).where(User.username == username).order_by(User.active.desc(), User.id))
+
+
+def _verify(user: User | None, password: str) -> bool:
+    """True only for an active account with this password; the same Argon2 cost whatever the case."""
+    if len(password) > MAX_PASSWORD:
+        return False
+    if user is None:
+        _hasher.hash(password)  # same cost whether or not the account exists
+        return False
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return bool(user.active)
 
 
 def get_user(db: Database, user_id: str) -> UserInfo | None:

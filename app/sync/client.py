@@ -288,7 +288,15 @@ class SyncClient:
             resp = http.post("/api/v1/sync/push", json={"device_id": dev.device_id,
                                                         "events": [_wire(e) for e in events]})
             if resp.status_code == 409 and resp.json().get("code") == "gap":
-                acked = int(resp.json()["expected_seq"]) - 1
+                expected = int(resp.json()["expected_seq"])
+                if events[0].device_seq == expected or expected - 1 == acked:
+                    # we sent from where the server wanted and it still wants it: this file lacks those events
+                    raise SyncError(
+                        f"Máy chủ tỉnh còn thiếu các sự kiện từ số {expected} đến {events[0].device_seq - 1} của "
+                        "máy này, và tệp dữ liệu ở máy này cũng không còn chúng (máy được khôi phục từ bản sao lưu "
+                        "cũ?). Dữ liệu mới vẫn được giữ ở máy này. Hãy báo quản trị máy chủ kiểm tra và xác nhận "
+                        f"khoảng thiếu (motcua server accept-gap … --through {events[0].device_seq - 1}).")
+                acked = expected - 1
                 self._note(dev.device_id, acked_seq=acked)
                 continue
             if resp.status_code == 413 and size > 1:
@@ -367,7 +375,7 @@ def enrolled_devices(db: Database) -> list[str]:
 def create_file(path: Path) -> Database:
     """A new, empty database file for a PC that enrols (the only way besides set-up and the demo)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return Database(path)
+    return Database(path, create=True)
 
 
 __all__ = ["SyncClient", "SyncError", "SyncReport", "SyncStatus", "dossier_synced", "enroll",

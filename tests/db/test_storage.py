@@ -11,7 +11,7 @@ from db.engine import current_revision, head_revision
 
 
 def test_pragmas_wal_full_sync_foreign_keys(tmp_path):
-    db = Database(tmp_path / "a.sqlite")
+    db = Database(tmp_path / "a.sqlite", create=True)
     with db.transaction() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
@@ -21,7 +21,7 @@ def test_pragmas_wal_full_sync_foreign_keys(tmp_path):
 
 def test_database_from_a_newer_program_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "b.sqlite"
-    Database(path).close()
+    Database(path, create=True).close()
     import sqlite3
 
     con = sqlite3.connect(path)
@@ -49,7 +49,7 @@ def test_upgrading_an_older_file_backs_it_up_first_and_keeps_its_data(tmp_path):
     from db.engine import alembic_config, make_engine
 
     path = tmp_path / "old.sqlite"
-    engine = make_engine(path)
+    engine = make_engine(path, create=True)
     command.upgrade(alembic_config(engine), "0001")
     engine.dispose()
     con = sqlite3.connect(path)
@@ -73,7 +73,7 @@ def test_models_and_migrations_describe_the_same_schema(tmp_path):
 
     from db.models import Base
 
-    db = Database(tmp_path / "schema.sqlite")
+    db = Database(tmp_path / "schema.sqlite", create=True)
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # the FTS5 shadow tables exist only in SQL; everything the models declare must match exactly

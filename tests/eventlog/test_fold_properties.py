@@ -29,7 +29,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "empty.sqlite"
-    Database(path).close()
+    Database(path, create=True).close()
     return path
 
 

@@ -335,7 +335,12 @@ def test_the_year_end_page_counts_match_the_volume(tmp_path):
 
 
 @needs_pdftotext
-def test_a_1500_character_note_a_long_name_and_address_still_print(db, clerk, tmp_path):
+def test_a_1500_character_note_a_long_name_and_address_still_print(db, clerk, tmp_path, monkeypatch):
+    # today's input limits are shorter; a book must still print what older files and other devices hold
+    from app.services import inputs
+
+    for key in ("applicant_name", "address", "note"):
+        monkeypatch.setitem(inputs.LIMITS, key, inputs.Limit(inputs.LIMITS[key].label, 2000))
     note = ("Công dân đề nghị ghi rõ: " + "hồ sơ gồm nhiều giấy tờ cần đối chiếu bản chính, " * 40)[:1500]
     name = "Nguyễn " + "Thị Ngọc Bích Phượng Hoàng " * 30  # ~800 characters
     address = "Tổ 5, " + "khu phố Bình Thạnh, phường Tân Hưng, " * 33  # ~1,200 characters

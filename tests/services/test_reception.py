@@ -126,7 +126,7 @@ def test_full_disk_gives_a_vietnamese_message_and_keeps_earlier_dossiers(office_
 
     office_db.engine.dispose()
     with pytest.raises(StorageError) as info:
-        for _ in range(200):
-            receive_dossier(office_db, form=form(note="x" * 4000), clerk=user)
+        for _ in range(1000):
+            receive_dossier(office_db, form=form(note="x" * 450), clerk=user)
     assert "Ổ đĩa đã đầy" in info.value.message
     assert get_dossier(office_db, first.code).code == first.code

@@ -37,7 +37,8 @@ class Province:
 
     def device(self, agency: str, slot: int, *, kind: str = "counter", name: str = "") -> Database:
         code = service.enrol_code(self.db, agency_code=agency, kind=kind, slot=slot)
-        db = Database(self.tmp / f"{agency}-{kind}-{slot}-{len(self.devices)}.sqlite")
+        db = Database(self.tmp / f"{agency}-{kind}-{slot}-{len(self.devices)}.sqlite", create=True,
+                      device_kind=kind)
         sync.enroll(db, server_url="http://tinh.test", code=code, client=self.client, kind=kind)
         self.devices.append(db)
         return db

@@ -28,7 +28,7 @@ NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # Tue 01/12/2026 10:00 local
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    db = Database(tmp_path_factory.mktemp("demo") / "demo.sqlite")
+    db = Database(tmp_path_factory.mktemp("demo") / "demo.sqlite", create=True)
     db.clock = lambda: NOW
     seed_demo(db, dossiers=150, days=45)
     db.clock = lambda: NOW

@@ -266,6 +266,24 @@ def revoke(db: ServerDB, *, agency_code: str, slot: int, kind: str = "counter") 
         return dev.device_id
 
 
+def accept_gap(db: ServerDB, *, agency_code: str, slot: int, kind: str, through: int) -> tuple[int, int]:
+    """An administrator's decision that a device's events up to `through` that the server never received are
+    lost (the PC was restored from an old backup and the file that held them is gone): its sequence goes on
+    after them. Returns the range accepted as missing."""
+    with db.transaction() as s:
+        dev = s.scalar(select(EnrolledDevice).where(EnrolledDevice.agency_code == check_agency_code(agency_code),
+                                                    EnrolledDevice.kind == kind, EnrolledDevice.slot == slot)
+                       .with_for_update())
+        if dev is None:
+            raise NotFound(f"Không có máy số {slot} ({kind}) của {agency_code}.")
+        if through <= dev.acked_seq:
+            raise ServiceError(f"Máy chủ đã có đủ sự kiện đến số {dev.acked_seq}; không có khoảng thiếu nào đến "
+                               f"số {through}.")
+        missing = (dev.acked_seq + 1, through)
+        dev.acked_seq = through
+        return missing
+
+
 def authenticate(db: ServerDB, token: str) -> EnrolledDevice:
     if not token:
         raise AuthError("Thiếu mã xác thực thiết bị.")

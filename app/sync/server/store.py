@@ -24,9 +24,9 @@ SERVER_MIGRATIONS = Path(__file__).resolve().parents[3] / "db" / "server_migrati
 def engine_for(url: str) -> Engine:
     """A SQLAlchemy URL (postgresql+psycopg://…) or the path of a SQLite file."""
     if "://" not in url:
-        return make_engine(Path(url), writer=True)
+        return make_engine(Path(url), writer=True, create=True)
     if url.startswith("sqlite"):
-        return make_engine(Path(url.split("///", 1)[1]), writer=True)
+        return make_engine(Path(url.split("///", 1)[1]), writer=True, create=True)
     # READ COMMITTED (PostgreSQL's default): a push that waited on the head row reads the committed last_seq
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
@@ -56,6 +56,9 @@ class ServerDB:
     def migrate(self) -> None:
         """Create or upgrade both schemas (the shared log and projections, then the server's tables)."""
         try:
+            if not self.postgres:
+                with self.engine.connect() as con:  # several server processes on one file: readers never wait
+                    con.exec_driver_sql("PRAGMA journal_mode=WAL")
             command.upgrade(alembic_config(self.engine), "head")
             command.upgrade(server_alembic_config(self.engine), "head")
         except OperationalError as exc:
