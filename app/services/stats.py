@@ -18,13 +18,13 @@ to the minute; "end of the period" = 00:00 local of the day after ``date_to``):
   moment it was stopped (its "stopped" step).
 - **Carried over**: received before ``date_from`` and with no end before the start of ``date_from``.
 - **Resolved**: ``result_at`` within the period and not withdrawn. Judged by the one verdict
-  function, :func:`app.domain.lifecycle.verdict` (registered in SQLite as ``mc_verdict``): against
+  function, :func:`app.domain.lifecycle.verdict` (written in SQL by ``verdict_sql``): against
   ``original_due_at`` (the statutory due, supplement pauses included, extensions NOT): early = result
   on a local day before the due day; on time = on the due day up to the due minute; late = after it;
   no deadline = on time. The lists and the dossier window show the same verdict.
 - **In progress**: received by the end of the period, no end before the end of the period. Judged
   at ``min(now, end of period)`` against ``original_due_at`` by
-  :func:`app.domain.deadline.open_overdue` (``mc_overdue``): a dossier waiting for a supplement is
+  :func:`app.domain.deadline.open_overdue` (``overdue_sql``): a dossier waiting for a supplement is
   judged at its pause ("the pause does not excuse the delay"); no deadline = within. Historical
   periods use today's ``original_due_at`` (later pauses have moved it): the projection keeps no
   history of it.
@@ -41,8 +41,8 @@ whose extension (form 04) moved ``due_at`` past now: statistics still count them
 the statutory due, the work list does not. result_ready dossiers are resolved here and never
 "overdue" in the list.
 
-The counting is one aggregate SQL query grouped by field (SQLite date functions; Vietnam is UTC+7
-all year) and a small one per month for the trend.
+The counting is one aggregate SQL query grouped by field and a small one per month for the trend, written
+once for SQLite (a counter) and PostgreSQL (the province server, per commune): see `stats_of`.
 """
 
 from __future__ import annotations
@@ -51,11 +51,9 @@ import calendar as _cal
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import Date, bindparam, text
 
 from app.domain.calendar import TZ
-from app.domain.deadline import open_overdue
-from app.domain.lifecycle import verdict
 from app.domain.text import search_key
 from app.eventlog import iso
 from app.services.database import Database
@@ -163,13 +161,62 @@ def period_label(date_from: date, date_to: date) -> str:
 
 # --- the computation ------------------------------------------------------------------------------
 
-# Local date of a stored UTC instant ('YYYY-MM-DDTHH:MM:SSZ'); Asia/Ho_Chi_Minh has been UTC+7 since 1975.
-_OFFSET = "'+7 hours'"
+# The SQL is written once for SQLite (the counters) and PostgreSQL (the province server); the few things the
+# two say differently (a stored UTC instant's local day or month, counting the rows where a condition holds)
+# come from `_Dialect`. The verdicts are the domain's rules (app.domain.deadline.classify_result and
+# open_overdue) written in SQL on the stored UTC text, compared to the minute: UTC text sorts as time does, and
+# Vietnam is UTC+7 all year. tests/services/test_stats_sql.py checks them against the Python functions on both.
+
+
+class _Dialect:
+    def __init__(self, name: str):
+        self.name = name
+
+    def local_day(self, x: str) -> str:
+        if self.name == "postgresql":
+            return f"to_char(CAST(replace({x}, 'Z', '') AS timestamp) + interval '7 hours', 'YYYY-MM-DD')"
+        return f"date({x}, '+7 hours')"
+
+    def local_month(self, x: str) -> str:
+        if self.name == "postgresql":
+            return f"to_char(CAST(replace({x}, 'Z', '') AS timestamp) + interval '7 hours', 'YYYY-MM')"
+        return f"strftime('%Y-%m', {x}, '+7 hours')"
+
+    def day_month(self, day_column: str) -> str:
+        if self.name == "postgresql":
+            return f"to_char({day_column}, 'YYYY-MM')"
+        return f"substr({day_column}, 1, 7)"
+
+    @staticmethod
+    def count_if(cond: str) -> str:
+        return f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+
+
+def _minute(x: str) -> str:
+    return f"substr({x}, 1, 16)"
+
+
+def verdict_sql(sql: _Dialect, res: str, due: str) -> str:
+    """classify_result in SQL: 'early' | 'on_time' | 'late' (NULL without a result)."""
+    return (f"CASE WHEN {res} IS NULL THEN NULL WHEN {due} IS NULL THEN 'on_time' "
+            f"WHEN {_minute(res)} > {_minute(due)} THEN 'late' "
+            f"WHEN {sql.local_day(res)} < {sql.local_day(due)} THEN 'early' ELSE 'on_time' END")
+
+
+def overdue_sql(due: str, at: str, paused: str) -> str:
+    """open_overdue in SQL: past the due at `at` (a minute text), judged at the pause while one runs."""
+    return (f"({due} IS NOT NULL AND CASE WHEN {paused} IS NOT NULL AND {_minute(paused)} <= {at} "
+            f"THEN {_minute(paused)} > {_minute(due)} ELSE {at} > {_minute(due)} END)")
+
 
 # A dossier counts unless it was cancelled as a pure data-entry mistake (no hand-over, no result).
 _COUNTED = "(d.status != 'cancelled' OR d.first_transfer_at IS NOT NULL OR d.result_at IS NOT NULL)"
 
-_BASE = f"""
+
+def _queries(sql: _Dialect, commune: bool) -> tuple[str, str, str]:
+    scope = " AND d.code LIKE :code_prefix" if commune else ""
+    c = sql.count_if
+    base = f"""
 WITH base AS (
   SELECT d.field AS field, d.channel AS channel, d.received_day AS rday, d.status AS status,
          d.result_at AS res, d.original_due_at AS due,
@@ -179,7 +226,7 @@ WITH base AS (
            AND st.kind IN ('stopped', 'cancelled')) AS closed_at,
          d.updated_at AS updated
   FROM dossiers d
-  WHERE {_COUNTED} AND d.received_day <= :to_day
+  WHERE {_COUNTED} AND d.received_day <= :to_day{scope}
 ), ended AS (
   SELECT *, substr(CASE WHEN withdrawn THEN COALESCE(res, closed_at, updated) ELSE res END, 1, 16) AS end_at
   FROM base
@@ -193,48 +240,27 @@ WITH base AS (
   FROM ended
   WHERE end_at IS NULL OR end_at >= :f0 OR rday >= :from_day
 ), verdicts AS (
-  SELECT *, CASE WHEN resolved THEN mc_verdict(res, due) END AS verdict FROM judged
+  SELECT *, CASE WHEN resolved THEN {verdict_sql(sql, "res", "due")} END AS verdict FROM judged
 )
 """
-
-_BY_FIELD = _BASE + """
+    by_field = base + f"""
 SELECT field,
-  sum(rec), sum(rec AND channel = 'online'), sum(rec AND channel != 'online'), sum(carried),
-  sum(resolved), sum(verdict = 'early'), sum(verdict = 'late'),
-  sum(open_at_end), sum(open_at_end AND mc_overdue(due, :jt, paused)), sum(stopped)
+  {c("rec")}, {c("rec AND channel = 'online'")}, {c("rec AND channel != 'online'")}, {c("carried")},
+  {c("resolved")}, {c("verdict = 'early'")}, {c("verdict = 'late'")},
+  {c("open_at_end")}, {c("open_at_end AND " + overdue_sql("due", ":jt", "paused"))}, {c("stopped")}
 FROM verdicts GROUP BY field
 """
-
-_MONTHS_RECEIVED = f"""
-SELECT substr(received_day, 1, 7) AS ym, count(*) FROM dossiers d
-WHERE {_COUNTED} AND received_day BETWEEN :from_day AND :to_day GROUP BY ym
+    months_received = f"""
+SELECT {sql.day_month("received_day")} AS ym, count(*) FROM dossiers d
+WHERE {_COUNTED} AND received_day BETWEEN :from_day AND :to_day{scope} GROUP BY {sql.day_month("received_day")}
 """
-
-_MONTHS_RESOLVED = f"""
-SELECT strftime('%Y-%m', result_at, {_OFFSET}) AS ym, count(*), sum(mc_verdict(result_at, original_due_at) != 'late')
-FROM dossiers
-WHERE status != 'stopped' AND result_at >= :f0 AND result_at < :t1 GROUP BY ym
+    months_resolved = f"""
+SELECT {sql.local_month("result_at")} AS ym, count(*),
+  {c(verdict_sql(sql, "result_at", "original_due_at") + " != 'late'")}
+FROM dossiers d
+WHERE status != 'stopped' AND result_at >= :f0 AND result_at < :t1{scope} GROUP BY {sql.local_month("result_at")}
 """
-
-
-def _instant(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None  # "…Z" and "…+00:00" both parse as UTC
-
-
-def _sql_verdict(result_at: str | None, due: str | None) -> str | None:
-    v = verdict(_instant(result_at), _instant(due))
-    return v.value if v else None
-
-
-def _sql_overdue(due: str | None, at: str, paused: str | None) -> int:
-    return int(open_overdue(_instant(due), _instant(at), _instant(paused)))
-
-
-def _with_verdicts(s) -> None:
-    """Let this connection's SQL call the domain's verdict functions (the same code the lists use)."""
-    conn = s.connection().connection.driver_connection
-    conn.create_function("mc_verdict", 2, _sql_verdict, deterministic=True)
-    conn.create_function("mc_overdue", 3, _sql_overdue, deterministic=True)
+    return by_field, months_received, months_resolved
 
 
 def _day_start(d: date) -> datetime:
@@ -260,26 +286,42 @@ def _months(date_from: date, date_to: date) -> list[tuple[int, int]]:
 
 def compute_stats(db: Database, date_from: date, date_to: date, *, now: datetime | None = None) -> StatsReport:
     """Biểu II.06a for [date_from, date_to]: one row per field that has any figure, and the total."""
-    if date_to < date_from:
-        raise ValueError("date_to is before date_from")
-    now = (now or db.clock()).astimezone(TZ).replace(second=0, microsecond=0)
-    f0, t1 = _day_start(date_from), _day_start(date_to + timedelta(days=1))
-    judge = min(now, t1)
-    params = {"from_day": date_from.isoformat(), "to_day": date_to.isoformat(), "f0": _minute_iso(f0),
-              "t1": _minute_iso(t1), "jt": iso(judge)}
+    now = (now or db.clock())
     with db.reading() as s:
         settings = load_settings(s)
-        _with_verdicts(s)
-        rows = []
-        for field, *values in s.execute(text(_BY_FIELD), params):
-            counts = [int(v or 0) for v in values]
-            rec, online, direct, carried, resolved, early, late, open_, overdue, stopped = counts
-            if not any(counts):
-                continue
-            rows.append(StatsRow(field, rec, online, direct, carried, resolved, early, resolved - early - late,
-                                 late, open_, open_ - overdue, overdue, stopped))
-        received = dict(s.execute(text(_MONTHS_RECEIVED), params).all())
-        resolved_by_month = {ym: (n, good) for ym, n, good in s.execute(text(_MONTHS_RESOLVED), params)}
+        return stats_of(s, date_from, date_to, now=now, settings=settings)
+
+
+def stats_of(s, date_from: date, date_to: date, *, now: datetime, settings, agency_code: str | None = None
+             ) -> StatsReport:
+    """The same figures on any database the projections live in (a counter's SQLite file, or the province
+    server's PostgreSQL, where `agency_code` keeps them to one commune)."""
+    if date_to < date_from:
+        raise ValueError("date_to is before date_from")
+    now = now.astimezone(TZ).replace(second=0, microsecond=0)
+    f0, t1 = _day_start(date_from), _day_start(date_to + timedelta(days=1))
+    judge = min(now, t1)
+    sql = _Dialect(s.get_bind().dialect.name)
+    by_field, months_received, months_resolved = _queries(sql, agency_code is not None)
+    params = {"from_day": date_from, "to_day": date_to, "f0": _minute_iso(f0), "t1": _minute_iso(t1),
+              "jt": _minute_iso(judge)}
+    if agency_code is not None:
+        params["code_prefix"] = f"{agency_code}-%"
+
+    def run(query: str):
+        days = [bindparam(k, type_=Date) for k in ("from_day", "to_day") if f":{k}" in query]
+        return s.execute(text(query).bindparams(*days), {k: v for k, v in params.items() if f":{k}" in query})
+
+    rows = []
+    for field, *values in run(by_field):
+        counts = [int(v or 0) for v in values]
+        rec, online, direct, carried, resolved, early, late, open_, overdue, stopped = counts
+        if not any(counts):
+            continue
+        rows.append(StatsRow(field, rec, online, direct, carried, resolved, early, resolved - early - late,
+                             late, open_, open_ - overdue, overdue, stopped))
+    received = {str(ym): n for ym, n in run(months_received).all()}
+    resolved_by_month = {str(ym): (n, good) for ym, n, good in run(months_resolved)}
     rows.sort(key=lambda r: search_key(r.field))
     months = []
     for y, m in _months(date_from, date_to):
@@ -288,5 +330,5 @@ def compute_stats(db: Database, date_from: date, date_to: date, *, now: datetime
         months.append(MonthPoint(y, m, int(received.get(ym, 0)), int(n),
                                  round(100 * int(good) / int(n), 1) if n else None))
     return StatsReport(date_from=date_from, date_to=date_to, unit_name=settings.center_name, rows=rows,
-                       total=_sum_rows(TOTAL_LABEL, rows), months=months, generated_at=db.clock().astimezone(TZ),
+                       total=_sum_rows(TOTAL_LABEL, rows), months=months, generated_at=now,
                        parent_body=settings.parent_body, place_name=settings.place_name)
