@@ -76,9 +76,9 @@ def _lives(db, clerk, rng) -> None:
             fate = rng.random()
             t = at + timedelta(minutes=30)
 
-            def step(fn, when, **kw):
+            def step(fn, when, code=r.code, **kw):
                 db.clock = lambda when=when: when.astimezone(UTC)
-                fn(db, r.code, actor=clerk, at=when, **kw)
+                fn(db, code, actor=clerk, at=when, **kw)
 
             if fate < 0.05:
                 step(lc.cancel, t, reason="Nhập trùng")
