@@ -33,6 +33,7 @@ from ui.change_watcher import ChangeWatcher
 from ui.daybook_dialog import CloseDayDialog, DaybookNotice, DaybookStatusItem, DaybookWatch
 from ui.dossier_list import DossierListPanel, DueBadge
 from ui.dossier_window import DossierWindow
+from ui.elided import ElidedLabel
 from ui.reception_form import WEEKDAYS, ReceptionPanel
 from ui.scanner import ScannerListener, let_scans_through, open_scanned
 from ui.stats_screen import StatsScreen
@@ -61,7 +62,7 @@ T = {
     "clerk": "Cán bộ: {name} ({role})",
     "device": "Máy: {device}",
     "today": "{day}",
-    "today_count": "Đã tiếp nhận hôm nay: {n}",
+    "today_count": "Tiếp nhận hôm nay: {n}",
     "tab_reception": "Tiếp nhận hồ sơ",
     "tab_logbook": "Sổ theo dõi hồ sơ",
     "tab_stats": "Thống kê, báo cáo",
@@ -263,9 +264,12 @@ class CounterWindow(QMainWindow):
         self.logout_action, self.quit_action = logout, quit_
 
         today = now_local(db)
-        self.clerk_label = QLabel(T["clerk"].format(name=user.full_name, role=user.role_text))
-        self.device_label = QLabel(T["device"].format(device=info.device_name))
-        self.date_label = QLabel(T["today"].format(day=f"{WEEKDAYS[today.weekday()]} {today:%d/%m/%Y}"))
+        # Who, where and which day give way ("…", whole text as tooltip) when the right-hand items,
+        # which are counts and warnings to act on, need the room at 1366 px.
+        self.clerk_label = ElidedLabel(T["clerk"].format(name=user.full_name, role=user.role_text), min_chars=8)
+        self.device_label = ElidedLabel(T["device"].format(device=info.device_name), min_chars=5)
+        self.date_label = ElidedLabel(T["today"].format(day=f"{WEEKDAYS[today.weekday()]} {today:%d/%m/%Y}"),
+                                      min_chars=6)
         self.count_label = QLabel(T["today_count"].format(n=0))
         bar = self.statusBar()
         for w in (self.clerk_label, self.device_label, self.date_label):

@@ -103,6 +103,7 @@ T = {
     "badge_soon": "Sắp đến hạn: {n}",
     "badge_paused": "Chờ bổ sung: {n}",
     "badge_loading": "Đang đếm hồ sơ đến hạn…",
+    "badge_none": "Không có hồ sơ quá hạn, đến hạn",
     "badge_tip": "Bấm để xem danh sách hồ sơ này trong Sổ theo dõi hồ sơ",
 }
 COLUMNS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Lĩnh vực", "Ngày nhận", "Hẹn trả", "Trạng thái", "Hạn")
@@ -766,7 +767,8 @@ class DueBadge(QWidget):
             self.buttons[kind] = b
             lay.addWidget(b)
         lay.addStretch(1)
-        for sep in self.findChildren(QLabel, "sep"):
+        self.seps = self.findChildren(QLabel, "sep")
+        for sep in self.seps:
             sep.hide()
 
     def refresh(self) -> None:
@@ -780,15 +782,20 @@ class DueBadge(QWidget):
         self.alerts = alerts
         values = {"overdue": alerts.overdue, "today": alerts.due_today, "soon": alerts.due_soon,
                   "paused": alerts.paused}
-        self.loading.hide()
-        for kind, key, _color in self.PARTS:
+        # Only the counts with something in them: the status bar is shared and full at 1366 px.
+        shown = 0
+        for i, (kind, key, _color) in enumerate(self.PARTS):
             b = self.buttons[kind]
             b.setText(T[key].format(n=thousands(values[kind])))
-            b.show()
-        for sep in self.findChildren(QLabel, "sep"):
-            sep.show()
+            b.setVisible(values[kind] > 0)
+            if i:
+                self.seps[i - 1].setVisible(values[kind] > 0 and shown > 0)
+            shown += values[kind] > 0
+        self.loading.setText(T["badge_none"])
+        self.loading.setVisible(shown == 0)
         self.counted.emit(alerts)
 
     def text(self) -> str:
-        return " · ".join(self.buttons[k].text() for k, _key, _c in self.PARTS)
+        parts = [self.buttons[k].text() for k, _key, _c in self.PARTS if not self.buttons[k].isHidden()]
+        return " · ".join(parts) if parts else self.loading.text()
 

@@ -32,15 +32,17 @@ from app.domain.calendar import TZ
 from app.services.errors import ServiceError
 from app.services.flags import FlagItem, list_flags
 from app.sync import client as sync
+from ui.dossier_list import thousands
 from ui.workers import run_in_thread
 
 T = {
     "not_enrolled": "Chưa kết nối máy chủ tỉnh",
-    "ok": "Máy chủ tỉnh: đã đồng bộ {when}",
-    "never": "Máy chủ tỉnh: chưa đồng bộ lần nào",
-    "offline": "Mất kết nối máy chủ tỉnh",
+    "ok": "Đã đồng bộ {when}",
+    "never": "Chưa đồng bộ lần nào",
+    "offline": "Mất kết nối",
     "running": "Đang đồng bộ…",
     "unsent": "{n} chờ gửi",
+    "tip_server": "Máy chủ tỉnh: {url}. Bấm để đồng bộ ngay.",
     "tip_ok": "Mọi thay đổi ở máy này đã được gửi lên máy chủ tỉnh lúc {when}.",
     "tip_unsent": "{n} thay đổi của máy này chưa lên máy chủ tỉnh; chúng vẫn được lưu ở máy này và sẽ tự gửi khi "
                   "có mạng.",
@@ -162,13 +164,15 @@ class SyncStatusItem(QPushButton):
         worker.status.connect(self.show_status)
         self.clicked.connect(worker.sync_now)
         self.setText(T["not_enrolled"])
+        self.hide()  # a counter that works alone has nothing to say here (Hệ thống › Kết nối… enrols it)
 
     def show_status(self, st, running: bool) -> None:
         if not st.enrolled:
             self.setText(T["not_enrolled"])
-            self.setStyleSheet("color: #666;")
             self.setToolTip("")
+            self.hide()
             return
+        self.show()
         if running:
             head = T["running"]
         elif st.last_error:
@@ -177,13 +181,13 @@ class SyncStatusItem(QPushButton):
             head = T["ok"].format(when=_when(st.last_success_at))
         else:
             head = T["never"]
-        text = head + (" · " + T["unsent"].format(n=st.unsent) if st.unsent else "")
+        text = head + (" · " + T["unsent"].format(n=thousands(st.unsent)) if st.unsent else "")
         self.setText(("● " if not st.last_error else "○ ") + text)
         color = "#2e7d32" if not st.last_error and not st.unsent else "#b26a00" if not st.last_error else "#c62828"
         self.setStyleSheet(f"color: {color}; font-weight: 600;")
-        tips = []
+        tips = [T["tip_server"].format(url=st.server_url)]
         if st.unsent:
-            tips.append(T["tip_unsent"].format(n=st.unsent))
+            tips.append(T["tip_unsent"].format(n=thousands(st.unsent)))
         elif st.last_success_at:
             tips.append(T["tip_ok"].format(when=_when(st.last_success_at)))
         if st.last_error:

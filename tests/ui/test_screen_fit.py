@@ -3,6 +3,7 @@ buttons in view; the counter window opens maximised; the statistics tab opens wi
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import pytest
@@ -103,9 +104,41 @@ def test_the_statistics_tab_opens_with_figures_and_the_status_bar_says_today_onc
     w.show()
     qtbot.waitUntil(lambda: not w.loading and w.badge.alerts is not None, timeout=5000)
     texts = [w.date_label.text(), w.count_label.text(), w.badge.text()]
-    assert sum(t.lower().count("hôm nay") for t in texts) == 2  # "Đã tiếp nhận hôm nay", "Đến hạn hôm nay"
-    assert w.count_label.text() == "Đã tiếp nhận hôm nay: 1" and "Đến hạn hôm nay: 1" in w.badge.text()
+    assert sum(t.lower().count("hôm nay") for t in texts) == 2  # "Tiếp nhận hôm nay", "Đến hạn hôm nay"
+    assert w.count_label.text() == "Tiếp nhận hôm nay: 1" and "Đến hạn hôm nay: 1" in w.badge.text()
     assert "Hôm nay" not in w.date_label.text() and "Bộ phận Một cửa" not in w.windowTitle()
     w.tabs.setCurrentWidget(w.stats)
     qtbot.waitUntil(lambda: w.stats.report is not None, timeout=10000)
     assert w.stats.cell_text("Tổng số", 1) == "1"
+
+
+def test_the_status_bar_at_1366_shows_every_count_and_warning_whole(qtbot, office_db, clerk, code):
+    """Everything on the right (sync, day book, due counts, today's count) is read whole; the clerk's name,
+    the device and the day give way with "…" and keep their whole text as a tooltip."""
+    from app.sync.client import SyncStatus
+
+    w = CounterWindow(office_db, clerk, scanner=False)
+    qtbot.addWidget(w)
+    w.resize(ROOM)
+    w.show()
+    qtbot.waitUntil(lambda: w.badge.alerts is not None and w.sync.last is not None and w.daybook.state is not None,
+                    timeout=5000)
+    assert w.sync_item.isHidden()  # a counter working alone: nothing about a server
+    w.sync.timer.stop()
+    w.sync_item.show_status(SyncStatus(True, "https://motcua.tinh.gov.vn", None, "Không kết nối được", 1234, None),
+                            False)
+    w.daybook_item.setText("Chưa chốt sổ 40 ngày")
+    w.daybook_item.show()
+    # the worst day: every due count has dossiers, in thousands
+    w.badge._counted(w.badge._request, dataclasses.replace(w.badge.alerts, overdue=1204, due_today=318, due_soon=2715,
+                                                           paused=1096))
+    w.clerk_label.setText("Cán bộ: Tôn Nữ Hoàng Thị Phương Uyên (Công chức Văn phòng - Thống kê)")
+    qtbot.wait(50)
+    for item in (w.sync_item, w.daybook_item, *w.badge.buttons.values(), w.count_label):
+        assert item.isVisible() and item.width() >= item.sizeHint().width(), (item.text(), item.width())
+    assert w.clerk_label.is_elided() and w.clerk_label.shown_text().endswith("…")
+    assert w.clerk_label.toolTip() == w.clerk_label.text()
+    assert w.clerk_label.width() >= w.clerk_label.minimumSizeHint().width()
+    w.clerk_label.setText("Cán bộ: An")
+    QApplication.processEvents()
+    assert not w.clerk_label.is_elided() and w.clerk_label.toolTip() == ""

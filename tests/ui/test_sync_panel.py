@@ -43,7 +43,7 @@ def test_the_status_item_follows_rounds_online_and_offline(qtbot, province):
     qtbot.addWidget(w)
     w.sync.client = province.client
     w.show()
-    qtbot.waitUntil(lambda: "đã đồng bộ" in w.sync_item.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "Đã đồng bộ" in w.sync_item.text(), timeout=10000)
     receive_dossier(db, form=ReceptionForm(procedure_code="2.000815", applicant_name="Hồ Văn Nam",
                                            phone="0901234567"), clerk=clerk)
     # the change is noticed and sent on its own, in the background
