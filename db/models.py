@@ -46,8 +46,14 @@ class ReferenceVersion(Base):
 
 
 class Procedure(Base):
+    """A procedure as one catalogue version defines it, from that version's effective date on; the version in
+    effect on a day is, per code, the row with the latest `effective_from` not after it (app.services.catalogue);
+    a version published "at once" has app.eventlog.payloads.ALWAYS."""
+
     __tablename__ = "procedures"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    catalogue_version: Mapped[str] = mapped_column(String(64), default="")
     name: Mapped[str] = mapped_column(Text)
     field: Mapped[str] = mapped_column(String(128), index=True)
     competent_unit: Mapped[str] = mapped_column(Text, default="")
@@ -62,11 +68,13 @@ class Procedure(Base):
 
 
 class CalendarDayRow(Base):
-    """An office or province-decided off-day or make-up working day (statutory days are computed)."""
+    """An office or province-decided off-day or make-up working day (statutory days are computed), as known
+    from `effective_from` on; kind "none" withdraws, from its date, what an earlier decision said."""
 
     __tablename__ = "calendar_days"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))  # "off" | "work"
+    effective_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "off" | "work" | "none"
     reason: Mapped[str] = mapped_column(Text, default="")
 
 

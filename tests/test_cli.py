@@ -208,3 +208,33 @@ def test_report_day_lists_closes_in_order_and_reprints(tmp_path):
     archived = motcua("report", "day", "--db", str(path), "--archive").stdout
     assert archived == ""  # every closed day was archived when it was closed
     assert len(list((tmp_path / "so-theo-doi" / "quyen-1-2026").iterdir())) == 5
+
+
+def test_a_scheduled_catalogue_and_calendar_decision_from_the_command_line(office_file, tmp_path):
+    """`--effective`: a new catalogue version and an off-day count only for dossiers received from that day."""
+    import json
+
+    from app.services.catalogue import SEED_CATALOGUE
+
+    data = json.loads(SEED_CATALOGUE.read_text(encoding="utf-8"))
+    data["version"] = "2027.1"
+    path = tmp_path / "dm.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = motcua("admin", "import-catalogue", "--db", str(office_file), str(path), "--effective", "01/01/2027",
+                 user=ADMIN_LOGIN).stdout
+    assert "phiên bản 2027.1" in out and "từ ngày 01/01/2027" in out and "giữ nguyên thời hạn" in out
+    bad = motcua("admin", "import-catalogue", "--db", str(office_file), str(path), "--effective", "31/02/2027",
+                 user=ADMIN_LOGIN, check=False)
+    assert bad.returncode == 2 and "ngày/tháng/năm" in bad.stderr
+    out = motcua("admin", "day", "--db", str(office_file), "--date", "2026-11-26", "--kind", "off",
+                 "--reason", "Nghỉ theo quyết định của UBND tỉnh", "--effective", "25/11/2026", user=ADMIN_LOGIN).stdout
+    assert "từ ngày 25/11/2026" in out
+    # received Mon 23/11 10:00 (the decision not yet in effect; Tue 24/11 is a holiday): Wed 25/11 10:00
+    p = motcua("calendar", "due", "--received", "2026-11-23T10:00", "--working-days", "1", "--db", str(office_file))
+    assert p.stdout.splitlines()[0] == "2026-11-25T10:00"
+    # received Wed 25/11 10:00: two working days skip Thu 26/11 -> Mon 30/11 10:00
+    p = motcua("calendar", "due", "--received", "2026-11-25T10:00", "--working-days", "2", "--db", str(office_file))
+    assert p.stdout.splitlines()[0] == "2026-11-30T10:00"
+    out = motcua("admin", "day", "--db", str(office_file), "--date", "2026-11-26", "--kind", "none",
+                 user=ADMIN_LOGIN).stdout
+    assert out.startswith("Đã bỏ quyết định trước đây về ngày 26/11/2026")

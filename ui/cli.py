@@ -481,14 +481,14 @@ def cmd_search(args) -> int:
 # --- calendar ------------------------------------------------------------------------------------------
 
 
-def _calendar(args):
+def _calendar(args, on=None):
     from app.domain.calendar import statutory_calendar
 
     if not args.db:
         return statutory_calendar()
     from app.services.settings import calendar_of
 
-    return calendar_of(_open(args.db))
+    return calendar_of(_open(args.db), on=on)
 
 
 def cmd_calendar_due(args) -> int:
@@ -502,7 +502,7 @@ def cmd_calendar_due(args) -> int:
         duration = Duration(DurationKind.CALENDAR_DAYS, args.days)
     else:
         duration = Duration(DurationKind.SAME_DAY, 0)
-    cal = _calendar(args)
+    cal = _calendar(args, on=args.received.date())  # the decisions in effect on the day of reception
     due = compute_due(args.received, duration, cal)
     print(_fmt(due))
     print(f"{duration.describe()}; lịch {cal.version}")
@@ -560,15 +560,19 @@ def cmd_admin_add_user(args) -> int:
 
 
 def cmd_admin_import_catalogue(args) -> int:
-    from app.services.catalogue import import_catalogue_file
+    from app.services.catalogue import import_catalogue_file, parse_day
 
+    effective = parse_day(args.effective) if args.effective else None
     db = _open(args.db)
     try:
         admin = _actor(db, args, roles=("admin",))
-        n = import_catalogue_file(db, args.file, actor_id=admin.id)
+        r = import_catalogue_file(db, args.file, actor_id=admin.id, effective_from=effective)
     finally:
         db.close()
-    print(f"Đã nạp {n} thủ tục từ {args.file}")
+    when = (f"áp dụng cho hồ sơ tiếp nhận từ ngày {r.effective_from:%d/%m/%Y}; trước ngày đó vẫn dùng danh mục "
+            "đang áp dụng" if r.effective_from else "áp dụng ngay")
+    print(f"Đã nạp danh mục phiên bản {r.version}: {r.procedures} thủ tục từ {args.file}, {when}. Hồ sơ đã tiếp "
+          "nhận giữ nguyên thời hạn đã hẹn.")
     return 0
 
 
@@ -669,9 +673,19 @@ def cmd_admin_day(args) -> int:
 
     db = _open(args.db)
     admin = _actor(db, args, roles=("admin",))
-    set_calendar_day(db, day=args.date, kind=args.kind, reason=args.reason, actor_id=admin.id)
-    kind = "ngày nghỉ" if args.kind == "off" else "ngày làm bù"
-    print(f"Đã ghi {args.date:%d/%m/%Y} là {kind}: {args.reason}")
+    effective = None
+    if args.effective:
+        from app.services.catalogue import parse_day
+
+        effective = parse_day(args.effective)
+    set_calendar_day(db, day=args.date, kind=args.kind, reason=args.reason or "", actor_id=admin.id,
+                     effective_from=effective)
+    when = f" (tính vào thời hạn hẹn từ ngày {effective:%d/%m/%Y})" if effective else ""
+    if args.kind == "none":
+        print(f"Đã bỏ quyết định trước đây về ngày {args.date:%d/%m/%Y}{when}")
+    else:
+        kind = "ngày nghỉ" if args.kind == "off" else "ngày làm bù"
+        print(f"Đã ghi {args.date:%d/%m/%Y} là {kind}{when}: {args.reason}")
     return 0
 
 
@@ -842,6 +856,8 @@ def build_parser() -> argparse.ArgumentParser:
     ic = a_sub.add_parser("import-catalogue", help="nạp danh mục thủ tục từ tệp JSON")
     ic.add_argument("--db", required=True)
     ic.add_argument("file")
+    ic.add_argument("--effective", metavar="NGÀY",
+                    help="ngày danh mục bắt đầu áp dụng (dd/mm/yyyy); bỏ trống: áp dụng ngay")
     _auth_args(ic)
     xs = a_sub.add_parser("extra-slot", help="cấp thêm một số hiệu máy phụ khi máy đã cấp đủ 999 mã trong ngày")
     xs.add_argument("--db", required=True)
@@ -874,8 +890,11 @@ def build_parser() -> argparse.ArgumentParser:
     dy = a_sub.add_parser("day", help="thêm ngày nghỉ hoặc ngày làm bù do Chính phủ/tỉnh quyết định")
     dy.add_argument("--db", required=True)
     dy.add_argument("--date", type=_date, required=True)
-    dy.add_argument("--kind", choices=["off", "work"], required=True)
-    dy.add_argument("--reason", required=True)
+    dy.add_argument("--kind", choices=["off", "work", "none"], required=True,
+                    help="off: ngày nghỉ; work: ngày làm bù; none: bỏ quyết định trước đây về ngày này")
+    dy.add_argument("--reason", default="", help="căn cứ (bắt buộc với off, work)")
+    dy.add_argument("--effective", metavar="NGÀY",
+                    help="ngày quyết định bắt đầu được tính vào thời hạn hẹn (dd/mm/yyyy); bỏ trống: ngay")
     _auth_args(dy)
     dy.set_defaults(func=cmd_admin_day)
     from ui.cli_sync import add_parsers

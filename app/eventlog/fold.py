@@ -443,42 +443,61 @@ def fold_settings(stream_id: str, events: Sequence[Event]) -> Rows:
 
 
 def fold_calendar(stream_id: str, events: Sequence[Event]) -> Rows:
-    days: dict = {}
+    """Per (day, effective date) the latest decision. A withdrawal ("none") from a date also drops what was
+    decided earlier for that day from that date or later; it is kept as a row only where a decision in effect
+    before its date needs overriding."""
+    rows: dict[tuple, dict] = {}
     last = None
     for ev in events:
         pl = ev.payload
-        if isinstance(pl, p.CalendarDaySet):
-            if pl.kind == "none":
-                days.pop(pl.day, None)
-            else:
-                days[pl.day] = {"day": pl.day, "kind": pl.kind, "reason": pl.reason}
-            last = ev
+        if not isinstance(pl, p.CalendarDaySet):
+            continue
+        last = ev
+        eff = pl.effective_from or p.ALWAYS
+        if pl.kind == "none":
+            for key in [k for k in rows if k[0] == pl.day and k[1] >= eff]:
+                del rows[key]
+            if not any(d == pl.day for d, _e in rows):
+                continue  # nothing left to withdraw
+        rows[(pl.day, eff)] = {"day": pl.day, "effective_from": eff, "kind": pl.kind, "reason": pl.reason}
+    out = [rows[k] for k in sorted(rows)]
     versions = [{"kind": "calendar", "version": str(len(events)),
                  "updated_at": last.occurred_at.astimezone(UTC).replace(microsecond=0)}] if last else []
-    return {"calendar_days": [days[k] for k in sorted(days)], "reference_versions": versions}
+    return {"calendar_days": out, "reference_versions": versions}
 
 
 def fold_catalogue(stream_id: str, events: Sequence[Event]) -> Rows:
-    procs: dict[str, dict] = {}
+    """Each catalogue version's procedures from its effective date on. A version is whole: from its date, a
+    procedure it leaves out gets an inactive row (if an earlier-dated version had it). Of two versions with
+    the same effective date the later published wins."""
+    by_date: dict[date, p.CataloguePublished] = {}
     last = None
     for ev in events:
-        pl = ev.payload
-        if not isinstance(pl, p.CataloguePublished):
-            continue
-        for row in procs.values():
-            row["active"] = False
+        if isinstance(ev.payload, p.CataloguePublished):
+            by_date[ev.payload.effective_from or p.ALWAYS] = ev.payload
+            last = ev
+    rows: list[dict] = []
+    known: dict[str, dict] = {}  # code -> its latest row so far (by effective date)
+    for eff in sorted(by_date):
+        pl = by_date[eff]
+        here = set()
         for x in pl.procedures:
-            procs[x.code] = {
-                "code": x.code, "name": x.name, "field": x.field, "competent_unit": x.competent_unit,
+            here.add(x.code)
+            known[x.code] = {
+                "code": x.code, "effective_from": eff, "catalogue_version": pl.version, "name": x.name,
+                "field": x.field, "competent_unit": x.competent_unit,
                 "duration_kind": x.duration.kind, "duration_value": x.duration.value,
                 "duration_note": x.duration_note, "fee_text": x.fee_text,
                 "papers": [pp.model_dump(mode="json") for pp in x.papers], "frequency": x.frequency,
                 "search_key": search_key(f"{x.code} {x.name} {x.field}"), "active": x.active,
             }
-        last = ev
+            rows.append(known[x.code])
+        for code in sorted(set(known) - here):
+            known[code] = {**known[code], "effective_from": eff, "catalogue_version": pl.version, "active": False}
+            rows.append(known[code])
     versions = [{"kind": "catalogue", "version": last.payload.version,
                  "updated_at": last.occurred_at.astimezone(UTC).replace(microsecond=0)}] if last else []
-    return {"procedures": [procs[k] for k in sorted(procs)], "reference_versions": versions}
+    return {"procedures": sorted(rows, key=lambda r: (r["code"], r["effective_from"])), "reference_versions": versions}
 
 
 # --- the day book ------------------------------------------------------------------------------------------

@@ -335,15 +335,22 @@ class SettingsChanged(Payload):
     values: dict[str, Any]
 
 
+# The effective date, in the projections, of reference data published "at once" (effective_from None): it
+# applies to every day, also days before it was published (a dossier entered late for an earlier day).
+ALWAYS = date(1, 1, 1)
+
+
 class CalendarDaySet(Payload):
     """An off-day or make-up working day decided by the government, the province or the office
-    (stream: ``calendar/<agency code>``); kind "none" withdraws an earlier decision for that day."""
+    (stream: ``calendar/<agency code>``); kind "none" withdraws an earlier decision for that day.
+    Version 2: `effective_from`, the first day deadlines computed take it into account (None: at once)."""
 
     TYPE = "calendar.day_set"
-    VERSION = 1
+    VERSION = 2
     day: date
     kind: Literal["off", "work", "none"]
     reason: str = ""
+    effective_from: date | None = None
 
 
 class CatalogueProcedure(Part):
@@ -361,13 +368,15 @@ class CatalogueProcedure(Part):
 
 class CataloguePublished(Payload):
     """A whole catalogue version (stream: ``catalogue/<agency code>``). Procedures missing from it are
-    deactivated, never deleted: old dossiers name them."""
+    deactivated, never deleted: old dossiers name them. Version 2: `effective_from`, the first day it
+    applies to (None: at once); until then the version in effect before it stays in use."""
 
     TYPE = "catalogue.published"
-    VERSION = 1
+    VERSION = 2
     version: str
     source: str = ""
     procedures: tuple[CatalogueProcedure, ...]
+    effective_from: date | None = None
 
 
 # --- the day book (stream: ``logbook/<device id>``) ---------------------------------------------------------

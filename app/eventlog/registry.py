@@ -88,6 +88,14 @@ def _same(d: dict) -> dict:
     return d
 
 
+def _at_once(d: dict) -> dict:
+    """Version 1 had no effective date: it applied at once, as a version 2 without one does."""
+    return d
+
+
+UPCASTERS[("calendar.day_set", 1)] = _at_once
+UPCASTERS[("catalogue.published", 1)] = _at_once
+
 for _t in ("dossier.transferred", "dossier.handed_back", "dossier.supplement_requested",
            "dossier.supplement_received", "dossier.result_ready", "dossier.returned", "dossier.extended",
            "dossier.stopped", "dossier.applicant_corrected", "intake.guidance_issued", "intake.refused"):

@@ -13,9 +13,11 @@ from app.services.errors import ServiceError
 from app.services.inputs import clean
 
 
-def set_calendar_day(db: Database, *, day: date, kind: str, reason: str, actor_id: str | None = None) -> None:
+def set_calendar_day(db: Database, *, day: date, kind: str, reason: str, actor_id: str | None = None,
+                     effective_from: date | None = None) -> None:
     """An off-day or make-up working day (kind "none" withdraws an earlier one), as an event of the commune's
-    calendar."""
+    calendar; deadlines computed from `effective_from` on take it into account (None: at once). Dossiers
+    received earlier keep the deadlines they were given."""
     if kind not in ("off", "work", "none"):
         raise ServiceError("Loại ngày phải là “off” (nghỉ), “work” (làm bù) hoặc “none” (bỏ quyết định trước).")
     reason, problem = clean(reason, "day_reason")
@@ -27,5 +29,5 @@ def set_calendar_day(db: Database, *, day: date, kind: str, reason: str, actor_i
         raise ServiceError("Chỉ quản lý lịch từ năm 2020 đến 2050.")
     device = db.device
     with db.transaction() as s:
-        append(s, device, CalendarDaySet(day=day, kind=kind, reason=nfc(reason)),
+        append(s, device, CalendarDaySet(day=day, kind=kind, reason=nfc(reason), effective_from=effective_from),
                stream_id=reference_stream(CALENDAR, device.agency_code), actor_id=actor_id, occurred_at=db.clock())

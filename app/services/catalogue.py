@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.calendar import TZ
 from app.domain.deadline import Duration, DurationKind
 from app.domain.text import nfc, search_key
 from app.eventlog import DeviceContext, append
-from app.eventlog.payloads import CatalogueProcedure, CataloguePublished, DurationData, PaperSpecData
+from app.eventlog.payloads import ALWAYS, CatalogueProcedure, CataloguePublished, DurationData, PaperSpecData
 from app.eventlog.registry import CATALOGUE, reference_stream
 from app.services.database import Database
 from app.services.errors import NotFound, ServiceError
@@ -41,6 +43,8 @@ class ProcedureInfo:
     fee_text: str
     papers: tuple[PaperSpec, ...]
     frequency: float = 0.0
+    version: str = ""  # the catalogue version this definition comes from (recorded with each dossier)
+    effective_from: date | None = None  # None: in effect whatever the day
 
     @property
     def label(self) -> str:
@@ -59,11 +63,27 @@ def _info(p: Procedure) -> ProcedureInfo:
         papers=tuple(PaperSpec(x["name"], bool(x.get("original")), bool(x.get("copy")), int(x.get("count", 1)),
                                bool(x.get("required", True))) for x in p.papers),
         frequency=p.frequency,
+        version=p.catalogue_version,
+        effective_from=None if p.effective_from == ALWAYS else p.effective_from,
     )
 
 
-def catalogue_payload(data: dict) -> CataloguePublished:
-    """A catalogue file (the JSON shape of resources/catalogue) as the event that publishes it."""
+def _in_effect(rows, on: date) -> list[Procedure]:
+    """Per code, the definition in effect on day `on` (rows in any order), active ones only."""
+    best: dict[str, Procedure] = {}
+    for p in rows:
+        if p.effective_from <= on and (p.code not in best or p.effective_from > best[p.code].effective_from):
+            best[p.code] = p
+    return [p for p in best.values() if p.active]
+
+
+def _today(db: Database | None) -> date:
+    return (db.clock() if db is not None else datetime.now(UTC)).astimezone(TZ).date()
+
+
+def catalogue_payload(data: dict, *, effective_from: date | None = None) -> CataloguePublished:
+    """A catalogue file (the JSON shape of resources/catalogue) as the event that publishes it, in effect from
+    `effective_from` (or the file's "effective_from", dd/mm/yyyy or yyyy-mm-dd; neither: at once)."""
     procedures = data.get("procedures") if isinstance(data, dict) else None
     if not isinstance(procedures, list) or not procedures:
         raise ServiceError("Tệp danh mục thủ tục không có thủ tục nào (thiếu mục “procedures”).")
@@ -88,39 +108,88 @@ def catalogue_payload(data: dict) -> CataloguePublished:
         if code in seen:
             raise ServiceError(f"Mã thủ tục {code} xuất hiện hai lần trong tệp danh mục.")
         seen.add(code)
+    if effective_from is None and data.get("effective_from"):
+        effective_from = parse_day(str(data["effective_from"]))
     return CataloguePublished(version=str(data.get("version", "unversioned")), source=str(data.get("source", "")),
-                              procedures=tuple(items))
+                              procedures=tuple(items), effective_from=effective_from)
 
 
-def import_catalogue(s: Session, device: DeviceContext, data: dict, *, now, actor_id: str | None = None) -> int:
-    """Publish `data` as the commune's catalogue (an event). Returns the number of procedures.
+def parse_day(text: str) -> date:
+    """dd/mm/yyyy (as people write it) or yyyy-mm-dd; a clear message otherwise."""
+    text = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ServiceError(f"Ngày hiệu lực “{text}” không hợp lệ; hãy ghi theo dạng ngày/tháng/năm, ví dụ 01/01/2027.")
 
-    Procedures missing from the new version are deactivated, never deleted: old dossiers name them.
+
+@dataclass(frozen=True)
+class CatalogueImported:
+    procedures: int
+    version: str
+    effective_from: date | None  # None: in effect at once
+
+
+def import_catalogue(s: Session, device: DeviceContext, data: dict, *, now, actor_id: str | None = None,
+                     effective_from: date | None = None) -> CatalogueImported:
+    """Publish `data` as the commune's catalogue (an event), in effect from `effective_from` (None: at once).
+
+    Procedures missing from the new version are deactivated from its effective date, never deleted: old
+    dossiers name them. Dossiers received earlier keep the deadlines computed with the version they got.
     """
-    payload = catalogue_payload(data)
+    payload = catalogue_payload(data, effective_from=effective_from)
+    today = now.astimezone(TZ).date()
+    if payload.effective_from is not None and payload.effective_from > today:
+        current = _in_effect(s.scalars(select(Procedure).where(Procedure.effective_from <= today)), today)
+        if not current:
+            raise ServiceError("Đơn vị chưa có danh mục thủ tục nào đang áp dụng, nên danh mục đầu tiên phải áp "
+                               "dụng ngay (bỏ ngày hiệu lực).")
     append(s, device, payload, stream_id=reference_stream(CATALOGUE, device.agency_code), actor_id=actor_id,
            occurred_at=now)
-    return len(payload.procedures)
+    return CatalogueImported(len(payload.procedures), payload.version, payload.effective_from)
 
 
-def import_catalogue_file(db: Database, path: Path | str = SEED_CATALOGUE, *, actor_id: str | None = None) -> int:
+def import_catalogue_file(db: Database, path: Path | str = SEED_CATALOGUE, *, actor_id: str | None = None,
+                          effective_from: date | None = None) -> CatalogueImported:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ServiceError(f"Không đọc được tệp danh mục {path}: {exc}") from exc
     with db.transaction() as s:
-        return import_catalogue(s, db.device, data, now=db.clock(), actor_id=actor_id)
+        return import_catalogue(s, db.device, data, now=db.clock(), actor_id=actor_id, effective_from=effective_from)
 
 
 def catalogue_version(s: Session) -> str:
+    """The latest catalogue version published (which may take effect later); see ProcedureInfo.version."""
     row = s.get(ReferenceVersion, "catalogue")
     return row.version if row else "none"
 
 
-def all_procedures(db: Database) -> list[ProcedureInfo]:
+@dataclass(frozen=True)
+class CatalogueVersion:
+    version: str
+    effective_from: date | None  # None: at once
+    procedures: int  # active in it
+
+
+def catalogue_versions(db: Database) -> list[CatalogueVersion]:
+    """The versions the projections hold, by effective date (the one in effect today is the last one not
+    after today; later ones are scheduled)."""
     with db.reading() as s:
-        rows = s.scalars(select(Procedure).where(Procedure.active.is_(True)).order_by(Procedure.field, Procedure.name))
-        return [_info(p) for p in rows]
+        rows = s.execute(select(Procedure.effective_from, Procedure.catalogue_version, Procedure.active)).all()
+    counts: dict[tuple, int] = {}
+    for eff, version, active in rows:
+        counts[(eff, version)] = counts.get((eff, version), 0) + bool(active)
+    return [CatalogueVersion(v, None if e == ALWAYS else e, n) for (e, v), n in sorted(counts.items())]
+
+
+def all_procedures(db: Database, *, on: date | None = None) -> list[ProcedureInfo]:
+    """The procedures in effect on day `on` (default: today)."""
+    with db.reading() as s:
+        rows = _in_effect(s.scalars(select(Procedure)), on or _today(db))
+    return [_info(p) for p in sorted(rows, key=lambda p: (p.field, p.name))]
 
 
 def search_procedures(db: Database, text: str, *, limit: int = 50) -> list[ProcedureInfo]:
@@ -130,18 +199,23 @@ def search_procedures(db: Database, text: str, *, limit: int = 50) -> list[Proce
     """
     words = search_key(text).split()
     with db.reading() as s:
-        rows = list(s.scalars(select(Procedure).where(Procedure.active.is_(True))))
+        rows = _in_effect(s.scalars(select(Procedure)), _today(db))
     hits = [p for p in rows if all(w in p.search_key for w in words)]
     query = search_key(text)
     hits.sort(key=lambda p: (not p.code.lower().startswith(query), -p.frequency, p.name))
     return [_info(p) for p in hits[:limit]]
 
 
-def get_procedure(db: Database | None, code: str, *, session: Session | None = None) -> ProcedureInfo:
+def get_procedure(db: Database | None, code: str, *, session: Session | None = None,
+                  on: date | None = None) -> ProcedureInfo:
+    """The procedure as the catalogue in effect on day `on` (default: today) defines it."""
+    day = on or _today(db)
+
     def find(s: Session) -> ProcedureInfo:
-        p = s.get(Procedure, code)
+        p = s.scalars(select(Procedure).where(Procedure.code == code, Procedure.effective_from <= day)
+                      .order_by(Procedure.effective_from.desc()).limit(1)).first()
         if p is None or not p.active:
-            raise NotFound(f"Không có thủ tục mã “{code}” trong danh mục đang dùng.")
+            raise NotFound(f"Không có thủ tục mã “{code}” trong danh mục áp dụng ngày {day:%d/%m/%Y}.")
         return _info(p)
 
     if session is not None:

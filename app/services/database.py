@@ -187,6 +187,13 @@ class Database:
             tasks = set(s.scalars(select(PendingTask.name)))
             if "refold" in tasks:
                 rebuild(s)
+            elif "refold_reference" in tasks:  # the catalogue and calendar tables changed shape (0007)
+                from app.eventlog import refold
+                from app.eventlog.registry import CALENDAR, CATALOGUE
+                from db.models import Event
+
+                refold(s, s.execute(select(Event.stream_type, Event.stream_id).distinct()
+                                    .where(Event.stream_type.in_((CALENDAR, CATALOGUE)))).tuples().all())
             if tasks:
                 s.execute(delete(PendingTask))
 

@@ -157,7 +157,7 @@ def receive_supplement(db: Database, key: str, *, actor: UserInfo, note: str = "
     """The citizen brought the missing papers: the due time moves by the paused working time."""
     note = _clean(note=(note, "note"))["note"]
     with _step(db, key, Action.SUPPLEMENT_RECEIVED, actor, at) as c:
-        cal = office_calendar(c.s)
+        cal = office_calendar(c.s, on=c.at.astimezone(TZ).date())
         paused_at = c.d.paused_at
         resume = _resume_status(c)
         if c.at < paused_at:
@@ -221,7 +221,8 @@ def suggested_extension(db: Database, key: str) -> datetime | None:
         d = _find(s, key)
         if d.due_at is None:
             return None
-        return suggest_extension(d.due_at.astimezone(TZ), Duration.from_json(d.duration), office_calendar(s))
+        return suggest_extension(d.due_at.astimezone(TZ), Duration.from_json(d.duration),
+                                 office_calendar(s, on=db.clock().astimezone(TZ).date()))
 
 
 def default_signer(db: Database) -> UserInfo | None:
@@ -271,7 +272,7 @@ def extend(db: Database, key: str, *, actor: UserInfo, new_due: datetime, reason
         if override and actor.role not in ("admin", "leader"):
             raise TransitionRefused("Chỉ lãnh đạo hoặc quản trị hệ thống được cho phép gia hạn thêm lần nữa.")
         new_due = (new_due if new_due.tzinfo else new_due.replace(tzinfo=TZ)).astimezone(TZ)
-        cal = office_calendar(c.s)
+        cal = office_calendar(c.s, on=c.at.astimezone(TZ).date())
         if not cal.is_working_day(new_due.date()):
             raise ValidationFailed({"new_due": f"Ngày {new_due:%d/%m/%Y} không phải ngày làm việc."})
         if new_due <= c.d.due_at:

@@ -16,7 +16,7 @@ from app.domain.ids import uuid7
 from app.domain.text import nfc, title_name
 from app.eventlog import append, next_counter
 from app.eventlog import payloads as ev
-from app.services.catalogue import ProcedureInfo, catalogue_version, get_procedure
+from app.services.catalogue import ProcedureInfo, get_procedure
 from app.services.database import Database
 from app.services.errors import NotFound, ServiceError, ValidationFailed
 from app.services.inputs import checked, clean, name_problem
@@ -139,10 +139,10 @@ class DuePreview:
 
 def preview_due(db: Database, procedure_code: str, received_at: datetime | None = None) -> DuePreview:
     """The appointment the receipt would promise, for the live display while the clerk types."""
-    with db.reading() as s:
-        proc = get_procedure(None, procedure_code, session=s)
-        cal = office_calendar(s)
     at = local(received_at) if received_at else db.clock().astimezone(TZ)
+    with db.reading() as s:  # the catalogue and calendar in effect on the day of reception
+        proc = get_procedure(None, procedure_code, session=s, on=at.date())
+        cal = office_calendar(s, on=at.date())
     due = compute_due(at, proc.duration, cal)
     return DuePreview(due, duration_text(proc), cal.version)
 
@@ -216,13 +216,13 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo,
     device = db.device
     with db.transaction() as s:
         try:
-            proc = get_procedure(None, form.procedure_code, session=s)
+            proc = get_procedure(None, form.procedure_code, session=s, on=received_at.date())
         except NotFound as exc:
             raise ValidationFailed({"procedure_code": exc.message}) from exc
         if request_id is not None and (earlier := _already_received(s, dossier_id_for(request_id), form)):
             return earlier
         settings = load_settings(s)
-        cal = office_calendar(s, settings)
+        cal = office_calendar(s, settings, on=received_at.date())
         due = compute_due(received_at, proc.duration, cal)
         day = received_at.date()
         code = allocate_code(s, settings.agency_code, device, day)  # a clear message after 999 a day
@@ -246,7 +246,7 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo,
             sets_count=int(form.sets_count), channel=form.channel, return_method=form.return_method,
             note=nfc(form.note),
             deadline=ev.DeadlineData(duration=ev.DurationData(**proc.duration.to_json()), rule_version=RULE_VERSION,
-                                     calendar_version=cal.version, catalogue_version=catalogue_version(s)),
+                                     calendar_version=cal.version, catalogue_version=proc.version),
             extra=form.extra or {},
         )
         append(s, device, payload, stream_id=dossier_id, actor_id=clerk.id, occurred_at=now)

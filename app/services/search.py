@@ -344,7 +344,8 @@ def filter_options(db: Database) -> dict:
 def _options(s: Session) -> dict:
     fields = set(s.scalars(select(Procedure.field).distinct()))
     fields |= set(s.scalars(select(Dossier.field).distinct()))
-    procedures = {code: name for code, name in s.execute(select(Procedure.code, Procedure.name))}
+    procedures = {code: name for code, name in s.execute(select(Procedure.code, Procedure.name)
+                                                         .order_by(Procedure.effective_from))}  # latest name wins
     for code, name in s.execute(select(Dossier.procedure_code, func.max(Dossier.procedure_name))
                                 .group_by(Dossier.procedure_code)):
         procedures.setdefault(code, name)

@@ -99,13 +99,18 @@ def save_settings(s: Session, device: DeviceContext, values: dict[str, object], 
                actor_id=actor_id, occurred_at=at)
 
 
-def office_calendar(s: Session, settings: OfficeSettings | None = None) -> WorkCalendar:
-    """The statutory calendar plus this office's own off-days and make-up days, in its office hours."""
+def office_calendar(s: Session, settings: OfficeSettings | None = None, *, on: date | None = None) -> WorkCalendar:
+    """The statutory calendar plus this office's own off-days and make-up days, in its office hours: the
+    decisions in effect on day `on` (a deadline computed that day), or every decision known when `on` is None
+    (looking ahead: which coming days are off)."""
     settings = settings or load_settings(s)
-    extra = [
-        CalendarDay(row.day, DayKind(row.kind), row.reason)
-        for row in s.scalars(select(CalendarDayRow).order_by(CalendarDayRow.day))
-    ]
+    q = select(CalendarDayRow).order_by(CalendarDayRow.day, CalendarDayRow.effective_from)
+    if on is not None:
+        q = q.where(CalendarDayRow.effective_from <= on)
+    latest: dict[date, CalendarDayRow] = {}
+    for row in s.scalars(q):
+        latest[row.day] = row  # the latest effective decision for the day wins
+    extra = [CalendarDay(row.day, DayKind(row.kind), row.reason) for row in latest.values() if row.kind != "none"]
     return WorkCalendar(extra, settings.hours())
 
 
@@ -141,10 +146,11 @@ def read_settings(db) -> OfficeSettings:
         return load_settings(s)
 
 
-def calendar_of(db) -> WorkCalendar:
-    """The office's working calendar (statutory days, its own days, its office hours)."""
+def calendar_of(db, *, on: date | None = None) -> WorkCalendar:
+    """The office's working calendar (statutory days, its own days, its office hours), with the decisions in
+    effect on day `on` (None: every decision known)."""
     with db.reading() as s:
-        return office_calendar(s)
+        return office_calendar(s, on=on)
 
 
 def update_settings(db, changes: dict[str, str], *, actor_id: str | None = None) -> OfficeSettings:
