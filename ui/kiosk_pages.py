@@ -451,6 +451,8 @@ class ReasonsPage(KioskPage):
             for i, text in enumerate(reasons):
                 b = big_button(text, "tag")
                 b.setCheckable(True)
+                # the second tap of a double tap on the face before lands here: take the toggle back
+                b.clicked.connect(lambda checked, b=b: None if self.fresh_tap() else b.setChecked(not checked))
                 b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
                 self.grid.addWidget(b, i // 2, i % 2)
                 self.tag_buttons[text] = b
