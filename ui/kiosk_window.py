@@ -249,8 +249,10 @@ class KioskWindow(QWidget):
             if showing is not None and showing.via == "invitation" and not self.touched:
                 self.show_welcome()  # withdrawn, replaced, expired or rated elsewhere
             return
-        if screen == "welcome" or (showing is not None and showing.via == "invitation" and not self.touched
-                                   and showing.invitation_id != target.invitation_id):
+        # a new invitation takes the welcome, thanks or message screen, or an untouched older invitation
+        if screen in ("welcome", "thanks", "message") or (showing is not None and showing.via == "invitation"
+                                                            and not self.touched
+                                                            and showing.invitation_id != target.invitation_id):
             self.start_rating(target, touched=False)
 
     def start_rating(self, target: RatingTarget, *, touched: bool) -> None:
