@@ -180,6 +180,7 @@ class CounterLink:
             if match is None:
                 for p in open_:  # every waiting code pays for a wrong guess: no brute force
                     p.code_tries += 1
+                s.commit()
                 log.warning("kiosk link: mã ghép sai")
                 raise Unauthorized(T["bad_code"])
             token = secrets.token_urlsafe(32)

@@ -34,7 +34,7 @@ from app.services.database import Database
 from app.services.errors import ServiceError
 from app.services.settings import load_settings
 from app.services.users import UserInfo, password_hasher
-from db.models import Dossier, DossierStep, KioskLink, Rating, RatingInvitation
+from db.models import Device, Dossier, DossierStep, KioskLink, Rating, RatingInvitation
 
 log = logging.getLogger(__name__)
 
@@ -436,3 +436,17 @@ class PinGuard:
         self.failures = 0
         log.info("%s: cán bộ mở khóa máy đánh giá", self.log_name)
 
+
+
+@dataclass(frozen=True)
+class KioskInfo:
+    device_id: str
+    slot: int
+    name: str
+
+
+def find_kiosks(db: Database) -> list[KioskInfo]:
+    """The office's kiosks this file has heard of (their registrations arrive with their events)."""
+    with db.reading() as s:
+        return [KioskInfo(d.id, d.slot, d.name) for d in s.scalars(select(Device).where(Device.kind == KIOSK)
+                                                                    .order_by(Device.slot, Device.name))]
