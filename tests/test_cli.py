@@ -198,3 +198,28 @@ def test_report_day_lists_closes_in_order_and_reprints(tmp_path):
     archived = motcua("report", "day", "--db", str(path), "--archive").stdout
     assert archived == ""  # every closed day was archived when it was closed
     assert len(list((tmp_path / "so-theo-doi" / "quyen-1-2026").iterdir())) == 5
+
+
+def test_report_ratings_gives_the_offices_satisfaction_as_json_pdf_and_excel(tmp_path):
+    db = tmp_path / "demo.sqlite"
+    motcua("demo", "--no-gui", "--db", str(db), "--dossiers", "60")
+    pdf, xlsx = tmp_path / "danh-gia.pdf", tmp_path / "danh-gia.xlsx"
+    out = json.loads(motcua("report", "ratings", "--db", str(db), "--from", "2026-09-01", "--to", "2026-11-30",
+                            "--json", "--pdf", str(pdf), "--xlsx", str(xlsx)).stdout)
+    assert {"total", "satisfied", "percent", "by_level", "by_clerk", "by_field", "by_month", "reasons"} <= set(out)
+    assert out["total"] > 20 and out["total"] == sum(x["count"] for x in out["by_level"])
+    assert out["percent"] == round(100 * out["satisfied"] / out["total"], 1)
+    assert sum(c["total"] for c in out["by_clerk"]) == out["total"] == sum(f["total"] for f in out["by_field"])
+    assert pdf.read_bytes().startswith(b"%PDF") and xlsx.stat().st_size > 0
+    p = motcua("report", "ratings", "--db", str(db), "--from", "2026-09-01", "--to", "2026-11-30", check=False)
+    assert p.returncode == 2 and "--json" in p.stderr
+
+
+def test_the_kiosk_pin_is_set_without_showing_it_and_settings_never_print_it(office_file):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MOTCUA_HOME=str(ROOT / ".pytest_cache" / "home"))
+    subprocess.run([sys.executable, "-m", "ui.cli", "admin", "kiosk-pin", "--db", str(office_file)], input="97531\n",
+                   cwd=ROOT, capture_output=True, text=True, env=env, check=True)
+    out = motcua("admin", "settings", "--db", str(office_file)).stdout
+    assert 'kiosk_pin = "(đã đặt)"' in out and "97531" not in out and "argon2" not in out
+    p = motcua("admin", "settings", "--db", str(office_file), "--set", "kiosk_pin=12", check=False)
+    assert p.returncode == 2 and "chữ số" in p.stderr
