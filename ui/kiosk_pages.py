@@ -435,8 +435,8 @@ class ReasonsPage(KioskPage):
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
         lay.addLayout(self.grid)
-        lay.addStretch(1)
         lay.addWidget(self.write_button)
+        lay.addStretch(1)
         foot = QHBoxLayout()
         foot.addWidget(self.skip_button, 1)
         foot.addWidget(self.send_button, 2)
@@ -715,11 +715,15 @@ class StaffPage(KioskPage):
         lay.addWidget(self.info)
         lay.addStretch(1)
         lay.addWidget(self.resume_button)
+        self.gap = lay.count()
+        lay.addSpacing(0)  # set in apply: a finger's width between going back and quitting
         lay.addWidget(self.quit_button)
         lay.addStretch(1)
 
     def apply(self, m: Metrics) -> None:
         super().apply(m)
+        self.layout().itemAt(self.gap).spacerItem().changeSize(1, m.target)
+        self.layout().invalidate()
         self.title.setFont(font(m.title_px, bold=True))
         self.info.setFont(font(m.text_px))
         for b in (self.quit_button, self.resume_button):

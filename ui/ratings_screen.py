@@ -58,7 +58,7 @@ T = {
     "computing": "Đang tính số liệu…",
     "heading": "MỨC ĐỘ HÀI LÒNG CỦA NGƯỜI DÂN, TỔ CHỨC — {period}",
     "none": "Trong kỳ chưa có lượt đánh giá nào.",
-    "summary": "{total} lượt đánh giá · hài lòng (rất hài lòng và hài lòng) {satisfied} · tỷ lệ hài lòng",
+    "summary": "tỷ lệ hài lòng: {satisfied} trong {total} lượt đánh giá là hài lòng hoặc rất hài lòng",
     "target": "Mục tiêu {share:.0f}% (đến năm {year}): {verdict}",
     "not_counted": "Không tính {n} lượt đánh giá lại hồ sơ đã được đánh giá (được lưu, mỗi hồ sơ tính một lần).",
     "level": "Mức độ",
@@ -66,11 +66,11 @@ T = {
     "share": "Tỷ lệ",
     "satisfied_row": "Hài lòng (Rất hài lòng và Hài lòng)",
     "chart": "Tỷ lệ hài lòng theo tháng",
-    "tab_field": "Theo lĩnh vực",
-    "tab_procedure": "Theo thủ tục",
-    "tab_month": "Theo tháng",
-    "tab_clerk": "Theo cán bộ",
-    "tab_reasons": "Lý do chưa hài lòng",
+    "tab_field": "Lĩnh vực",
+    "tab_procedure": "Thủ tục",
+    "tab_month": "Tháng",
+    "tab_clerk": "Cán bộ",
+    "tab_reasons": "Lý do",
     "tab_comments": "Góp ý",
     "col_field": "Lĩnh vực",
     "col_procedure": "Thủ tục hành chính",
@@ -144,10 +144,16 @@ class RatingsChart(QWidget):
             if m.percent is not None:
                 h = plot.height() * m.percent / 100
                 p.fillRect(QRectF(cx - bar / 2, plot.bottom() - h, bar, h), BAR_COLOR)
-                p.setPen(QColor("#222222"))
-                if fm.horizontalAdvance(percent_text(m.percent)) <= group:
+                text = percent_text(m.percent)
+                if fm.horizontalAdvance(text) <= bar and h >= fm.height() + 4:
+                    # inside the top of the bar: clear of the target lines just above most bars
+                    p.setPen(QColor("white"))
+                    p.drawText(QRectF(cx - bar / 2, plot.bottom() - h + 2, bar, fm.height()),
+                               Qt.AlignmentFlag.AlignCenter, text)
+                elif fm.horizontalAdvance(text) <= group:
+                    p.setPen(QColor("#222222"))
                     p.drawText(QRectF(cx - group / 2, plot.bottom() - h - fm.height() - 2, group, fm.height()),
-                               Qt.AlignmentFlag.AlignCenter, percent_text(m.percent))
+                               Qt.AlignmentFlag.AlignCenter, text)
             p.setPen(QColor("#555555"))
             p.drawText(QRectF(cx - group / 2, plot.bottom() + 2, group, fm.height() * 2 + 4),
                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
@@ -285,7 +291,10 @@ class RatingsScreen(QWidget):
         self.month_table = _table([T["col_month"], *levels_cols])
         self.clerk_table = _table([T["col_clerk"], *levels_cols])
         self.reason_table = _table([T["col_reason"], T["count"]])
-        self.comment_table = _table([T["col_comment"], T["col_when"], T["level"], T["col_procedure"], T["col_clerk"]])
+        # one wide cell per comment (the words, then when, how, what and who): it reads in a narrow pane
+        self.comment_table = _table([T["col_comment"]])
+        self.comment_table.horizontalHeader().sectionResized.connect(
+            lambda *_a: self.comment_table.resizeRowsToContents())  # rows as tall as their wrapped text
         self.tabs = QTabWidget()
         self.tabs.addTab(self.field_table, T["tab_field"])
         self.tabs.addTab(self.procedure_table, T["tab_procedure"])
@@ -299,8 +308,8 @@ class RatingsScreen(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 6)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.addLayout(pick)
@@ -417,8 +426,9 @@ class RatingsScreen(QWidget):
         _fill(self.month_table, group_rows(report.by_month))
         _fill(self.clerk_table, group_rows(report.by_clerk))
         _fill(self.reason_table, [[r, thousands(n)] for r, n in report.reasons])
-        _fill(self.comment_table, [[c.comment, f"{c.rated_at:%H:%M %d/%m/%Y}", LEVEL_TEXT[c.level], c.procedure,
-                                    c.clerk] for c in report.comments], numeric_from=99)
+        _fill(self.comment_table, [[f"“{c.comment}”\n{c.rated_at:%H:%M %d/%m/%Y} · {LEVEL_TEXT[c.level]}"
+                                    + (f" ({'; '.join(c.reasons)})" if c.reasons else "")
+                                    + f" · {c.procedure} · {c.clerk}"] for c in report.comments], numeric_from=99)
         self.chart.set_months(report.by_month)
         for b in (self.pdf_button, self.xlsx_button):
             b.setEnabled(True)

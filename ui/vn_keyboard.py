@@ -102,7 +102,7 @@ class VietKeyboard(QWidget):
         f = QFont(self.font())
         f.setPixelSize(font_px)
         small = QFont(f)
-        small.setPixelSize(max(int(font_px * 0.62), 12))
+        small.setPixelSize(max(int(font_px * 0.75), 14))
         for b in self.keys.values():
             b.setMinimumSize(key_px, key_px)
             b.setFont(small if b.property("role") in ("tone", "action") else f)

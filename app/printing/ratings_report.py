@@ -67,7 +67,10 @@ def month_chart(groups, width: float, height: float = 62 * mm) -> Drawing:
     chart.barLabelFormat = lambda v: percent_text(v) if v else ""
     chart.barLabels.fontName = BOLD
     chart.barLabels.fontSize = 7.5
-    chart.barLabels.nudge = 6
+    # inside the top of the bar, white on blue: clear of the target lines just above most bars
+    chart.barLabels.boxAnchor = "n"
+    chart.barLabels.nudge = -4
+    chart.barLabels.fillColor = colors.white
     d.add(chart)
     for (year, share), color in zip(TARGETS, TARGET_COLORS, strict=True):
         y = chart.y + chart.height * share / 100
