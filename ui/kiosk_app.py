@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.services.database import Database
 from app.services.errors import ServiceError
-from app.services.ratings import kiosk_config, kiosk_device_in
+from app.services.ratings import kiosk_config, kiosk_device_in, local_kiosk_slots
 from ui.app import create_application
 
 # --- every user-visible text of the start-up ---------------------------------------------------------------
@@ -33,8 +33,10 @@ def open_kiosk_database(db_path: str | Path, *, counter_slot: int | None = None)
     except ServiceError:
         probe.close()
         raise
+    slots = local_kiosk_slots(probe)
     probe.close()
-    db = Database(db_path, device_kind="kiosk")
+    # a counter's file may hold a kiosk per counter slot: this process is the one of --counter
+    db = Database(db_path, device_kind="kiosk", device_slot=counter_slot if counter_slot in slots else None)
     _ = db.device  # fail now, with the message, if there is none
     return db
 

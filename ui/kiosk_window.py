@@ -64,6 +64,7 @@ T = {
     "link_down": "Chưa kết nối được với máy quầy; đánh giá vẫn được lưu và gửi sau.",
 }
 
+WATCH_MS = 250
 THANKS_SECONDS = 6
 MESSAGE_SECONDS = 12
 RECLAIM_MS = 250  # after losing the focus (a system dialog, Alt+Tab), take the screen back this soon
@@ -122,7 +123,8 @@ class KioskWindow(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self.watcher = ChangeWatcher(db, self)
+        # a counter's invitation on a shared file shows within a second: the journal is read 4 times a second
+        self.watcher = ChangeWatcher(db, self, interval_ms=WATCH_MS)
         self.watcher.changed.connect(self._data_changed)
         if link is not None:
             link.synced.connect(self._link_synced)

@@ -96,9 +96,12 @@ def kiosk_device_in(db: Database, *, slot: int | None = None, name: str = "") ->
 
     with db.transaction() as s:
         devices = local_devices(s)
-        if any(d.kind == KIOSK and (slot is None or d.slot == slot) for d in devices):
-            return False
         counter = next((d for d in devices if d.kind == "counter"), None)
+        kiosks = [d for d in devices if d.kind == KIOSK]
+        if counter is None and kiosks:
+            return False  # a kiosk's own file: its one kiosk (the counter it serves is a setting)
+        if any(slot is None or d.slot == slot for d in kiosks):
+            return False
         if counter is None:
             raise ServiceError(T["no_kiosk_device"])
         kiosk_slot = slot or counter.slot
@@ -106,6 +109,12 @@ def kiosk_device_in(db: Database, *, slot: int | None = None, name: str = "") ->
                               agency_code=counter.agency_code, at=db.clock())
     db.forget_device()
     return True
+
+
+def local_kiosk_slots(db: Database) -> set[int]:
+    """The slots of the kiosks that write in this file."""
+    with db.reading() as s:
+        return {d.slot for d in local_devices(s) if d.kind == KIOSK}
 
 
 def counter_slot_of(s: Session, kiosk_slot: int, counters: dict, override: int | None = None) -> int:

@@ -296,3 +296,16 @@ def test_the_report_counts_what_the_kiosk_stored(qtbot, kiosk, office_db, codes,
     assert dict(report.by_level) == {"very_satisfied": 1, "satisfied": 1, "dissatisfied": 1}
     assert [(g.label, g.total, g.percent) for g in report.by_clerk] == [("Trần Thị Mai", 3, 66.7)]
     assert [(g.label, g.total) for g in report.by_field] == [("Chứng thực", 3)]
+
+
+def test_a_second_screen_kiosk_registers_itself_once_and_counter_picks_the_kiosk_of_that_counter(office_db):
+    first = open_kiosk_database(office_db.path)
+    again = open_kiosk_database(office_db.path)
+    second = open_kiosk_database(office_db.path, counter_slot=2)
+    try:
+        assert first.device.device_id == again.device.device_id and first.device.slot == 1
+        assert second.device.slot == 2 and second.device.device_id != first.device.device_id
+        assert len(events(office_db, "device.registered")) == 3  # the counter and two kiosks, each once
+    finally:
+        for db in (first, again, second):
+            db.close()
