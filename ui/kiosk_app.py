@@ -27,16 +27,16 @@ T = {
 def open_kiosk_database(db_path: str | Path, *, counter_slot: int | None = None) -> Database:
     """The file opened as this PC's kiosk; a counter's file gets a kiosk device the first time (same slot as
     the counter it serves)."""
-    probe = Database(db_path)
+    db = Database(db_path, device_kind="kiosk")
     try:
-        kiosk_device_in(probe, slot=counter_slot if counter_slot else None)
+        kiosk_device_in(db, slot=counter_slot if counter_slot else None)
     except ServiceError:
-        probe.close()
+        db.close()
         raise
-    slots = local_kiosk_slots(probe)
-    probe.close()
     # a counter's file may hold a kiosk per counter slot: this process is the one of --counter
-    db = Database(db_path, device_kind="kiosk", device_slot=counter_slot if counter_slot in slots else None)
+    if counter_slot in local_kiosk_slots(db):
+        db.device_slot = counter_slot
+        db.forget_device()
     _ = db.device  # fail now, with the message, if there is none
     return db
 
