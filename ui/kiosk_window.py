@@ -282,14 +282,17 @@ class KioskWindow(QWidget):
         if self.target is None or self.level:
             return
         self.level = level
-        db, target, rid, scale = self.db, self.target, self.rating_id, self.config.scale
-        run_in_thread(lambda: record_rating(db, target, level, rating_id=rid, scale=scale), self._written,
-                      self._write_error, parent=self, name="record_rating")
         if is_low(level):
             self.reasons.set_reasons(self.config.reasons)
             self._go("reasons")
         else:
             self._go("thanks")
+        # paint the next screen now, then write: a worker started first would hold the interpreter while the
+        # citizen waits for the screen to change
+        self.stack.currentWidget().repaint()
+        db, target, rid, scale = self.db, self.target, self.rating_id, self.config.scale
+        run_in_thread(lambda: record_rating(db, target, level, rating_id=rid, scale=scale), self._written,
+                      self._write_error, parent=self, name="record_rating")
 
     def _written(self, rating_id: str) -> None:
         self.written = True
