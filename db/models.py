@@ -417,3 +417,86 @@ class ExtraSlot(Base):
     slot: Mapped[int] = mapped_column(Integer, primary_key=True)
     device_id: Mapped[str] = mapped_column(String(36))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- satisfaction ratings: folded from the rating.* events of the ``rating/<code>`` streams ----------------
+
+
+class Rating(Base):
+    """A citizen's rating of a dossier at a kiosk. ``counted`` is true for the first rating of its dossier in
+    canonical order only; a later one (another kiosk apart from this one, a double submission) is kept."""
+
+    __tablename__ = "ratings"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), index=True)  # the dossier's code (joins to dossiers.code)
+    level: Mapped[str] = mapped_column(String(24))
+    scale: Mapped[int] = mapped_column(Integer, default=3)
+    satisfied: Mapped[bool] = mapped_column(Boolean)
+    counted: Mapped[bool] = mapped_column(Boolean)
+    via: Mapped[str] = mapped_column(String(16), default="scan")  # "scan" | "invitation"
+    invitation_id: Mapped[str] = mapped_column(String(36), default="")
+    clerk_id: Mapped[str] = mapped_column(String(36), default="")  # "" = not known to the kiosk
+    counter_slot: Mapped[int] = mapped_column(Integer, default=0)
+    device_id: Mapped[str] = mapped_column(String(36))  # the kiosk
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reasons: Mapped[list] = mapped_column(JSONText, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class RatingInvitation(Base):
+    """A counter's "Mời đánh giá" for a dossier. ``state``: "open" until the dossier is rated ("rated") or the
+    invitation is closed ("withdrawn", "replaced", "timeout"); expiry is judged when it is read."""
+
+    __tablename__ = "rating_invitations"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), index=True)
+    counter_slot: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(8), default="return")
+    device_id: Mapped[str] = mapped_column(String(36))  # the counter that invited
+    clerk_id: Mapped[str | None] = mapped_column(String(36))
+    clerk_name: Mapped[str] = mapped_column(Text, default="")
+    procedure_name: Mapped[str] = mapped_column(Text, default="")
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+Index("ix_rating_invitations_slot_state", RatingInvitation.counter_slot, RatingInvitation.state)
+
+
+# --- the kiosk's link with its counter over the office network (local to a file, never in the log) ----------
+
+
+class KioskPairing(Base):
+    """On a counter's file: a kiosk on another PC that may talk to this counter (or a one-time pairing code
+    waiting for one). Codes and tokens are kept as hashes only."""
+
+    __tablename__ = "kiosk_pairings"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    counter_slot: Mapped[int] = mapped_column(Integer)
+    code_hash: Mapped[str] = mapped_column(Text, default="")  # argon2 of the one-time code; "" once used
+    code_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    code_tries: Mapped[int] = mapped_column(Integer, default=0)
+    token_hash: Mapped[str] = mapped_column(String(64), default="", index=True)  # sha256 of the bearer token
+    kiosk_device_id: Mapped[str | None] = mapped_column(String(36))
+    kiosk_name: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class KioskLink(Base):
+    """On a kiosk's own file: the counter it pairs with, the token it authenticates with, and how far it has
+    pushed its own events and pulled the counter's."""
+
+    __tablename__ = "kiosk_link"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the local kiosk device
+    counter_url: Mapped[str] = mapped_column(Text)
+    token: Mapped[str] = mapped_column(Text)
+    counter_slot: Mapped[int] = mapped_column(Integer)
+    pushed_seq: Mapped[int] = mapped_column(Integer, default=0)  # highest own device_seq the counter holds
+    pull_cursor: Mapped[int] = mapped_column(Integer, default=0)  # the counter's local_seq pulled up to
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")

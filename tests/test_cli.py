@@ -238,3 +238,39 @@ def test_a_scheduled_catalogue_and_calendar_decision_from_the_command_line(offic
     out = motcua("admin", "day", "--db", str(office_file), "--date", "2026-11-26", "--kind", "none",
                  user=ADMIN_LOGIN).stdout
     assert out.startswith("Đã bỏ quyết định trước đây về ngày 26/11/2026")
+
+
+def test_report_ratings_gives_the_offices_satisfaction_as_json_pdf_and_excel(tmp_path):
+    db = tmp_path / "demo.sqlite"
+    motcua("demo", "--no-gui", "--db", str(db), "--dossiers", "60")
+    pdf, xlsx = tmp_path / "danh-gia.pdf", tmp_path / "danh-gia.xlsx"
+    leader = ("lanhdao", "motcua123")
+    out = json.loads(motcua("report", "ratings", "--db", str(db), "--from", "2026-09-01", "--to", "2026-11-30",
+                            "--json", "--pdf", str(pdf), "--xlsx", str(xlsx), user=leader).stdout)
+    assert {"total", "satisfied", "percent", "by_level", "by_clerk", "by_field", "by_month", "reasons"} <= set(out)
+    assert out["total"] > 20 and out["total"] == sum(x["count"] for x in out["by_level"])
+    assert out["percent"] == round(100 * out["satisfied"] / out["total"], 1)
+    assert sum(c["total"] for c in out["by_clerk"]) == out["total"] == sum(f["total"] for f in out["by_field"])
+    assert pdf.read_bytes().startswith(b"%PDF") and xlsx.stat().st_size > 0
+    p = motcua("report", "ratings", "--db", str(db), "--from", "2026-09-01", "--to", "2026-11-30", check=False)
+    assert p.returncode == 2 and "--json" in p.stderr
+    # per-clerk figures and citizens' comments are for leaders and administrators
+    p = motcua("report", "ratings", "--db", str(db), "--from", "2026-09-01", "--to", "2026-11-30", "--json",
+               user=("canbo", "motcua123"), check=False)
+    assert p.returncode == 2 and "Lãnh đạo" in p.stderr and not p.stdout
+
+
+def test_the_kiosk_pin_is_set_without_showing_it_and_settings_never_print_it(office_file):
+    def kiosk_pin(user):
+        env = dict(os.environ, PYTHONPATH=str(ROOT), MOTCUA_HOME=str(ROOT / ".pytest_cache" / "home"),
+                   MOTCUA_USER=user[0], MOTCUA_PASSWORD=user[1])
+        return subprocess.run([sys.executable, "-m", "ui.cli", "admin", "kiosk-pin", "--db", str(office_file)],
+                              input="97531\n", cwd=ROOT, capture_output=True, text=True, env=env, timeout=180)
+
+    refused = kiosk_pin(("canbo1", "matkhau123"))
+    assert refused.returncode == 2 and "Quản trị hệ thống" in refused.stderr
+    assert kiosk_pin(ADMIN_LOGIN).returncode == 0
+    out = motcua("admin", "settings", "--db", str(office_file)).stdout
+    assert 'kiosk_pin = "(đã đặt)"' in out and "97531" not in out and "argon2" not in out
+    p = motcua("admin", "settings", "--db", str(office_file), "--set", "kiosk_pin=12", check=False, user=ADMIN_LOGIN)
+    assert p.returncode == 2 and "chữ số" in p.stderr

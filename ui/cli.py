@@ -689,6 +689,112 @@ def cmd_admin_day(args) -> int:
     return 0
 
 
+# --- the rating kiosk and its report -------------------------------------------------------------------------
+
+
+def cmd_kiosk(args) -> int:
+    """The full-screen rating kiosk (Qt is loaded only here)."""
+    db_path = Path(args.db) if args.db else default_db_path()
+    from ui.kiosk_app import run_kiosk
+
+    return run_kiosk(db_path, counter_slot=args.counter, windowed=args.windowed)
+
+
+def cmd_report_ratings(args) -> int:
+    from app.services.rating_report import compute_ratings, ratings_json, ratings_pdf, ratings_xlsx
+
+    if args.date_to < args.date_from:
+        return _fail("Ngày kết thúc (--to) phải sau hoặc bằng ngày bắt đầu (--from).")
+    if not (args.pdf or args.xlsx or args.json):
+        return _fail("Hãy chọn ít nhất một đầu ra: --pdf TỆP, --xlsx TỆP hoặc --json.")
+    db = _open(args.db)
+    _actor(db, args, roles=("leader", "admin"))  # per-clerk figures and citizens' comments
+    report = compute_ratings(db, args.date_from, args.date_to, per_clerk=True)
+    if args.pdf:
+        _write(args.pdf, ratings_pdf(report))
+    if args.xlsx:
+        _write(args.xlsx, ratings_xlsx(report))
+    if args.json:
+        print(json.dumps(ratings_json(report), ensure_ascii=False))
+    else:
+        from app.domain.rating import percent_text
+
+        print(f"Đánh giá {args.date_from:%d/%m/%Y}–{args.date_to:%d/%m/%Y}: {report.total} lượt, "
+              f"hài lòng {report.satisfied} ({percent_text(report.percent)})", file=sys.stderr)
+    return 0
+
+
+def cmd_admin_kiosk_pair(args) -> int:
+    """A one-time code with which a kiosk on another PC pairs with this counter (turns the listener on)."""
+    from app.services.kiosk_link import DEFAULT_PORT, create_pairing
+    from app.services.settings import read_settings, update_settings
+
+    db = _open(args.db)
+    who = _actor(db, args, roles=("leader", "admin"))
+    port = args.port or read_settings(db).kiosk_link_port or DEFAULT_PORT
+    if read_settings(db).kiosk_link_port != port:
+        update_settings(db, {"kiosk_link_port": str(port)}, actor_id=who.id)
+    pairing = create_pairing(db, counter_slot=args.counter)
+    addresses = ", ".join(f"{ip}:{port}" for ip in _lan_addresses()) or f"<địa chỉ IP máy này>:{port}"
+    print(f"Mã ghép máy đánh giá: {pairing.code[:3]} {pairing.code[3:]} (dùng một lần, hết hạn lúc "
+          f"{pairing.expires_at.astimezone(_tz()):%H:%M})")
+    print(f"Máy đánh giá phục vụ quầy số {pairing.counter_slot}. Địa chỉ máy quầy: {addresses}")
+    print("Chương trình quầy (motcua) phải đang chạy trên máy này khi ghép. Trên máy đánh giá chạy:")
+    print(f"  motcua admin kiosk-join --db <tệp của máy đánh giá> --counter-url {addresses.split(',')[0]} "
+          f"--code {pairing.code}")
+    return 0
+
+
+def _tz():
+    from app.domain.calendar import TZ
+
+    return TZ
+
+
+def _lan_addresses() -> list[str]:
+    import socket
+
+    found = []
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the LAN interface
+            found.append(sock.getsockname()[0])
+    except OSError:
+        pass
+    return [a for a in found if not a.startswith("127.")]
+
+
+def cmd_admin_kiosk_join(args) -> int:
+    from app.services.kiosk_link import join_counter, link_of
+
+    db = join_counter(args.db, args.counter_url, args.code.replace(" ", ""), name=args.name or "")
+    link = link_of(db)
+    device = db.device
+    db.close()
+    print(f"Đã ghép “{device.name}” với quầy số {link.counter_slot} ({link.counter_url}). "
+          f"Chạy máy đánh giá: motcua kiosk --db {args.db}")
+    return 0
+
+
+def cmd_admin_kiosk_pin(args) -> int:
+    """Set the staff PIN of the kiosks without it appearing on the command line (it is kept hashed only)."""
+    import getpass
+
+    from app.services.settings import update_settings
+
+    db = _open(args.db)
+    who = _actor(db, args, roles=("leader", "admin"))  # the password from MOTCUA_PASSWORD or --password-file
+    if sys.stdin.isatty():
+        pin = getpass.getpass("Mã PIN mới (4–8 chữ số): ")
+        if getpass.getpass("Nhập lại mã PIN: ") != pin:
+            return _fail("Hai lần nhập mã PIN không giống nhau; chưa đổi.")
+    else:
+        pin = sys.stdin.readline().strip()
+    update_settings(db, {"kiosk_pin": pin}, actor_id=who.id)
+    print("Đã đặt mã PIN cán bộ cho máy đánh giá (chỉ lưu dạng băm).")
+    return 0
+
+
 # --- parser --------------------------------------------------------------------------------------------
 
 
@@ -718,6 +824,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dossiers", type=int, default=300, help="số hồ sơ mẫu (mặc định 300)")
     d.add_argument("--reset", action="store_true", help="xóa xã mẫu cũ và tạo lại")
     d.set_defaults(func=cmd_demo)
+
+    k = sub.add_parser("kiosk", help="mở máy đánh giá mức độ hài lòng (toàn màn hình, cảm ứng)")
+    k.add_argument("--db", help="tệp dữ liệu: của máy quầy (máy đánh giá dùng chung) hoặc của riêng máy đánh giá")
+    k.add_argument("--counter", type=int, help="số hiệu quầy mà máy đánh giá nhận lời mời (mặc định theo thiết lập)")
+    k.add_argument("--windowed", action="store_true", help="mở trong cửa sổ thường (thử nghiệm, chụp màn hình)")
+    k.set_defaults(func=cmd_kiosk)
 
     r = sub.add_parser("receive", help="tiếp nhận một hồ sơ như trên màn hình (nhập bù hồ sơ giấy)")
     r.add_argument("--db", required=True)
@@ -756,6 +868,16 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             x.add_argument("--json", action="store_true")
         x.set_defaults(func=func)
+
+    ra = rp_sub.add_parser("ratings", help="báo cáo mức độ hài lòng (theo cán bộ, lĩnh vực, thủ tục, tháng)")
+    ra.add_argument("--db", required=True)
+    ra.add_argument("--from", dest="date_from", type=_date, required=True)
+    ra.add_argument("--to", dest="date_to", type=_date, required=True)
+    ra.add_argument("--pdf")
+    ra.add_argument("--xlsx")
+    ra.add_argument("--json", action="store_true")
+    _auth_args(ra)
+    ra.set_defaults(func=cmd_report_ratings)
 
     dy = rp_sub.add_parser("day", help="chốt sổ theo dõi hồ sơ theo ngày (in tiếp các trang của quyển sổ), "
                                         "in lại, lưu trữ")
@@ -887,6 +1009,22 @@ def build_parser() -> argparse.ArgumentParser:
                     help="ví dụ --set paper_size=A5 --set place_name=\"Tân Hưng\"")
     _auth_args(st)
     st.set_defaults(func=cmd_admin_settings)
+    kp = a_sub.add_parser("kiosk-pair", help="tạo mã ghép một máy đánh giá đặt ở máy khác với quầy này")
+    kp.add_argument("--db", required=True)
+    kp.add_argument("--counter", type=int, help="số hiệu quầy mà máy đánh giá phục vụ (mặc định: quầy của tệp)")
+    kp.add_argument("--port", type=int, help="cổng mạng máy quầy lắng nghe (mặc định 8770)")
+    _auth_args(kp)
+    kp.set_defaults(func=cmd_admin_kiosk_pair)
+    kj = a_sub.add_parser("kiosk-join", help="tạo tệp dữ liệu của máy đánh giá bằng mã ghép của máy quầy")
+    kj.add_argument("--db", required=True, help="tệp dữ liệu mới của máy đánh giá")
+    kj.add_argument("--counter-url", required=True, help="địa chỉ máy quầy, ví dụ 192.168.1.10:8770")
+    kj.add_argument("--code", required=True, help="mã ghép 6 chữ số hiện trên máy quầy")
+    kj.add_argument("--name", help="tên máy đánh giá, ví dụ “Máy đánh giá quầy 1”")
+    kj.set_defaults(func=cmd_admin_kiosk_join)
+    kn = a_sub.add_parser("kiosk-pin", help="đặt mã PIN cán bộ của máy đánh giá (nhập ẩn, chỉ lưu dạng băm)")
+    kn.add_argument("--db", required=True)
+    _auth_args(kn)
+    kn.set_defaults(func=cmd_admin_kiosk_pin)
     dy = a_sub.add_parser("day", help="thêm ngày nghỉ hoặc ngày làm bù do Chính phủ/tỉnh quyết định")
     dy.add_argument("--db", required=True)
     dy.add_argument("--date", type=_date, required=True)

@@ -10,10 +10,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -25,8 +28,10 @@ from app.domain.calendar import TZ
 from app.services.database import Database
 from app.services.dossiers import DossierSummary, list_received_on
 from app.services.errors import ServiceError
+from app.services.kiosk_link import start_listener
+from app.services.ratings import invite
 from app.services.reception import now_local
-from app.services.settings import office_info
+from app.services.settings import office_info, read_settings
 from app.services.users import UserInfo
 from ui.app import fit_to_screen, install_wheel_guard
 from ui.change_watcher import ChangeWatcher
@@ -34,6 +39,7 @@ from ui.daybook_dialog import CloseDayDialog, DaybookNotice, DaybookStatusItem, 
 from ui.dossier_list import DossierListPanel, DueBadge
 from ui.dossier_window import DossierWindow
 from ui.elided import ElidedLabel
+from ui.ratings_screen import RatingsScreen
 from ui.reception_form import WEEKDAYS, ReceptionPanel
 from ui.scanner import ScannerListener, let_scans_through, open_scanned
 from ui.stats_screen import StatsScreen
@@ -66,6 +72,12 @@ T = {
     "tab_reception": "Tiếp nhận hồ sơ",
     "tab_logbook": "Sổ theo dõi hồ sơ",
     "tab_stats": "Thống kê, báo cáo",
+    "tab_ratings": "Đánh giá hài lòng",
+    "kiosk_settings": "Thiết lập máy đánh giá…",
+    "intake_invite": "Mời công dân đánh giá việc tiếp nhận hồ sơ {code}?",
+    "intake_invite_button": "Mời đánh giá",
+    "intake_invited": "Đã mời đánh giá hồ sơ {code}: máy đánh giá đang hiện hồ sơ này.",
+    "intake_invite_failed": "Không mời được: {msg}",
     "scan_unknown_title": "Quét mã hồ sơ",
     "scan_garbage": "Mã vừa quét không phải mã vạch, mã QR trên giấy hẹn hay mã QR trên thẻ CCCD. "
                     "Hãy quét lại mã trên giấy hẹn hoặc mặt trước thẻ CCCD.",
@@ -185,6 +197,7 @@ class CounterWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 0, 0, 0)
         right_layout.addWidget(self.reception.side_box)  # reception details above today's list
+        right_layout.addWidget(self._intake_invite_bar())
         right_layout.addWidget(self.list_title)
         right_layout.addWidget(self.table, 1)
         right_layout.addWidget(self.list_hint)
@@ -204,10 +217,12 @@ class CounterWindow(QMainWindow):
         self.logbook = DossierListPanel(db, user)
         self.logbook.open_dossier.connect(self.open_dossier)
         self.stats = StatsScreen(db, user)
+        self.ratings = RatingsScreen(db, user)
         self.tabs = QTabWidget()
         self.tabs.addTab(reception_page, T["tab_reception"])
         self.tabs.addTab(self.logbook, T["tab_logbook"])
         self.tabs.addTab(self.stats, T["tab_stats"])
+        self.tabs.addTab(self.ratings, T["tab_ratings"])
         # The day book: "Chưa chốt sổ ngày …" on start (notice) and in the status bar, automatic archive.
         self.daybook = DaybookWatch(db, user, self)
         self.daybook_item = DaybookStatusItem(self.daybook)
@@ -258,6 +273,10 @@ class CounterWindow(QMainWindow):
             enroll = QAction(T["enroll"], self)
             enroll.triggered.connect(self.open_enroll)
             menu.addAction(enroll)
+        if user.role in ("leader", "admin"):
+            kiosk_settings = QAction(T["kiosk_settings"], self)
+            kiosk_settings.triggered.connect(self.open_kiosk_settings)
+            menu.addAction(kiosk_settings)
         menu.addSeparator()
         menu.addAction(logout)
         menu.addAction(quit_)
@@ -293,6 +312,8 @@ class CounterWindow(QMainWindow):
         self.sync.start()
         self.flags_dialog: FlagsDialog | None = None
         self.enroll_dialog: EnrollDialog | None = None
+        # kiosks on other PCs of the office reach this counter here (when the office set a port)
+        self.kiosk_link = start_listener(db)
 
     def open_flags(self) -> FlagsDialog:
         self.flags_dialog = FlagsDialog(self.db, self)
@@ -318,6 +339,11 @@ class CounterWindow(QMainWindow):
             settings = office_info(self.db).settings
             self.center_name = settings.center_name
             self.setWindowTitle(T["title"].format(center=settings.center_name))
+            if self.kiosk_link is None and settings.kiosk_link_port:
+                self.kiosk_link = start_listener(self.db)
+        if changes.touches("rating") or changes.everything:
+            for window in list(self.dossier_windows):
+                window.refresh_rating()
         if changes.touches("catalogue") or changes.touches("calendar"):
             self.reception.reference_changed()
 
@@ -353,6 +379,58 @@ class CounterWindow(QMainWindow):
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.stats and self.stats.report is None:
             self.stats.compute()  # the statistics tab opens on this quarter's figures, not an empty table
+        if self.tabs.currentWidget() is self.ratings:
+            self.ratings.compute()  # fresh figures each time the tab is opened
+
+    # --- "Mời đánh giá" after intake (when the office asks for ratings of the intake too) ------------------
+
+    def _intake_invite_bar(self) -> QWidget:
+        bar = QFrame()
+        bar.setObjectName("intakeInviteBar")
+        bar.setStyleSheet("#intakeInviteBar { background: #e8f0fb; border: 1px solid #a9c1e6; border-radius: 4px; }")
+        lay = QHBoxLayout(bar)
+        lay.setContentsMargins(6, 4, 6, 4)
+        self.intake_invite_label = QLabel()
+        self.intake_invite_label.setWordWrap(True)
+        self.intake_invite_button = QPushButton(T["intake_invite_button"])
+        self.intake_invite_button.clicked.connect(self.invite_last_intake)
+        lay.addWidget(self.intake_invite_label, 1)
+        lay.addWidget(self.intake_invite_button)
+        self.intake_invite_bar = bar
+        self.intake_code = ""
+        bar.hide()
+        self.reception.dossier_saved.connect(self._offer_intake_invite)
+        return bar
+
+    def _offer_intake_invite(self, code: str) -> None:
+        if read_settings(self.db).rating_after != "intake":
+            return
+        self.intake_code = code
+        self.intake_invite_label.setText(T["intake_invite"].format(code=code))
+        self.intake_invite_button.setEnabled(True)
+        self.intake_invite_button.show()
+        self.intake_invite_bar.show()
+
+    def invite_last_intake(self) -> None:
+        db, code, user = self.db, self.intake_code, self.user
+        self.intake_invite_button.setEnabled(False)
+        run_in_thread(lambda: invite(db, code, clerk=user), lambda _s: self._intake_invited(code),
+                      self._intake_invite_failed, parent=self, name="invite_intake")
+
+    def _intake_invited(self, code: str) -> None:
+        self.intake_invite_label.setText(T["intake_invited"].format(code=code))
+        self.intake_invite_button.hide()
+
+    def _intake_invite_failed(self, exc: BaseException) -> None:
+        msg = exc.message if isinstance(exc, ServiceError) else str(exc)
+        self.intake_invite_label.setText(T["intake_invite_failed"].format(msg=msg))
+
+    def open_kiosk_settings(self):
+        from ui.kiosk_settings_dialog import KioskSettingsDialog
+
+        self.kiosk_dialog = KioskSettingsDialog(self.db, self.user, self)
+        self.kiosk_dialog.open()
+        return self.kiosk_dialog
 
     def refresh_all(self) -> None:
         self.reload()
@@ -415,6 +493,9 @@ class CounterWindow(QMainWindow):
         if not getattr(self, "_leaving", False) and self._ask_unsaved("quit", self.close):
             event.ignore()
             return
+        if self.kiosk_link is not None:
+            self.kiosk_link.stop()
+            self.kiosk_link = None
         super().closeEvent(event)
 
     def _ask_unsaved(self, kind: str, then) -> bool:

@@ -36,6 +36,7 @@ from app.services.dossiers import DossierView, StepView, get_dossier
 from app.services.errors import ServiceError
 from app.services.flags import RESOLVERS, resolve_flag
 from app.services.forms import FORM_TITLE, FormKind, IssuedForm, dossier_form_pdf, forms_of
+from app.services.ratings import RatingStatus, invite, rating_status, withdraw_invitation
 from app.services.settings import calendar_of
 from app.services.users import UserInfo
 from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt, run_in_thread
@@ -95,6 +96,14 @@ T = {
     "flag_empty": "Hãy ghi cách xử lý.",
     "flag_done": "Đã ghi nhận cách xử lý cảnh báo.",
     "flag_failed": "Không ghi nhận được: {msg}",
+    "rating": "Đánh giá hài lòng",
+    "rating_invite": "Mời đánh giá",
+    "rating_withdraw": "Hủy lời mời",
+    "rating_none": "Chưa mời đánh giá.",
+    "rating_invited": "Đã mời lúc {at}; máy đánh giá đang chờ công dân (đến {until}).",
+    "rating_done": "Công dân đã đánh giá lúc {at}.",
+    "rating_after_return": "Đã trả kết quả: mời công dân đánh giá tại máy đánh giá?",
+    "rating_failed": "Không mời được: {msg}",
 }
 
 FIELD_LABELS = {
@@ -241,6 +250,12 @@ class FlagResolveDialog(QDialog):
         lay.addWidget(self.buttons)
 
 
+def _repolish(w: QWidget) -> None:
+    """Apply the style sheet again after the object name changed (e.g. to "primary")."""
+    w.style().unpolish(w)
+    w.style().polish(w)
+
+
 def _load(db, code: str):
     """Worker: the dossier, the office calendar and the time to judge its deadline at."""
     return get_dossier(db, code), calendar_of(db), db.clock()
@@ -277,6 +292,7 @@ class DossierWindow(QDialog):
         self.action_buttons: dict[Action, QPushButton] = {}
         self.reprint_actions: list[tuple[IssuedForm, QAction]] = []
         self._offer: tuple[FormKind, str | None] | None = None
+        self.rating: RatingStatus | None = None
         self.setWindowTitle(T["title"].format(code=code))
         fit_to_screen(self, 1280, 820)
         self._build()
@@ -511,6 +527,7 @@ class DossierWindow(QDialog):
         self.no_actions.hide()
         self.actions_layout.addWidget(self.no_actions)
         lay.addWidget(box)
+        lay.addWidget(self._rating_box())
         lay.addStretch(1)
         self.reprint_button = QPushButton(T["reprint"])
         self.reprint_menu = QMenu(self)
@@ -523,6 +540,65 @@ class DossierWindow(QDialog):
         self.close_button.clicked.connect(self.close)
         lay.addWidget(self.close_button)
         return panel
+
+    def _rating_box(self) -> QGroupBox:
+        """Whether the citizen was invited to rate, and whether they did (never how: the clerk must not know)."""
+        box = QGroupBox(T["rating"])
+        lay = QVBoxLayout(box)
+        self.rating_label = QLabel()
+        self.rating_label.setWordWrap(True)
+        self.rating_invite_button = QPushButton(T["rating_invite"])
+        self.rating_invite_button.setMinimumHeight(34)
+        self.rating_invite_button.clicked.connect(self.invite_rating)
+        self.rating_withdraw_button = QPushButton(T["rating_withdraw"])
+        self.rating_withdraw_button.clicked.connect(self.withdraw_rating)
+        for w in (self.rating_label, self.rating_invite_button, self.rating_withdraw_button):
+            lay.addWidget(w)
+        self.rating_box = box
+        box.hide()
+        return box
+
+    def refresh_rating(self) -> None:
+        db, code = self.db, self.code
+        run_in_thread(lambda: rating_status(db, code), self._show_rating, parent=self, name="rating_status")
+
+    def _show_rating(self, status: RatingStatus) -> None:
+        self.rating = status
+        rated, invited = status.rated_at is not None, status.invitation_id != ""
+        self.rating_box.setVisible(rated or status.may_invite)
+        if rated:
+            text = T["rating_done"].format(at=f"{status.rated_at.astimezone(TZ):%H:%M ngày %d/%m/%Y}")
+        elif invited:
+            text = T["rating_invited"].format(at=f"{status.invited_at.astimezone(TZ):%H:%M}",
+                                              until=f"{status.expires_at.astimezone(TZ):%H:%M}")
+        else:
+            text = T["rating_none"]
+        self.rating_label.setText(text)
+        self.rating_invite_button.setVisible(status.may_invite)
+        self.rating_invite_button.setEnabled(status.may_invite)
+        self.rating_withdraw_button.setVisible(invited and not rated)
+
+    def invite_rating(self) -> None:
+        """"Mời đánh giá": the kiosk of this counter shows this dossier at once."""
+        db, code, user = self.db, self.code, self.user
+        self.rating_invite_button.setEnabled(False)
+        run_in_thread(lambda: invite(db, code, clerk=user), self._invited, self._rating_failed, parent=self,
+                      name="invite_rating")
+
+    def withdraw_rating(self) -> None:
+        db, code, user = self.db, self.code, self.user
+        run_in_thread(lambda: withdraw_invitation(db, code, clerk=user), self._invited, self._rating_failed,
+                      parent=self, name="withdraw_rating")
+
+    def _invited(self, status: RatingStatus) -> None:
+        self.rating_invite_button.setObjectName("")
+        _repolish(self.rating_invite_button)
+        self._show_rating(status)
+
+    def _rating_failed(self, exc: BaseException) -> None:
+        msg = exc.message if isinstance(exc, ServiceError) else str(exc)
+        self.status_line.setText(T["rating_failed"].format(msg=msg))
+        self.refresh_rating()
 
     # --- loading ------------------------------------------------------------------------------------------
     @property
@@ -551,6 +627,7 @@ class DossierWindow(QDialog):
         self._show_actions(d)
         self._show_reprints(d)
         self.status_line.setText("")
+        self.refresh_rating()
         self.loaded.emit(d)
 
     def _show_header(self, d: DossierView, cal, now: datetime) -> None:
@@ -686,6 +763,11 @@ class DossierWindow(QDialog):
         else:
             self._hide_offer()
             self.status_line.setText(T["recorded"].format(action=ACTION_TEXT[action]))
+        if action == Action.RETURN:
+            # the moment to ask the citizen to rate: the button stands out until it is pressed
+            self.rating_invite_button.setObjectName("primary")
+            _repolish(self.rating_invite_button)
+            self.status_line.setText(T["rating_after_return"])
         self.step_recorded.emit(action, result)
         self.reload()
 

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from app.domain.calendar import TZ
 from app.domain.dossier import STATUS_TEXT, Status
 from app.domain.lifecycle import ACTION_TEXT, Action, cancel_refusal, refusal
+from app.domain.rating import is_satisfied
 from app.domain.text import search_key
 from app.eventlog import payloads as p
 from app.eventlog import registry as r
@@ -538,9 +539,61 @@ def fold_logbook(stream_id: str, events: Sequence[Event]) -> Rows:
             "logbook_printed": [printed[k] for k in sorted(printed)]}
 
 
+# --- satisfaction ratings ------------------------------------------------------------------------------------
+
+
+def rating_code(stream_id: str) -> str:
+    """The dossier code of a ``rating/<code>`` stream."""
+    return stream_id.split("/", 1)[1] if "/" in stream_id else stream_id
+
+
+def fold_rating(stream_id: str, events: Sequence[Event]) -> Rows:
+    """A dossier's ratings and invitations. The first rating in canonical order is the one that counts (one
+    rating per dossier, decided the same way on every device); a later one is kept, marked not counted. A
+    rating's reasons are the first reasons event its own kiosk wrote for it. An invitation is "rated" once
+    the dossier has a rating, else closed by the first closing event that names it, else open."""
+    code = rating_code(stream_id)
+    ratings: list[dict] = []
+    invitations: dict[str, dict] = {}
+    closings: dict[str, tuple[str, datetime]] = {}
+    reasons: dict[tuple[str, str], p.RatingReasonsGiven] = {}
+    for ev in events:
+        pl = ev.payload
+        at = ev.occurred_at.astimezone(UTC).replace(microsecond=0)
+        if isinstance(pl, p.RatingInvited):
+            invitations[ev.event_id] = {
+                "event_id": ev.event_id, "code": code, "counter_slot": pl.counter_slot, "stage": pl.stage,
+                "device_id": ev.device_id, "clerk_id": ev.actor_id, "clerk_name": pl.clerk_name,
+                "procedure_name": pl.procedure_name, "invited_at": at, "expires_at": pl.expires_at,
+                "state": "open", "closed_at": None}
+        elif isinstance(pl, p.RatingInvitationClosed):
+            closings.setdefault(pl.invitation_id, (pl.reason, at))
+        elif isinstance(pl, p.RatingSubmitted):
+            ratings.append({
+                "event_id": ev.event_id, "code": code, "level": pl.level, "scale": pl.scale,
+                "satisfied": is_satisfied(pl.level), "counted": not ratings, "via": pl.via,
+                "invitation_id": pl.invitation_id, "clerk_id": pl.clerk_id, "counter_slot": pl.counter_slot,
+                "device_id": ev.device_id, "rated_at": at, "reasons": [], "comment": ""})
+        elif isinstance(pl, p.RatingReasonsGiven):
+            reasons.setdefault((pl.rating_id, ev.device_id), pl)
+    for row in ratings:
+        given = reasons.get((row["event_id"], row["device_id"]))
+        if given is not None:
+            row["reasons"], row["comment"] = list(given.reasons), given.comment
+        invitation = invitations.get(row["invitation_id"])
+        if not row["clerk_id"] and invitation is not None and invitation["clerk_id"]:
+            row["clerk_id"] = invitation["clerk_id"]  # the clerk who invited served the citizen
+    for inv in invitations.values():
+        if ratings:
+            inv["state"], inv["closed_at"] = "rated", ratings[0]["rated_at"]
+        elif inv["event_id"] in closings:
+            inv["state"], inv["closed_at"] = closings[inv["event_id"]]
+    return {"ratings": ratings, "rating_invitations": [invitations[k] for k in sorted(invitations)]}
+
+
 FOLDS = {r.DOSSIER: fold_dossier, r.INTAKE: fold_intake, r.DEVICE: fold_device, r.USER: fold_user,
          r.SETTINGS: fold_settings, r.CALENDAR: fold_calendar, r.CATALOGUE: fold_catalogue,
-         r.LOGBOOK: fold_logbook}
+         r.LOGBOOK: fold_logbook, r.RATING: fold_rating}
 
 
 def fold_stream(stream_type: str, stream_id: str, events: Sequence[Event]) -> Rows:

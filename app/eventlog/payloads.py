@@ -433,10 +433,66 @@ class VolumeClosed(Payload):
     actor_name: str = ""
 
 
+# --- satisfaction ratings (stream: ``rating/<dossier code>``) --------------------------------------------------
+
+RatingLevel = Literal["very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"]
+
+
+class RatingInvited(Payload):
+    """The clerk asks the citizen of a dossier to rate the service at the kiosk of this counter ("Mời đánh
+    giá"). Open until the dossier is rated, the invitation is closed, or it expires."""
+
+    TYPE = "rating.invited"
+    VERSION = 1
+    code: str
+    counter_slot: int
+    stage: Literal["return", "intake"] = "return"
+    clerk_name: str = ""
+    procedure_name: str = ""
+    expires_at: Instant
+
+
+class RatingInvitationClosed(Payload):
+    """An invitation ends without a rating: the clerk withdrew it, another invitation of the counter replaced
+    it, or the kiosk went back to its welcome screen without one."""
+
+    TYPE = "rating.invitation_closed"
+    VERSION = 1
+    invitation_id: str
+    reason: Literal["withdrawn", "replaced", "timeout"] = "timeout"
+
+
+class RatingSubmitted(Payload):
+    """A citizen's rating of a dossier at a kiosk (actor: none; the clerk who served, when the kiosk knew it).
+    Only the first of a dossier, in canonical order, counts; a later one is kept and marked not counted."""
+
+    TYPE = "rating.submitted"
+    VERSION = 1
+    code: str
+    level: RatingLevel
+    scale: Literal[3, 5] = 3
+    via: Literal["scan", "invitation"] = "scan"
+    invitation_id: str = ""
+    clerk_id: str = ""
+    counter_slot: int = 0
+
+
+class RatingReasonsGiven(Payload):
+    """The reasons and comment a citizen added after a low score (the score itself is already recorded and
+    never changes); attached to the rating only when written by the kiosk that wrote the rating."""
+
+    TYPE = "rating.reasons_given"
+    VERSION = 1
+    rating_id: str
+    reasons: tuple[str, ...] = ()
+    comment: str = ""
+
+
 ALL_PAYLOADS: tuple[type[Payload], ...] = (
     DossierReceived, DossierTransferred, DossierHandedBack, SupplementRequested, SupplementReceived, ResultReady,
     DossierReturned, DossierExtended, DossierStopped, DossierCancelled, ApplicantCorrected, DossierShared,
     FlagResolved,
     GuidanceIssued, IntakeRefused, DeviceRegistered, UserCreated, UserUpdated, SettingsChanged, CalendarDaySet,
-    CataloguePublished, DayClosed, VolumeClosed,
+    CataloguePublished, DayClosed, VolumeClosed, RatingInvited, RatingInvitationClosed, RatingSubmitted,
+    RatingReasonsGiven,
 )

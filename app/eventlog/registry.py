@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from app.eventlog import payloads as p
 
 # stream types
-DOSSIER, INTAKE, DEVICE, USER, SETTINGS, CALENDAR, CATALOGUE, LOGBOOK = (
-    "dossier", "intake", "device", "user", "settings", "calendar", "catalogue", "logbook")
+DOSSIER, INTAKE, DEVICE, USER, SETTINGS, CALENDAR, CATALOGUE, LOGBOOK, RATING = (
+    "dossier", "intake", "device", "user", "settings", "calendar", "catalogue", "logbook", "rating")
 
 CURRENT: dict[str, type[p.Payload]] = {cls.TYPE: cls for cls in p.ALL_PAYLOADS}
 
@@ -37,6 +37,10 @@ STREAM_OF: dict[str, str] = {
     p.CataloguePublished.TYPE: CATALOGUE,
     p.DayClosed.TYPE: LOGBOOK,
     p.VolumeClosed.TYPE: LOGBOOK,
+    p.RatingInvited.TYPE: RATING,
+    p.RatingInvitationClosed.TYPE: RATING,
+    p.RatingSubmitted.TYPE: RATING,
+    p.RatingReasonsGiven.TYPE: RATING,
 }
 
 
@@ -132,6 +136,11 @@ def stream_type_of(type_: str) -> str | None:
 def logbook_stream(device_id: str) -> str:
     """The stream of a device's day book: every closing of every volume of that device."""
     return f"{LOGBOOK}/{device_id}"
+
+
+def rating_stream(code: str) -> str:
+    """The stream of a dossier's ratings and invitations, by its code (a kiosk may not hold the dossier)."""
+    return f"{RATING}/{code}"
 
 
 def reference_stream(kind: str, agency_code: str) -> str:

@@ -21,13 +21,14 @@ from app.domain.ids import uuid7
 from app.eventlog import registry
 from app.eventlog.device import DeviceContext
 from app.eventlog.event import Event, canonical_key
-from app.eventlog.fold import CODE_CLASH, NUMBER_CLASH, Rows, fold_stream, minute
+from app.eventlog.fold import CODE_CLASH, NUMBER_CLASH, Rows, fold_stream, minute, rating_code
 from app.eventlog.payloads import Payload
 from db import models as m
 
 T = {t.__tablename__: t.__table__ for t in (m.Dossier, m.DossierStep, m.LogbookEntry, m.Flag, m.FlagResolution,
                                              m.IntakeSlip, m.Device, m.User, m.Setting, m.CalendarDayRow,
-                                             m.Procedure, m.ReferenceVersion, m.LogbookClosing, m.LogbookPrinted)}
+                                             m.Procedure, m.ReferenceVersion, m.LogbookClosing, m.LogbookPrinted,
+                                             m.Rating, m.RatingInvitation)}
 # Every table the fold writes; `rebuild` empties them and folds the whole log again.
 PROJECTION_TABLES: tuple[Table, ...] = tuple(T.values())
 EVENTS: Table = m.Event.__table__
@@ -58,6 +59,9 @@ def _scope(stream_type: str, ids: list[str], events: Sequence[Event]) -> dict[st
                 "logbook_printed": T["logbook_printed"].c.device_id.in_(devices)}
     if stream_type == registry.USER:
         return {"users": T["users"].c.id.in_(ids)}
+    if stream_type == registry.RATING:
+        codes = [rating_code(i) for i in ids]
+        return {"ratings": T["ratings"].c.code.in_(codes), "rating_invitations": T["rating_invitations"].c.code.in_(codes)}
     versions = T["reference_versions"].c.kind == stream_type
     if stream_type == registry.SETTINGS:
         return {"settings": true(), "reference_versions": versions}

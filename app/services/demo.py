@@ -29,6 +29,14 @@ DEMO_SETTINGS = {
     "contact_phone": "0251 3861 234",
 }
 DEMO_CLERK = "canbo"  # the one account that may act without a password, and only in a demo file
+DEMO_KIOSK_PIN = "2468"  # the demo kiosk's staff PIN (a real office sets its own: motcua admin kiosk-pin)
+DEMO_COMMENTS = (
+    "Phải chờ lâu quá mới đến lượt",
+    "Hẹn trả kết quả nhưng đến nơi vẫn chưa có",
+    "Cán bộ hướng dẫn chưa rõ, phải về bổ sung giấy tờ hai lần",
+    "Nơi ngồi chờ chật và nóng",
+    "Mong cán bộ giải thích kỹ hơn cho người lớn tuổi",
+)
 DEMO_STAFF = [
     StaffAccount("canbo", "Trần Thị Mai", "motcua123", "clerk", "Công chức Văn phòng - Thống kê"),
     StaffAccount("hotich", "Lê Văn Đức", "motcua123", "specialist", "Công chức Tư pháp - Hộ tịch", "Tư pháp - Hộ tịch"),
@@ -88,9 +96,64 @@ def seed_demo(db: Database, *, dossiers: int = 300, days: int = 40, seed: int = 
             made += 1
             if progress:
                 progress(made, len(slots))
+        _rate(db, rng, real_clock(), clerk)
     finally:
         db.clock = real_clock
     return made
+
+
+def _rate(db: Database, rng: random.Random, now: datetime, clerk: UserInfo) -> None:
+    """Citizens rate most returned dossiers at the kiosk of counter 1, a few minutes after the return: about
+    two thirds invited by the clerk, the rest by scanning the receipt; most satisfied, a late result often
+    not, low scores with reasons and sometimes a comment."""
+    from sqlalchemy import select
+
+    from app.domain.lifecycle import verdict
+    from app.services.ratings import (
+        check_scanned,
+        invite,
+        kiosk_device_in,
+        new_rating_id,
+        open_invitation,
+        record_rating,
+        record_reasons,
+    )
+    from app.services.settings import update_settings
+    from db.models import Dossier
+
+    kiosk_device_in(db)
+    update_settings(db, {"kiosk_pin": DEMO_KIOSK_PIN})
+    kiosk = Database(db.path, device_kind="kiosk")
+    try:
+        with db.reading() as s:
+            done = [(d.code, d.returned_at, verdict(d.result_at, d.original_due_at))
+                    for d in s.scalars(select(Dossier).where(Dossier.status == "returned").order_by(Dossier.returned_at))]
+        reasons = ("Chậm trễ", "Hướng dẫn không rõ", "Thái độ chưa tốt", "Phải đi lại nhiều lần", "Chờ đợi lâu")
+        for code, returned_at, judged in done:
+            at = returned_at + timedelta(minutes=rng.randint(1, 4))
+            if rng.random() > 0.78 or at >= now:
+                continue  # not every citizen stops at the kiosk
+            late = judged is not None and judged.value == "late"
+            roll = rng.random()
+            level = ("dissatisfied" if roll < (0.5 if late else 0.06) else
+                     "satisfied" if roll < (0.8 if late else 0.4) else "very_satisfied")
+            db.clock = kiosk.clock = lambda at=at: at
+            if rng.random() < 0.65:
+                invite(db, code, clerk=clerk)
+                target = open_invitation(kiosk, 1)
+            else:
+                target = check_scanned(kiosk, code).target
+            if target is None:
+                continue
+            kiosk.clock = lambda at=at: at + timedelta(seconds=rng.randint(8, 40))
+            rid = record_rating(kiosk, target, level, rating_id=new_rating_id(), scale=3)
+            if level == "dissatisfied" and rng.random() < 0.8:
+                tags = ["Chậm trễ"] if late else []
+                tags += rng.sample(reasons[1:], rng.randint(0, 2))
+                comment = rng.choice(DEMO_COMMENTS) if rng.random() < 0.4 else ""
+                record_reasons(kiosk, code, rid, tags, comment)
+    finally:
+        kiosk.close()
 
 
 def _live(db: Database, r: Received, rng: random.Random, now: datetime, clerk: UserInfo,

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import CalendarDay, DayKind, OfficeHours, WorkCalendar
+from app.domain.rating import DEFAULT_REASONS, MAX_REASON_LENGTH, MAX_REASONS
+from app.domain.text import nfc
 from app.eventlog import DeviceContext, append, find_local_device
 from app.eventlog.payloads import SettingsChanged
 from app.eventlog.registry import SETTINGS, reference_stream
@@ -28,7 +30,17 @@ DEFAULTS: dict[str, object] = {
     "contact_phone": "",  # the counter's phone, printed on form 02 for questions
     "paper_size": "A4",
     "receipt_copies": 2,
-    "rating_scale": 3,
+    # satisfaction ratings and the kiosk (README: "The rating kiosk")
+    "rating_scale": 3,  # 3 levels (Rất hài lòng / Hài lòng / Không hài lòng) or 5
+    "rating_reasons": list(DEFAULT_REASONS),  # tags offered after a low score (at most 8)
+    "rating_after": "return",  # "return": rate after the result is returned; "intake": after the receipt too
+    "kiosk_idle_seconds": 45,  # back to the welcome screen after this long untouched
+    "kiosk_invite_minutes": 5,  # how long a counter's "Mời đánh giá" waits at the kiosk
+    "kiosk_pin": "",  # argon2 hash of the staff PIN that lets staff leave the kiosk; never the PIN itself
+    "kiosk_pin_tries": 5,  # wrong PINs in a row before the kiosk locks the PIN pad…
+    "kiosk_pin_lock_minutes": 5,  # …for this long
+    "kiosk_counters": {},  # kiosk slot -> the counter slot whose invitations it shows ({}: the same number)
+    "kiosk_link_port": 0,  # TCP port a counter listens on for kiosks on other PCs (0: not listening)
     # the day book (Sổ theo dõi hồ sơ, closing days): when the day's pages are archived, where, who closes
     "daybook_close_time": "17:30",
     "daybook_archive_dir": "",  # "": a folder "so-theo-doi" beside the database file
@@ -37,6 +49,10 @@ DEFAULTS: dict[str, object] = {
     "daybook_signer_name": "",
     "daybook_start": "",  # YYYY-MM-DD: the first day kept as day book pages ("": the device's first day)
 }
+
+
+PIN_SET = "(đã đặt)"
+PIN_LENGTH = (4, 8)
 
 
 def _t(text: str) -> time:
@@ -64,6 +80,15 @@ class OfficeSettings:
     daybook_signer_title: str = "Lãnh đạo đơn vị"
     daybook_signer_name: str = ""
     daybook_start: str = ""
+    rating_reasons: list = field(default_factory=lambda: list(DEFAULT_REASONS))
+    rating_after: str = "return"
+    kiosk_idle_seconds: int = 45
+    kiosk_invite_minutes: int = 5
+    kiosk_pin: str = ""
+    kiosk_pin_tries: int = 5
+    kiosk_pin_lock_minutes: int = 5
+    kiosk_counters: dict = field(default_factory=dict)
+    kiosk_link_port: int = 0
     raw: dict = field(default_factory=dict, compare=False)
 
     def hours(self) -> OfficeHours:
@@ -85,7 +110,8 @@ def load_settings(s: Session) -> OfficeSettings:
     values = dict(DEFAULTS)
     values.update({row.key: row.value for row in s.scalars(select(Setting))})
     known = {k: values[k] for k in DEFAULTS}
-    return OfficeSettings(**known, raw=values)
+    shown = {**values, "kiosk_pin": PIN_SET if values.get("kiosk_pin") else ""}  # never even the hash
+    return OfficeSettings(**known, raw=shown)
 
 
 def save_settings(s: Session, device: DeviceContext, values: dict[str, object], *, at,
@@ -199,6 +225,8 @@ def update_settings(db, changes: dict[str, str], *, actor_id: str | None = None)
                 raise ServiceError("Người được chốt sổ: “clerk” (cán bộ tiếp nhận và lãnh đạo) "
                                    "hoặc “leader” (chỉ lãnh đạo).")
             parsed[key] = text.strip()
+        elif key in KIOSK_PARSERS:
+            parsed[key] = KIOSK_PARSERS[key](text)
         elif key == "agency_code":
             raise ServiceError("Mã cơ quan nằm trong mọi mã hồ sơ đã cấp; không đổi được sau khi thiết lập.")
         else:
@@ -209,3 +237,88 @@ def update_settings(db, changes: dict[str, str], *, actor_id: str | None = None)
     with db.transaction() as s:
         save_settings(s, db.device, parsed, at=db.clock(), actor_id=actor_id)
         return load_settings(s)
+
+
+# --- the kiosk's settings, from text (the admin command and the counter's settings dialog) -------------------
+
+
+def _int_in(key: str, low: int, high: int, what: str):
+    def parse(text: str) -> int:
+        t = text.strip()
+        if not t.isdigit() or not low <= int(t) <= high:
+            raise ServiceError(f"{what} phải là số nguyên từ {low} đến {high}.")
+        return int(t)
+
+    parse.__name__ = f"parse_{key}"
+    return parse
+
+
+def parse_reasons(text: str) -> list[str]:
+    """Reason tags as a JSON list or separated by ";": each a short phrase, at most MAX_REASONS of them."""
+    import json
+
+    t = text.strip()
+    try:
+        items = json.loads(t) if t.startswith("[") else t.split(";")
+    except ValueError as exc:
+        raise ServiceError("Lý do phải là danh sách JSON hoặc các cụm từ cách nhau bởi dấu ;") from exc
+    tags = list(dict.fromkeys(nfc(str(x)) for x in items if nfc(str(x))))
+    if not 1 <= len(tags) <= MAX_REASONS:
+        raise ServiceError(f"Cần từ 1 đến {MAX_REASONS} lý do (máy đánh giá hiện tất cả trên một màn hình).")
+    long = [x for x in tags if len(x) > MAX_REASON_LENGTH]
+    if long:
+        raise ServiceError(f"Mỗi lý do tối đa {MAX_REASON_LENGTH} ký tự: “{long[0]}” dài quá.")
+    return tags
+
+
+def parse_counters(text: str) -> dict[str, int]:
+    """Which counter each kiosk serves: JSON ({"1": 1, "2": 3}) or "1:1,2:3" (kiosk slot: counter slot)."""
+    import json
+
+    t = text.strip()
+    try:
+        pairs = json.loads(t) if t.startswith("{") else dict(x.split(":", 1) for x in t.split(",") if x.strip())
+        out = {str(int(str(k).strip())): int(str(v).strip()) for k, v in pairs.items()}
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ServiceError("Máy đánh giá của quầy phải có dạng 1:1,2:3 (số máy đánh giá: số hiệu quầy).") from exc
+    if any(not 1 <= int(k) <= 9 or not 1 <= v <= 9 for k, v in out.items()):
+        raise ServiceError("Số máy đánh giá và số hiệu quầy là số từ 1 đến 9.")
+    return out
+
+
+def hash_pin(text: str) -> str:
+    """The staff PIN as an argon2 hash (the PIN itself is never stored, shown or logged)."""
+    from app.services.users import password_hasher
+
+    pin = text.strip()
+    low, high = PIN_LENGTH
+    if not pin.isdigit() or not low <= len(pin) <= high:
+        raise ServiceError(f"Mã PIN của máy đánh giá gồm {low} đến {high} chữ số.")
+    return password_hasher().hash(pin)
+
+
+def parse_after(text: str) -> str:
+    t = text.strip()
+    if t not in ("return", "intake"):
+        raise ServiceError("Mời đánh giá sau khi: “return” (trả kết quả) hoặc “intake” (tiếp nhận và trả kết quả).")
+    return t
+
+
+def parse_port(text: str) -> int:
+    t = text.strip()
+    if not t.isdigit() or not (int(t) == 0 or 1024 <= int(t) <= 65535):
+        raise ServiceError("Cổng kết nối máy đánh giá là 0 (tắt) hoặc một số từ 1024 đến 65535.")
+    return int(t)
+
+
+KIOSK_PARSERS = {
+    "rating_reasons": parse_reasons,
+    "rating_after": parse_after,
+    "kiosk_idle_seconds": _int_in("kiosk_idle_seconds", 15, 600, "Thời gian chờ của máy đánh giá (giây)"),
+    "kiosk_invite_minutes": _int_in("kiosk_invite_minutes", 1, 60, "Thời gian chờ lời mời đánh giá (phút)"),
+    "kiosk_pin": hash_pin,
+    "kiosk_pin_tries": _int_in("kiosk_pin_tries", 3, 10, "Số lần nhập sai mã PIN"),
+    "kiosk_pin_lock_minutes": _int_in("kiosk_pin_lock_minutes", 1, 60, "Thời gian khóa sau khi nhập sai (phút)"),
+    "kiosk_counters": parse_counters,
+    "kiosk_link_port": parse_port,
+}

@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
+
+def password_hasher() -> PasswordHasher:
+    """The one Argon2id hasher of passwords and the kiosk's staff PIN."""
+    return _hasher
+
+
 ROLES = {"clerk": "Công chức tiếp nhận", "specialist": "Công chức chuyên môn", "leader": "Lãnh đạo",
          "admin": "Quản trị hệ thống"}
 

@@ -44,9 +44,9 @@ def window(qtbot, office_db, clerk, received):
         w.scanner.uninstall()
 
 
-def test_tabs_hold_reception_logbook_and_statistics(window):
+def test_tabs_hold_reception_logbook_statistics_and_ratings(window):
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Tiếp nhận hồ sơ", "Sổ theo dõi hồ sơ", "Thống kê, báo cáo"]
+        "Tiếp nhận hồ sơ", "Sổ theo dõi hồ sơ", "Thống kê, báo cáo", "Đánh giá hài lòng"]
 
 
 def test_the_badge_shows_the_overdue_dossier_and_opens_it_in_the_logbook(qtbot, window, received):
