@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, true, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, text, true, update
 from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
@@ -277,16 +277,21 @@ ALLOCATE = "allocate_number"  # (session, key, current) -> the next number, reme
 PEEK = "peek_number"  # (session, key, current) -> the highest number issued so far
 
 
+_TAKE = text("INSERT INTO counters (device_id, name, value) VALUES (:device, :name, 1) "
+             "ON CONFLICT (device_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value")
+_SET = text("UPDATE counters SET value = :value WHERE device_id = :device AND name = :name")
+
+
 def next_counter(s: Session, device_id: str, name: str) -> int:
-    """Take the next number (1, 2, …) of a local device's counter, inside the caller's write transaction."""
-    C = m.Counter.__table__
-    current = s.execute(select(C.c.value).where(C.c.device_id == device_id, C.c.name == name)).scalar()
+    """Take the next number (1, 2, …) of a local device's counter, inside the caller's write transaction: one
+    statement; a second only when the high-water store knows a higher number (after a restore)."""
+    taken = s.execute(_TAKE, {"device": device_id, "name": name}).scalar_one()
     allocate = s.info.get(ALLOCATE)
-    value = allocate(s, f"{device_id}/{name}", current or 0) if allocate else (current or 0) + 1
-    if current is None:
-        s.execute(insert(C).values(device_id=device_id, name=name, value=value))
-    else:
-        s.execute(update(C).where(C.c.device_id == device_id, C.c.name == name).values(value=value))
+    if allocate is None:
+        return taken
+    value = allocate(s, f"{device_id}/{name}", taken - 1)
+    if value != taken:
+        s.execute(_SET, {"value": value, "device": device_id, "name": name})
     return value
 
 
@@ -302,8 +307,11 @@ def note_changes(s: Session, streams: Iterable[tuple[str, str]]) -> None:
     rows = [{"stream_type": t, "stream_id": i} for t, i in dict.fromkeys(streams)]
     if not rows:
         return
-    s.execute(insert(C), rows)
-    last = s.execute(select(func.max(C.c.seq))).scalar() or 0
+    if len(rows) == 1:
+        last = s.execute(insert(C).values(**rows[0])).inserted_primary_key[0]
+    else:
+        s.execute(insert(C), rows)
+        last = s.execute(select(func.max(C.c.seq))).scalar() or 0
     if last % 200 < len(rows):  # now and then, forget all but the recent past
         s.execute(delete(C).where(C.c.seq <= last - 2000))
 
@@ -346,12 +354,26 @@ def append(s: Session, device: DeviceContext, payload: Payload, *, stream_id: st
             if rows.get(name):
                 s.execute(insert(T[name]), rows[name])
         for d in rows["dossiers"]:
-            refresh_clashes(s, {d["code"]}, {(d["device_id"], d["volume"], d["number"])})
+            if _may_clash(s, d):
+                refresh_clashes(s, {d["code"]}, {(d["device_id"], d["volume"], d["number"])})
     else:
         refold(s, [(stream_type, stream_id)])
     note_changes(s, [(stream_type, stream_id)])
     s.expire_all()
     return event
+
+
+_OTHER_HOLDER = text(
+    "SELECT 1 FROM dossiers WHERE code = :code AND id != :id "
+    "UNION ALL SELECT 1 FROM logbook_entries WHERE device_id = :device AND volume = :volume AND number = :number "
+    "AND dossier_id != :id LIMIT 1")
+
+
+def _may_clash(s: Session, d: dict) -> bool:
+    """Whether another dossier has the new dossier's code or book line (one indexed look-up; a new stream has
+    no flags yet, so without such a dossier there is nothing to flag)."""
+    return s.execute(_OTHER_HOLDER, {"code": d["code"], "id": d["id"], "device": d["device_id"],
+                                     "volume": d["volume"], "number": d["number"]}).first() is not None
 
 
 def _with_local_seq(e: Event, local_seq: int) -> Event:

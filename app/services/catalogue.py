@@ -206,14 +206,19 @@ def search_procedures(db: Database, text: str, *, limit: int = 50) -> list[Proce
     return [_info(p) for p in hits[:limit]]
 
 
+P = Procedure.__table__
+_ONE = select(P)
+
+
 def get_procedure(db: Database | None, code: str, *, session: Session | None = None,
                   on: date | None = None) -> ProcedureInfo:
     """The procedure as the catalogue in effect on day `on` (default: today) defines it."""
     day = on or _today(db)
 
     def find(s: Session) -> ProcedureInfo:
-        p = s.scalars(select(Procedure).where(Procedure.code == code, Procedure.effective_from <= day)
-                      .order_by(Procedure.effective_from.desc()).limit(1)).first()
+        # a Core row (read like the ORM object by _info): this runs in every reception and due preview
+        p = s.execute(_ONE.where(P.c.code == code, P.c.effective_from <= day)
+                      .order_by(P.c.effective_from.desc()).limit(1)).first()
         if p is None or not p.active:
             raise NotFound(f"Không có thủ tục mã “{code}” trong danh mục áp dụng ngày {day:%d/%m/%Y}.")
         return _info(p)

@@ -87,7 +87,11 @@ def normalise(form: ReceptionForm) -> tuple[ReceptionForm, dict[str, str]]:
 
 def validate(form: ReceptionForm, *, now: datetime | None = None) -> dict[str, str]:
     """Every problem at once, field -> Vietnamese message. Empty when the form can be saved."""
-    form, errors = normalise(form)
+    return _validate(*normalise(form), now=now)
+
+
+def _validate(form: ReceptionForm, errors: dict[str, str], *, now: datetime | None) -> dict[str, str]:
+    """The checks of `validate` on a form already normalised, `errors` holding normalise's problems."""
     if not form.procedure_code and "procedure_code" not in errors:
         errors["procedure_code"] = "Chưa chọn thủ tục hành chính."
     for key, message in (
@@ -207,10 +211,10 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo,
     Must not be called on the Qt main thread for large databases; it returns plain data.
     """
     now = db.clock()
-    errors = validate(form, now=now.astimezone(TZ))
+    form, problems = normalise(form)  # issue 9: what is stored is what was validated (NFC, ASCII digits, bounded)
+    errors = _validate(form, problems, now=now.astimezone(TZ))
     if errors:
         raise ValidationFailed(errors)
-    form = normalise(form)[0]  # issue 9: what is stored is what was validated (NFC, ASCII digits, bounded)
     received_at = local(form.received_at) if form.received_at else now.astimezone(TZ)
     received_at = received_at.replace(second=0, microsecond=0)
     device = db.device

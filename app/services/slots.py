@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.domain.codes import MAX_PER_DAY, day_counter_name, format_code
-from app.eventlog import DeviceContext, next_counter, peek_counter
+from app.eventlog import DeviceContext, next_counter
 from app.services.database import Database
 from app.services.errors import ServiceError
 from db.models import Device, ExtraSlot
@@ -28,11 +28,12 @@ def counter_name(day: date, slot: int, own_slot: int) -> str:
     return day_counter_name(day) if slot == own_slot else f"code{slot}:{day:%Y%m%d}"
 
 
+_EXTRA = text("SELECT slot FROM extra_slots WHERE device_id = :device ORDER BY added_at, slot")
+
+
 def device_slots(s: Session, device: DeviceContext) -> list[int]:
     """This device's slots in the order they are used: its own, then the extra ones as they were given."""
-    extra = s.scalars(select(ExtraSlot.slot).where(ExtraSlot.device_id == device.device_id)
-                      .order_by(ExtraSlot.added_at, ExtraSlot.slot))
-    return [device.slot, *extra]
+    return [device.slot, *s.scalars(_EXTRA, {"device": device.device_id})]
 
 
 def allocate_code(s: Session, agency: str, device: DeviceContext, day: date) -> str:
@@ -40,9 +41,9 @@ def allocate_code(s: Session, agency: str, device: DeviceContext, day: date) -> 
     ServiceError (nothing taken) once every slot of the device has made 999 codes that day."""
     slots = device_slots(s, device)
     for slot in slots:
-        name = counter_name(day, slot, device.slot)
-        if peek_counter(s, device.device_id, name) < MAX_PER_DAY:
-            return format_code(agency, day, slot, next_counter(s, device.device_id, name))
+        number = next_counter(s, device.device_id, counter_name(day, slot, device.slot))
+        if number <= MAX_PER_DAY:  # a slot that is full only counts on (the 1000th is never a code)
+            return format_code(agency, day, slot, number)
     raise ServiceError(FULL.format(n=MAX_PER_DAY * len(slots), day=day, slots=", ".join(map(str, slots))))
 
 
