@@ -30,8 +30,8 @@ log = logging.getLogger("motcua.server")
 API = "/api/v1"
 
 
-def _problem(status: int, detail: str, code: str = "", **extra) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": detail, "code": code, **extra})
+def _problem(status: int, detail: str, code: str = "", headers: dict | None = None, **extra) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail, "code": code, **extra}, headers=headers)
 
 
 class BodyLimit:
@@ -140,11 +140,15 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        texts = {404: "Không có địa chỉ này trên máy chủ MotCua.", 405: "Phương thức không được hỗ trợ ở địa chỉ này.",
-                 401: "Cần mã xác thực của thiết bị.", 403: "Không được phép."}
-        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in texts else \
-            texts.get(exc.status_code, "Yêu cầu không hợp lệ.")
-        return _problem(exc.status_code, detail)
+        # Starlette's and FastAPI's own answers are in English ("There was an error parsing the body"): a person
+        # reads ours instead
+        texts = {400: "Nội dung gửi lên không đọc được (không phải JSON hợp lệ).",
+                 404: "Không có địa chỉ này trên máy chủ MotCua.", 405: "Phương thức không được hỗ trợ ở địa chỉ này.",
+                 401: "Cần mã xác thực của thiết bị.", 403: "Không được phép.",
+                 413: "Lô dữ liệu gửi lên quá lớn; hãy gửi thành nhiều lô nhỏ hơn.",
+                 415: "Kiểu nội dung không được hỗ trợ; hãy gửi JSON."}
+        return _problem(exc.status_code, texts.get(exc.status_code, "Yêu cầu không hợp lệ."),
+                        headers=getattr(exc, "headers", None))
 
     @app.exception_handler(AuthError)
     async def auth_error(request: Request, exc: AuthError):
@@ -171,6 +175,10 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
     async def resync(request: Request, exc: service.MustResync):
         return _problem(409, "Máy chủ đã được khôi phục hoặc đổi mới: hãy đồng bộ lại từ đầu.", "must_resync",
                         epoch=exc.epoch)
+
+    @app.exception_handler(service.Malformed)
+    async def malformed(request: Request, exc: service.Malformed):
+        return _problem(422, f"Dữ liệu gửi lên có giá trị không hợp lệ ({exc.where}).", "invalid")
 
     @app.exception_handler(service.Forbidden)
     async def forbidden(request: Request, exc: service.Forbidden):

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
@@ -60,11 +60,73 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def as_utc(dt: datetime) -> datetime:
+    """A device's instant in UTC. One without a zone is taken as UTC; one so near year 1 or 9999 that its zone
+    takes it out of range is pinned to that end (a device's clock is informational, never used for ordering)."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if dt.year < 5000 else datetime.max).replace(tzinfo=UTC)
+
+
+MAX_OFFSET_S = 50 * 366 * 86400  # a clock further off than 50 years is reported as 50 years off (fits int32)
+
+
+def clock_offset(now: datetime, device_time: datetime) -> int:
+    """Server time − device time in seconds, bounded (it is stored in an integer column)."""
+    seconds = int((now - as_utc(device_time)).total_seconds())
+    return max(-MAX_OFFSET_S, min(MAX_OFFSET_S, seconds))
+
+
+INT32 = 2**31 - 1  # sequence numbers and versions are integer columns
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class Malformed(Exception):
+    """A request no genuine device sends (a NUL character the database cannot store, a number beyond its
+    columns): refused whole with 422, nothing stored."""
+
+    def __init__(self, where: str):
+        super().__init__(where)
+        self.where = where
+
+
+def _bad_text(value) -> bool:
+    """Whether a value holds a string with a NUL character (PostgreSQL's text refuses it), at any depth."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_bad_text(v) for v in value)
+    return False
+
+
+def check_request(req: proto.Message) -> None:
+    """Refuse (Malformed) a request whose envelope the database could not store. An event's payload is not
+    looked at here: a payload that cannot be stored is quarantined, so that the device's queue goes on."""
+    for name, value in req:
+        if name == "events":
+            for i, w in enumerate(value):
+                if not UUID_RE.match(w.event_id):
+                    raise Malformed(f"events.{i}.event_id")
+                for field, v in w:
+                    if field == "payload":
+                        continue
+                    if _bad_text(v) or (isinstance(v, int) and not -INT32 <= v <= INT32):
+                        raise Malformed(f"events.{i}.{field}")
+        elif _bad_text(value) or (isinstance(value, int) and not isinstance(value, bool)
+                                  and not -INT32 <= value <= INT32):
+            raise Malformed(name)
+
+
 def content_hash(w: proto.WireEvent) -> str:
     """What identifies an event's content: a resend has the same hash, another event with the same id not."""
     body = {"device_id": w.device_id, "device_seq": w.device_seq, "stream_type": w.stream_type,
             "stream_id": w.stream_id, "type": w.type, "type_version": w.type_version, "payload": w.payload,
-            "actor_id": w.actor_id, "occurred_at": w.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+            "actor_id": w.actor_id, "occurred_at": as_utc(w.occurred_at).strftime("%Y-%m-%dT%H:%M:%SZ")}
     return sha(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
@@ -228,6 +290,7 @@ def enrol_code(db: ServerDB, *, agency_code: str, kind: str, slot: int, name: st
 
 
 def enroll(db: ServerDB, req: proto.EnrollRequest, *, now: datetime | None = None) -> proto.EnrollResponse:
+    check_request(req)
     now = now or now_utc()
     token = secrets.token_urlsafe(32)
     with db.transaction() as s:
@@ -300,8 +363,9 @@ def authenticate(db: ServerDB, token: str) -> EnrolledDevice:
 
 def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: datetime | None = None
           ) -> proto.HelloResponse:
+    check_request(req)
     now = now or now_utc()
-    offset = int((now - req.device_time.astimezone(UTC)).total_seconds())
+    offset = clock_offset(now, req.device_time)
     with db.transaction() as s:
         head = head_of(s)
         row = s.get(EnrolledDevice, dev.device_id)
@@ -365,6 +429,10 @@ def _refuse(s: Session, dev: EnrolledDevice, w: proto.WireEvent, body, batch: _B
     known = stream_type_of(w.type)
     if known is not None and known != w.stream_type:
         return "invalid", f"Sự kiện {w.type} không thuộc loại luồng {w.stream_type}."
+    if w.payload is None:
+        return "invalid", f"Sự kiện {w.type} không có nội dung."
+    if _bad_text(w.payload):
+        return "invalid", f"Nội dung sự kiện {w.type} có ký tự điều khiển (NUL) không lưu được."
     if isinstance(body, Unreadable) and body.reason == "invalid":
         return "invalid", f"Nội dung sự kiện {w.type} phiên bản {w.type_version} không hợp lệ."
     if w.stream_type in (SETTINGS, CALENDAR, CATALOGUE):
@@ -390,6 +458,7 @@ def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: date
     """Store a device's events: idempotent by event id, contiguous per device (Gap when the first new one is not
     the next), quarantined when another event already has the id or the device may not write it; a rule the
     dossier's state breaks is stored and flagged by the fold, never bounced. One transaction."""
+    check_request(req)
     now = now or now_utc()
     if req.device_id != dev.device_id or any(w.device_id != dev.device_id for w in req.events):
         raise Forbidden("Lô sự kiện mang mã thiết bị khác với thiết bị đã xác thực.")
@@ -445,7 +514,7 @@ def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: date
             fresh.append({"event_id": w.event_id, "device_id": w.device_id, "device_seq": w.device_seq,
                           "stream_type": w.stream_type, "stream_id": w.stream_id, "type": w.type,
                           "type_version": w.type_version, "payload": w.payload, "actor_id": w.actor_id,
-                          "occurred_at": w.occurred_at.astimezone(UTC).replace(microsecond=0),
+                          "occurred_at": as_utc(w.occurred_at).replace(microsecond=0),
                           "base_version": w.base_version, "commune": row.agency_code, "payload_sha256": h})
             results.append(proto.PushResult(event_id=w.event_id, status="stored"))
         if quarantine:
@@ -601,36 +670,42 @@ class ServerCheck:
 
 
 def check(db: ServerDB) -> ServerCheck:
-    """Fold up to date, then compare every projection table with a fresh fold of the whole log."""
+    """Fold up to date, then compare every projection table with a fresh fold of the whole log, clashes between
+    dossiers (two with one code or one book line) included: the fresh rows are written in a savepoint that is
+    rolled back, so they come back through the same column types and the same clash rule as the stored ones."""
     from app.eventlog import fold_all
+    from app.eventlog.store import refresh_clashes
 
     catch_up(db)
     with db.transaction() as s:
         head = head_of(s)
         proj = s.get(Projector, 1)
-        fresh = fold_all(s, skip_types=REFERENCE_TYPES)
-        tables, differing = {}, []
-        for name in SERVER_TABLES:
-            table = T[name]
-            keys = [c.name for c in table.primary_key.columns]
-            stored = sorted((dict(r) for r in s.execute(select(table)).mappings()),
-                            key=lambda r: tuple(str(r[k]) for k in keys))
-            folded = sorted((_typed(table, r) for r in fresh.get(name, [])),
-                            key=lambda r: tuple(str(r[k]) for k in keys))
-            tables[name] = (len(stored), len(folded))
-            if stored != folded:
-                differing.append(name)
+
+        def rows_of() -> dict[str, list[dict]]:
+            out = {}
+            for name in SERVER_TABLES:
+                keys = [c.name for c in T[name].primary_key.columns]
+                out[name] = sorted((dict(r) for r in s.execute(select(T[name])).mappings()),
+                                   key=lambda r: tuple(str(r[k]) for k in keys))
+            return out
+
+        stored = rows_of()
+        fresh_rows = fold_all(s, skip_types=REFERENCE_TYPES)
+        savepoint = s.begin_nested()
+        try:
+            for name in reversed(SERVER_TABLES):
+                s.execute(delete(T[name]))
+            for name in SERVER_TABLES:
+                if fresh_rows.get(name):
+                    s.execute(insert(T[name]), fresh_rows[name])
+            refresh_clashes(s, None, None)
+            folded = rows_of()
+        finally:
+            savepoint.rollback()
+        tables = {name: (len(stored[name]), len(folded[name])) for name in SERVER_TABLES}
+        differing = [name for name in SERVER_TABLES if stored[name] != folded[name]]
         events = s.scalar(select(func.count()).select_from(EVENTS))
         return ServerCheck(events, proj.projected_seq, head.last_seq, tables, differing)
-
-
-def _typed(table, row: dict) -> dict:
-    """A folded row as the database gives it back (column types applied both ways)."""
-    out = {}
-    for c in table.columns:
-        v = row.get(c.name)
-        out[c.name] = v
-    return out
 
 
 def quarantined(db: ServerDB) -> list[Quarantined]:
@@ -641,6 +716,6 @@ def quarantined(db: ServerDB) -> list[Quarantined]:
         return rows
 
 
-__all__ = ["Forbidden", "Gap", "MustResync", "add_commune", "authenticate", "catch_up", "check",
+__all__ = ["Forbidden", "Gap", "Malformed", "MustResync", "add_commune", "authenticate", "catch_up", "check",
            "enrol_code", "enroll", "hello", "init_server", "pull", "push", "quarantined", "reference", "revoke",
            "rotate_epoch"]
