@@ -7,6 +7,7 @@ Bounded for CI (MOTCUA_FUZZ_EXAMPLES per operation and mode, default 30); set it
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -22,8 +23,6 @@ from app.domain.ids import uuid7
 from app.sync.server import service
 from app.sync.server.app import create_app
 from tests.sync.helpers import Province
-
-pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("MOTCUA_FUZZ_EXAMPLES", "30"))
 A = "000.17.22.H56"
@@ -97,6 +96,7 @@ def _fuzz(province: Province, op, mode, device_id: str, token: str, ids: list[st
         assert mode == GenerationMode.NEGATIVE, op.label
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 def test_no_request_to_the_api_gets_a_server_error(province, mode):
     device_id, token = _token(province)
@@ -117,3 +117,83 @@ def test_no_request_to_the_api_gets_a_server_error(province, mode):
     # whatever was stored, the projector folds it and its projections equal a fresh fold of the log
     check = service.check(province.db)
     assert check.ok, check
+
+
+# --- what the fuzzing found, kept as regression tests (not slow) ----------------------------------------------
+
+
+@pytest.fixture
+def counter(province):
+    """An enrolled counter of commune A (its file), after a first sync."""
+    db = province.device(A, 1)
+    province.sync(db)
+    return db
+
+
+def _client(province: Province, db):
+    from db.models import SyncState
+
+    with db.reading() as s:
+        token = s.get(SyncState, db.device.device_id).token
+    return province.client("http://tinh.test", token)
+
+
+def _next_event(province: Province, db, **changes) -> dict:
+    from app.domain.ids import uuid7 as new_id
+
+    seq = service.authenticate(province.db, _token_of(db)).acked_seq + 1
+    return {"event_id": str(new_id()), "device_id": db.device.device_id, "device_seq": seq, "stream_type": "dossier",
+            "stream_id": str(new_id()), "type": "dossier.received", "type_version": 1, "payload": {"code": "x"},
+            "actor_id": None, "occurred_at": "2026-11-16T02:05:00Z", "base_version": 0, **changes}
+
+
+def _token_of(db) -> str:
+    from db.models import SyncState
+
+    with db.reading() as s:
+        return s.get(SyncState, db.device.device_id).token
+
+
+@pytest.mark.parametrize("payload", [{"note": "a\x00b"}, None, {"n": float("nan")}], ids=["nul", "null", "nan"])
+def test_a_payload_the_database_cannot_keep_is_quarantined_and_the_queue_goes_on(province, counter, payload):
+    http = _client(province, counter)
+    event = _next_event(province, counter, payload=payload)
+    body = json.dumps({"device_id": counter.device.device_id, "events": [event]}, allow_nan=True)
+    answer = http.post("/api/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    assert [(r["status"], r["reason"]) for r in answer.json()["results"]] == [("quarantined", "invalid")]
+    assert answer.json()["acked_seq"] == event["device_seq"]
+    assert http.get("/api/v1/sync/pull").status_code == 200
+    assert service.check(province.db).ok
+
+
+def test_an_envelope_the_database_cannot_keep_is_refused_whole(province, counter):
+    http = _client(province, counter)
+    for changes in ({"event_id": "0" * 35 + "\x00"}, {"event_id": "not-a-uuid-but-36-characters-long-xx"},
+                    {"stream_id": "a\x00b"}, {"base_version": 2**40}):
+        event = _next_event(province, counter, **changes)
+        answer = http.post("/api/v1/sync/push", json={"device_id": counter.device.device_id, "events": [event]})
+        assert answer.status_code == 422 and "không hợp lệ" in answer.json()["detail"], (changes, answer.text)
+    assert not service.quarantined(province.db)
+
+
+def test_an_absurd_clock_and_an_instant_near_year_one_are_kept_and_read_back(province, counter):
+    http = _client(province, counter)
+    hello = http.post("/api/v1/sync/hello", json={"device_time": "0001-01-01T00:00:00Z", "local_seq": 0})
+    assert hello.status_code == 200 and "lệch" in hello.json()["message"]
+    event = _next_event(province, counter, occurred_at="0101-01-15T22:10:55+05:00", type="kiosk.unknown_thing",
+                        stream_type="rating")
+    assert http.post("/api/v1/sync/push", json={"device_id": counter.device.device_id,
+                                                "events": [event]}).status_code == 200
+    page = http.get("/api/v1/sync/pull")
+    assert page.status_code == 200
+    assert any(e["event_id"] == event["event_id"] for e in page.json()["events"])
+
+
+def test_a_body_over_the_limit_and_one_that_is_not_json_get_vietnamese_answers(province, counter):
+    http = _client(province, counter)
+    big = http.post("/api/v1/sync/push", content=b"x" * (5 * 1024 * 1024),
+                    headers={"Content-Type": "application/json"})
+    assert big.status_code == 413 and "quá lớn" in big.json()["detail"]
+    broken = http.post("/api/v1/sync/push", content=b'{"device_id": ', headers={"Content-Type": "application/json"})
+    assert broken.status_code in (400, 422) and not ENGLISH.search(broken.json()["detail"])

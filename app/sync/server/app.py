@@ -76,6 +76,34 @@ async def _too_large(send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class AccessLog:
+    """One JSON line per request: method, route, status, time, device; never a citizen's data. Plain ASGI (not
+    Starlette's BaseHTTPMiddleware, which costs a task and a stream per request)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = 500
+
+        async def sending(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            log.info(json.dumps({"method": scope.get("method"), "route": getattr(route, "path", "?"),
+                                 "status": status, "ms": round((time.perf_counter() - start) * 1000, 1),
+                                 "device": scope.get("motcua_device", "")}))
+
+
 class RateLimit:
     """A token bucket per client address (per server process): `rate` requests per minute, bursts of `burst`."""
 
@@ -117,19 +145,8 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
     app.state.db = db
     limiter = RateLimit(public_rate)
 
-    @app.middleware("http")
-    async def access_log(request: Request, call_next):
-        start = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            route = request.scope.get("route")
-            log.info(json.dumps({"method": request.method, "route": getattr(route, "path", "?"), "status": status,
-                                 "ms": round((time.perf_counter() - start) * 1000, 1),
-                                 "device": request.scope.get("motcua_device", "")}))
+    app.add_middleware(AccessLog)
+    app.add_middleware(BodyLimit, limit=proto.MAX_BODY)
 
     # --- errors: a Vietnamese sentence, never a stack trace ---------------------------------------------------
 
@@ -196,7 +213,7 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise AuthError("Cần mã xác thực của thiết bị (Authorization: Bearer …).")
-        dev = service.authenticate(db, token.strip())
+        dev = service.authenticate_cached(db, token.strip())
         request.scope["motcua_device"] = dev.device_id
         return dev
 
@@ -234,7 +251,7 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
     def pull(cursor: str = Query(default="", max_length=128),  # noqa: B008
              limit: int = Query(default=500, ge=1, le=proto.MAX_PAGE),  # noqa: B008
              dev: EnrolledDevice = Depends(device)) -> proto.PullResponse:  # noqa: B008
-        return service.pull(db, dev, cursor, limit)
+        return Response(service.pull_json(db, dev, cursor, limit), media_type="application/json")
 
     @app.get(f"{API}/ref/{{dataset}}", response_model=proto.RefSnapshot,
              responses={304: {"description": "Không đổi so với phiên bản thiết bị đang có"},

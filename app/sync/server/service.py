@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import String, Text, and_, delete, func, insert, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
@@ -48,6 +51,7 @@ KIOSK_WRITES_PREFIXES = ("rating.", "kiosk.", "device.")
 SERVER_TABLES = tuple(name for name in T if name not in ("settings", "calendar_days", "procedures",
                                                           "reference_versions"))
 CODE_LIFETIME = timedelta(days=7)
+SEEN_EVERY = timedelta(minutes=1)  # how stale a device's last_seen_at may get
 AGENCY_RE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2}){2}\.[0-9A-Z]{3}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
@@ -94,9 +98,12 @@ class Malformed(Exception):
 
 
 def _bad_text(value) -> bool:
-    """Whether a value holds a string with a NUL character (PostgreSQL's text refuses it), at any depth."""
+    """Whether a value holds, at any depth, a string with a NUL character (PostgreSQL's text refuses it) or a
+    number JSON cannot carry (NaN, infinity: Python's JSON reader takes them, every other one refuses them)."""
     if isinstance(value, str):
         return "\x00" in value
+    if isinstance(value, float):
+        return not math.isfinite(value)
     if isinstance(value, dict):
         return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
     if isinstance(value, list):
@@ -307,6 +314,7 @@ def enroll(db: ServerDB, req: proto.EnrollRequest, *, now: datetime | None = Non
         dev.code_hash = None
         dev.code_expires_at = None
         dev.token_hash = sha(token)
+        forget_tokens()
         dev.status = "active"
         dev.app_version = req.app_version[:32]
         dev.last_seen_at = now
@@ -326,6 +334,7 @@ def revoke(db: ServerDB, *, agency_code: str, slot: int, kind: str = "counter") 
         dev.status = "revoked"
         dev.token_hash = None
         dev.code_hash = None
+        forget_tokens()
         return dev.device_id
 
 
@@ -345,6 +354,43 @@ def accept_gap(db: ServerDB, *, agency_code: str, slot: int, kind: str, through:
         missing = (dev.acked_seq + 1, through)
         dev.acked_seq = through
         return missing
+
+
+TOKEN_TTL_S = 5.0
+_tokens: dict[str, tuple[float, EnrolledDevice]] = {}  # sha256(token) -> (when looked up, device)
+_tokens_lock = threading.Lock()
+
+
+def authenticate_cached(db: ServerDB, token: str) -> EnrolledDevice:
+    """`authenticate`, remembered for TOKEN_TTL_S seconds in this process (an idle poll then costs no lookup of its
+    own). Only identity and scope are used from it: push and hello read the device's row anyway and refuse a
+    revoked device there; a revocation by another process reaches a pull within TOKEN_TTL_S, and one by this
+    process (revoke, enroll) at once."""
+    if not token:
+        raise AuthError("Thiếu mã xác thực thiết bị.")
+    key = sha(token)
+    now = time.monotonic()
+    with _tokens_lock:
+        hit = _tokens.get(key)
+    if hit is not None and now - hit[0] < TOKEN_TTL_S:
+        return hit[1]
+    dev = authenticate(db, token)
+    with _tokens_lock:
+        if len(_tokens) > 50_000:
+            _tokens.clear()
+        _tokens[key] = (now, dev)
+    return dev
+
+
+def forget_tokens() -> None:
+    with _tokens_lock:
+        _tokens.clear()
+
+
+def _refuse_revoked(row: EnrolledDevice) -> None:
+    if row.status != "active":
+        forget_tokens()
+        raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
 
 
 def authenticate(db: ServerDB, token: str) -> EnrolledDevice:
@@ -369,9 +415,14 @@ def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: da
     with db.transaction() as s:
         head = head_of(s)
         row = s.get(EnrolledDevice, dev.device_id)
-        row.last_seen_at = now
-        row.clock_offset_s = offset
-        row.app_version = req.app_version[:32]
+        _refuse_revoked(row)
+        # written when it says something new: an idle device's hello every few seconds costs no commit to disk
+        if (row.last_seen_at is None or now - row.last_seen_at >= SEEN_EVERY
+                or row.clock_offset_s is None or abs(row.clock_offset_s - offset) > 5
+                or row.app_version != req.app_version[:32]):
+            row.last_seen_at = now
+            row.clock_offset_s = offset
+            row.app_version = req.app_version[:32]
         cur = proto.parse_cursor(req.cursor) if req.cursor else None
         resync = bool(req.cursor) and (cur is None or cur[0] != head.server_id or cur[1] != head.epoch)
         message = ""
@@ -432,7 +483,7 @@ def _refuse(s: Session, dev: EnrolledDevice, w: proto.WireEvent, body, batch: _B
     if w.payload is None:
         return "invalid", f"Sự kiện {w.type} không có nội dung."
     if _bad_text(w.payload):
-        return "invalid", f"Nội dung sự kiện {w.type} có ký tự điều khiển (NUL) không lưu được."
+        return "invalid", f"Nội dung sự kiện {w.type} có ký tự NUL hoặc số không hợp lệ (NaN), không lưu được."
     if isinstance(body, Unreadable) and body.reason == "invalid":
         return "invalid", f"Nội dung sự kiện {w.type} phiên bản {w.type_version} không hợp lệ."
     if w.stream_type in (SETTINGS, CALENDAR, CATALOGUE):
@@ -466,6 +517,7 @@ def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: date
     with db.transaction() as s:
         row = s.execute(select(EnrolledDevice).where(EnrolledDevice.device_id == dev.device_id)
                         .with_for_update()).scalar_one()
+        _refuse_revoked(row)
         acked = row.acked_seq
         ids = [w.event_id for w in events]
         stored = {r.event_id: r for r in s.execute(select(EVENTS.c.event_id, EVENTS.c.device_id, EVENTS.c.device_seq,
@@ -557,20 +609,32 @@ def wire_of(e: Event) -> proto.WireEvent:
                            base_version=e.base_version, server_seq=e.server_seq, commune=e.commune)
 
 
-def _wire_row(r) -> proto.WireEvent:
-    return proto.WireEvent(event_id=r.event_id, device_id=r.device_id, device_seq=r.device_seq,
-                           stream_type=r.stream_type, stream_id=r.stream_id, type=r.type, type_version=r.type_version,
-                           payload=r.payload, actor_id=r.actor_id, occurred_at=r.occurred_at,
-                           base_version=r.base_version, server_seq=r.server_seq, commune=r.commune)
+_WIRE_COLS = (EVENTS.c.event_id, EVENTS.c.device_id, EVENTS.c.device_seq, EVENTS.c.stream_type, EVENTS.c.stream_id,
+              EVENTS.c.type, EVENTS.c.type_version, EVENTS.c.actor_id,
+              type_coerce(EVENTS.c.occurred_at, String).label("occurred_at"), EVENTS.c.base_version,
+              EVENTS.c.server_seq, EVENTS.c.commune, type_coerce(EVENTS.c.payload, Text).label("payload"))
 
 
-def pull(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> proto.PullResponse:
-    """The events of the device's scope after its cursor, in server order: its commune's, and the whole
-    history of dossiers handed to it from elsewhere (sent with the page that hands them over). A kiosk gets
-    reference data only."""
+def _wire_text(r) -> str:
+    """An event as a WireEvent's JSON, its payload spliced in as stored (already JSON): a page of a thousand
+    events is neither parsed nor validated again on its way out."""
+    head = json.dumps({"event_id": r.event_id, "device_id": r.device_id, "device_seq": r.device_seq,
+                       "stream_type": r.stream_type, "stream_id": r.stream_id, "type": r.type,
+                       "type_version": r.type_version, "actor_id": r.actor_id, "occurred_at": r.occurred_at,
+                       "base_version": r.base_version, "server_seq": r.server_seq, "commune": r.commune},
+                      ensure_ascii=False, separators=(",", ":"))
+    return f'{head[:-1]},"payload":{r.payload}}}'
+
+
+def pull_json(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> str:
+    """The events of the device's scope after its cursor, in server order, as a PullResponse's JSON: its
+    commune's, and the whole history of dossiers handed to it from elsewhere (sent with the page that hands
+    them over). A kiosk gets reference data only."""
     limit = max(1, min(limit, proto.MAX_PAGE))
     with db.transaction() as s:
-        head = head_of(s)
+        head = s.execute(select(Head.server_id, Head.epoch).where(Head.id == 1)).one_or_none()
+        if head is None:
+            head_of(s)
         seq = 0
         if cursor:
             cur = proto.parse_cursor(cursor)
@@ -584,22 +648,28 @@ def pull(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> proto.Pu
             scope = and_(scope, EVENTS.c.stream_type.in_(KIOSK_PULLS))
         else:
             scope = or_(scope, EVENTS.c.stream_id.in_(shares))
-        rows = s.execute(select(EVENTS).where(EVENTS.c.server_seq > seq, scope)
+        rows = s.execute(select(*_WIRE_COLS).where(EVENTS.c.server_seq > seq, scope)
                          .order_by(EVENTS.c.server_seq).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1].server_seq if rows else seq
-        out = [_wire_row(r) for r in rows]
+        out = [_wire_text(r) for r in rows]
         if dev.kind != "kiosk" and rows:
             for share in s.scalars(select(Share).where(Share.agency_code == agency, Share.shared_at_seq > seq,
                                                        Share.shared_at_seq <= last)):
-                earlier = s.execute(select(EVENTS).where(EVENTS.c.stream_id == share.stream_id,
-                                                         EVENTS.c.server_seq < share.shared_at_seq,
-                                                         EVENTS.c.commune != agency)
+                earlier = s.execute(select(*_WIRE_COLS).where(EVENTS.c.stream_id == share.stream_id,
+                                                              EVENTS.c.server_seq < share.shared_at_seq,
+                                                              EVENTS.c.commune != agency)
                                     .order_by(EVENTS.c.server_seq)).all()
-                out += [_wire_row(r) for r in earlier]
-        return proto.PullResponse(events=out, next_cursor=proto.cursor_text(head.server_id, head.epoch, last),
-                                  has_more=more, epoch=head.epoch)
+                out += [_wire_text(r) for r in earlier]
+    tail = json.dumps({"next_cursor": proto.cursor_text(head.server_id, head.epoch, last), "has_more": more,
+                       "epoch": head.epoch}, separators=(",", ":"))
+    return '{"events":[' + ",".join(out) + "]," + tail[1:]
+
+
+def pull(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> proto.PullResponse:
+    """`pull_json`, as the message."""
+    return proto.PullResponse.model_validate_json(pull_json(db, dev, cursor, limit))
 
 
 # --- reference snapshots -----------------------------------------------------------------------------------------
