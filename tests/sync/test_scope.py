@@ -183,3 +183,32 @@ def test_a_revoked_token_is_refused_on_every_call_and_a_new_enrolment_gets_a_new
     assert token_of(a) != old
     assert province.sync(a).clean
     assert province.client(URL, old).get("/api/v1/sync/pull").status_code == 401
+
+
+def test_a_dossier_shared_with_another_commune_reaches_it_whole_and_nothing_else_does(province, two_communes):
+    """The pull's second scope (dossiers handed to the commune), on both databases: the shared dossier's whole
+    history comes with the page that hands it over, its later events follow, the commune's other dossiers never."""
+    from app.eventlog import append
+    from app.eventlog import payloads as p
+    from app.services import lifecycle as lc
+    from app.services.dossiers import get_dossier
+    from app.services.errors import NotFound
+
+    a, b, ra, rb = two_communes
+    kept = receive(a, name="Lê Thị Thu")  # stays in commune A
+    clerk = login(a, username="quantri", password=PASSWORD)
+    with a.transaction() as s:
+        append(s, a.device, p.DossierShared(agency_code=B, commune_name="xã Tân An"), stream_id=ra.id,
+               actor_id=clerk.id, occurred_at=a.clock())
+    province.sync(a)
+    province.sync(b)
+    assert get_dossier(b, ra.code).status == get_dossier(a, ra.code).status
+    with pytest.raises(NotFound):
+        get_dossier(b, kept.code)
+    lc.transfer(a, ra.code, actor=clerk, to_name="Lê Văn Đức", to_unit="Tư pháp - Hộ tịch")
+    province.sync(a)
+    province.sync(b)
+    assert get_dossier(b, ra.code).status == get_dossier(a, ra.code).status == "in_progress"
+    streams = {e["stream_id"] for e in pulled(province, b)}
+    assert ra.id in streams and kept.id not in streams
+    assert service.check(province.db).ok

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, Text, and_, delete, func, insert, or_, select, type_coerce, update
+from sqlalchemy import String, Text, and_, delete, func, insert, or_, select, true, type_coerce, update
 from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
@@ -412,26 +412,33 @@ def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: da
     check_request(req)
     now = now or now_utc()
     offset = clock_offset(now, req.device_time)
-    with db.transaction() as s:
-        head = head_of(s)
-        row = s.get(EnrolledDevice, dev.device_id)
-        _refuse_revoked(row)
-        # written when it says something new: an idle device's hello every few seconds costs no commit to disk
-        if (row.last_seen_at is None or now - row.last_seen_at >= SEEN_EVERY
-                or row.clock_offset_s is None or abs(row.clock_offset_s - offset) > 5
-                or row.app_version != req.app_version[:32]):
-            row.last_seen_at = now
-            row.clock_offset_s = offset
-            row.app_version = req.app_version[:32]
-        cur = proto.parse_cursor(req.cursor) if req.cursor else None
-        resync = bool(req.cursor) and (cur is None or cur[0] != head.server_id or cur[1] != head.epoch)
-        message = ""
-        if abs(offset) > 300:
-            message = (f"Đồng hồ máy này lệch {abs(offset) // 60} phút so với máy chủ tỉnh: hãy chỉnh lại giờ máy "
-                       "để giấy hẹn ghi đúng thời điểm tiếp nhận.")
-        return proto.HelloResponse(server_id=head.server_id, epoch=head.epoch, server_time=now,
-                                   acked_seq=row.acked_seq, must_resync=resync, clock_offset_s=offset,
-                                   message=message)
+    version = req.app_version[:32]
+    D = EnrolledDevice
+    with db.read() as con:  # one round trip for an idle device: the head and its row together
+        got = con.execute(select(Head.server_id, Head.epoch, D.status, D.acked_seq, D.last_seen_at, D.clock_offset_s,
+                                 D.app_version).select_from(Head.__table__.join(D.__table__, true()))
+                          .where(Head.id == 1, D.device_id == dev.device_id)).one_or_none()
+    if got is None:
+        with db.transaction() as s:
+            head_of(s)
+        raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
+    if got.status != "active":
+        forget_tokens()
+        raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
+    # written when it says something new: an idle device's hello every few seconds costs no commit to disk
+    if (got.last_seen_at is None or now - got.last_seen_at >= SEEN_EVERY or got.clock_offset_s is None
+            or abs(got.clock_offset_s - offset) > 5 or got.app_version != version):
+        with db.transaction() as s:
+            s.execute(update(D).where(D.device_id == dev.device_id)
+                      .values(last_seen_at=now, clock_offset_s=offset, app_version=version))
+    cur = proto.parse_cursor(req.cursor) if req.cursor else None
+    resync = bool(req.cursor) and (cur is None or cur[0] != got.server_id or cur[1] != got.epoch)
+    message = ""
+    if abs(offset) > 300:
+        message = (f"Đồng hồ máy này lệch {abs(offset) // 60} phút so với máy chủ tỉnh: hãy chỉnh lại giờ máy "
+                   "để giấy hẹn ghi đúng thời điểm tiếp nhận.")
+    return proto.HelloResponse(server_id=got.server_id, epoch=got.epoch, server_time=now, acked_seq=got.acked_seq,
+                               must_resync=resync, clock_offset_s=offset, message=message)
 
 
 class Gap(Exception):
@@ -615,6 +622,32 @@ _WIRE_COLS = (EVENTS.c.event_id, EVENTS.c.device_id, EVENTS.c.device_seq, EVENTS
               EVENTS.c.server_seq, EVENTS.c.commune, type_coerce(EVENTS.c.payload, Text).label("payload"))
 
 
+_WIRE_SQL = ("event_id, device_id, device_seq, stream_type, stream_id, type, type_version, actor_id, occurred_at, "
+             "base_version, server_seq, commune, payload")
+# The page of a pull on PostgreSQL, with the head, as one statement written out (an idle poll pays for neither
+# building nor compiling a statement). The commune's own events and the events of dossiers shared with it are
+# two index range scans (commune, server_seq) and (stream_id) merged, not one OR that would walk every commune's
+# events after the cursor.
+_PULL_SQL = f"""
+SELECT h.server_id AS head_server_id, h.epoch AS head_epoch, p.* FROM srv_head h LEFT JOIN LATERAL (
+  SELECT * FROM (
+    (SELECT {_WIRE_SQL} FROM events
+      WHERE commune = %(agency)s AND server_seq > %(seq)s ORDER BY server_seq LIMIT %(n)s)
+    UNION ALL
+    (SELECT {', '.join('e.' + c.strip() for c in _WIRE_SQL.split(','))} FROM srv_shares s
+      JOIN events e ON e.stream_id = s.stream_id
+      WHERE s.agency_code = %(agency)s AND e.commune <> %(agency)s AND e.server_seq > %(seq)s
+      ORDER BY e.server_seq LIMIT %(n)s)
+  ) u ORDER BY server_seq LIMIT %(n)s
+) p ON true WHERE h.id = 1 ORDER BY p.server_seq"""
+_PULL_KIOSK_SQL = f"""
+SELECT h.server_id AS head_server_id, h.epoch AS head_epoch, p.* FROM srv_head h LEFT JOIN LATERAL (
+  SELECT {_WIRE_SQL} FROM events
+   WHERE commune = %(agency)s AND server_seq > %(seq)s AND stream_type = ANY(%(types)s)
+   ORDER BY server_seq LIMIT %(n)s
+) p ON true WHERE h.id = 1 ORDER BY p.server_seq"""
+
+
 def _wire_text(r) -> str:
     """An event as a WireEvent's JSON, its payload spliced in as stored (already JSON): a page of a thousand
     events is neither parsed nor validated again on its way out."""
@@ -629,41 +662,59 @@ def _wire_text(r) -> str:
 def pull_json(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> str:
     """The events of the device's scope after its cursor, in server order, as a PullResponse's JSON: its
     commune's, and the whole history of dossiers handed to it from elsewhere (sent with the page that hands
-    them over). A kiosk gets reference data only."""
+    them over). A kiosk gets reference data only.
+
+    On PostgreSQL the head (server id, epoch) and the page come in one statement outside any transaction, so
+    the poll of an up-to-date device is one round trip. Events commit in server_seq order (the head row's lock,
+    see `_sequence`), so what one statement sees is a prefix of the log and the cursor never passes a late
+    commit."""
     limit = max(1, min(limit, proto.MAX_PAGE))
-    with db.transaction() as s:
-        head = s.execute(select(Head.server_id, Head.epoch).where(Head.id == 1)).one_or_none()
-        if head is None:
-            head_of(s)
-        seq = 0
-        if cursor:
-            cur = proto.parse_cursor(cursor)
-            if cur is None or cur[0] != head.server_id or cur[1] != head.epoch:
-                raise MustResync(head.epoch)
-            seq = cur[2]
-        agency = dev.agency_code
-        shares = select(Share.stream_id).where(Share.agency_code == agency)
-        scope = EVENTS.c.commune == agency
-        if dev.kind == "kiosk":
-            scope = and_(scope, EVENTS.c.stream_type.in_(KIOSK_PULLS))
+    cur = proto.parse_cursor(cursor) if cursor else None
+    if cursor and cur is None:
+        with db.read() as con:
+            raise MustResync(con.execute(select(Head.epoch).where(Head.id == 1)).scalar_one())
+    seq = cur[2] if cur else 0
+    agency = dev.agency_code
+    with db.read() as con:
+        if db.postgres:
+            sql = _PULL_KIOSK_SQL if dev.kind == "kiosk" else _PULL_SQL
+            got = con.exec_driver_sql(sql, {"agency": agency, "seq": seq, "n": limit + 1,
+                                            "types": list(KIOSK_PULLS)}).all()
+            if not got:
+                raise ServiceError("Máy chủ chưa được khởi tạo: hãy chạy “motcua server init --db …”.")
+            server_id, epoch = got[0].head_server_id, got[0].head_epoch
+            rows = [r for r in got if r.event_id is not None]
         else:
-            scope = or_(scope, EVENTS.c.stream_id.in_(shares))
-        rows = s.execute(select(*_WIRE_COLS).where(EVENTS.c.server_seq > seq, scope)
-                         .order_by(EVENTS.c.server_seq).limit(limit + 1)).all()
+            scope = EVENTS.c.commune == agency
+            if dev.kind == "kiosk":
+                scope = and_(scope, EVENTS.c.stream_type.in_(KIOSK_PULLS))
+            else:
+                scope = or_(scope, EVENTS.c.stream_id.in_(select(Share.stream_id).where(Share.agency_code == agency)))
+            page = (select(*_WIRE_COLS).where(EVENTS.c.server_seq > seq, scope).order_by(EVENTS.c.server_seq)
+                    .limit(limit + 1))
+            with con.begin():
+                head = con.execute(select(Head.server_id, Head.epoch).where(Head.id == 1)).one_or_none()
+                if head is None:
+                    raise ServiceError("Máy chủ chưa được khởi tạo: hãy chạy “motcua server init --db …”.")
+                server_id, epoch = head
+                rows = con.execute(page).all()
+        if cur is not None and (cur[0] != server_id or cur[1] != epoch):
+            raise MustResync(epoch)
         more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1].server_seq if rows else seq
         out = [_wire_text(r) for r in rows]
         if dev.kind != "kiosk" and rows:
-            for share in s.scalars(select(Share).where(Share.agency_code == agency, Share.shared_at_seq > seq,
-                                                       Share.shared_at_seq <= last)):
-                earlier = s.execute(select(*_WIRE_COLS).where(EVENTS.c.stream_id == share.stream_id,
-                                                              EVENTS.c.server_seq < share.shared_at_seq,
-                                                              EVENTS.c.commune != agency)
-                                    .order_by(EVENTS.c.server_seq)).all()
+            for share in con.execute(select(Share.stream_id, Share.shared_at_seq)
+                                     .where(Share.agency_code == agency, Share.shared_at_seq > seq,
+                                            Share.shared_at_seq <= last)).all():
+                earlier = con.execute(select(*_WIRE_COLS).where(EVENTS.c.stream_id == share.stream_id,
+                                                                EVENTS.c.server_seq < share.shared_at_seq,
+                                                                EVENTS.c.commune != agency)
+                                      .order_by(EVENTS.c.server_seq)).all()
                 out += [_wire_text(r) for r in earlier]
-    tail = json.dumps({"next_cursor": proto.cursor_text(head.server_id, head.epoch, last), "has_more": more,
-                       "epoch": head.epoch}, separators=(",", ":"))
+    tail = json.dumps({"next_cursor": proto.cursor_text(server_id, epoch, last), "has_more": more,
+                       "epoch": epoch}, separators=(",", ":"))
     return '{"events":[' + ",".join(out) + "]," + tail[1:]
 
 

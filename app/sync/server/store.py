@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -78,6 +78,15 @@ class ServerDB:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reads that need no transaction of their own (one statement, or statements that may
+        see different commits): on PostgreSQL in autocommit, so a poll costs no BEGIN and COMMIT round trips."""
+        with self.engine.connect() as con:
+            if self.postgres:
+                con = con.execution_options(isolation_level="AUTOCOMMIT")
+            yield con
 
     def close(self) -> None:
         self.engine.dispose()
