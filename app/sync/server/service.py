@@ -117,14 +117,13 @@ def check_request(req: proto.Message) -> None:
     looked at here: a payload that cannot be stored is quarantined, so that the device's queue goes on."""
     for name, value in req:
         if name == "events":
-            for i, w in enumerate(value):
+            for i, w in enumerate(value):  # field by field: this runs for every pushed event
                 if not UUID_RE.match(w.event_id):
                     raise Malformed(f"events.{i}.event_id")
-                for field, v in w:
-                    if field == "payload":
-                        continue
-                    if _bad_text(v) or (isinstance(v, int) and not -INT32 <= v <= INT32):
-                        raise Malformed(f"events.{i}.{field}")
+                if "\x00" in f"{w.device_id}{w.stream_type}{w.stream_id}{w.type}{w.actor_id or ''}{w.commune}":
+                    raise Malformed(f"events.{i}")
+                if w.device_seq > INT32 or w.base_version > INT32 or not -INT32 <= (w.server_seq or 0) <= INT32:
+                    raise Malformed(f"events.{i}")
         elif _bad_text(value) or (isinstance(value, int) and not isinstance(value, bool)
                                   and not -INT32 <= value <= INT32):
             raise Malformed(name)
