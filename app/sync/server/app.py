@@ -126,8 +126,15 @@ class RateLimit:
             return ok
 
 
-def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> FastAPI:
-    """The server application on a database (a ServerDB, a URL, or $MOTCUA_SERVER_DB)."""
+def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60, fold_inline: bool | None = None
+               ) -> FastAPI:
+    """The server application on a database (a ServerDB, a URL, or $MOTCUA_SERVER_DB).
+
+    `fold_inline`: the projector runs in this process, after each push (a single process, the tests). Under
+    `motcua server run` it runs in a process of its own at a lower priority instead ($MOTCUA_PROJECTOR=process),
+    so that folding never takes the workers' time from devices waiting for an answer."""
+    if fold_inline is None:
+        fold_inline = os.environ.get("MOTCUA_PROJECTOR", "") != "process"
     if db is None:
         db = os.environ.get("MOTCUA_SERVER_DB", "")
         if not db:
@@ -137,7 +144,8 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         # fold what was pushed while no process was folding (a crash, a restore)
-        threading.Thread(target=_catch_up, args=(db,), name="projector", daemon=True).start()
+        if fold_inline:
+            threading.Thread(target=_catch_up, args=(db,), name="projector", daemon=True).start()
         yield
 
     app = FastAPI(title="MotCua – máy chủ đồng bộ tỉnh", version=str(proto.PROTOCOL), lifespan=lifespan,
@@ -218,7 +226,8 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
         return dev
 
     def catch_up_later(tasks: BackgroundTasks) -> None:
-        tasks.add_task(_catch_up, db)
+        if fold_inline:
+            tasks.add_task(_catch_up, db)
 
     # --- API ------------------------------------------------------------------------------------------------------
 

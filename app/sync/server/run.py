@@ -65,6 +65,41 @@ class _PerWorker(list):
         return out
 
 
+def project_forever(url: str, parent: int, idle_s: float = 0.5) -> None:
+    """The projector's own process: folds what was pushed, in server order, at a lower priority than the workers
+    (devices waiting for an answer come first; the projections follow within seconds). Several server
+    processes on one database each run one; the projector row's lock lets one fold at a time. Ends with its
+    parent."""
+    import logging
+    import time
+
+    from app.sync.server import service
+    from app.sync.server.store import ServerDB
+
+    log = logging.getLogger("motcua.server")
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+    db = ServerDB(url)
+    while os.getppid() == parent:
+        try:
+            if service.catch_up(db) == 0:
+                time.sleep(idle_s)
+        except Exception:  # the log is intact; the next turn tries again
+            log.exception("projector failed")
+            time.sleep(5)
+
+
+def _start_projector(url: str):
+    import multiprocessing
+
+    proc = multiprocessing.get_context("spawn").Process(target=project_forever, args=(url, os.getpid()),
+                                                        name="motcua-projector", daemon=True)
+    proc.start()
+    return proc
+
+
 def config(*, host: str, port: int, workers: int, proxy: str = "") -> uvicorn.Config:
     return uvicorn.Config(APP, host=host, port=port, workers=workers, access_log=False, log_level="warning",
                           proxy_headers=True, forwarded_allow_ips=proxy or "")
@@ -75,6 +110,8 @@ def serve(*, host: str, port: int, workers: int, proxy: str = "") -> None:
     from uvicorn.supervisors import Multiprocess
 
     cfg = config(host=host, port=port, workers=workers, proxy=proxy)
+    os.environ["MOTCUA_PROJECTOR"] = "process"  # the workers (spawned after this) leave folding to it
+    projector = _start_projector(os.environ["MOTCUA_SERVER_DB"])
     if workers > 1 and REUSE_PORT:
         # the supervisor checks the port is free by binding it once, then lets it go for the workers
         _listen(host, port, reuse_port=True).close()
@@ -98,3 +135,5 @@ def serve(*, host: str, port: int, workers: int, proxy: str = "") -> None:
     finally:
         if held is not None:
             held.close()
+        projector.terminate()
+        projector.join(timeout=10)
