@@ -92,7 +92,7 @@ class Benchmark:
 
 
 REGISTRY: dict[str, Benchmark] = {}
-MODULES = ("bench.counter", "bench.life", "bench.eventlog", "bench.daybook", "bench.kiosk")
+MODULES = ("bench.counter", "bench.life", "bench.eventlog", "bench.daybook", "bench.kiosk", "bench.sync")
 
 
 def all_benchmarks() -> dict[str, Benchmark]:

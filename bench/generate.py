@@ -521,8 +521,9 @@ def _duration(d: _View):
 
 
 def generate(path: Path | str, *, dossiers: int, years: float = 1, seed: int = 1, devices: int = 2,
-             lifecycle: bool = True, quiet: bool = False) -> Path:
-    """Build a commune database at `path` (replaced if it exists). Progress goes to stderr."""
+             lifecycle: bool = True, quiet: bool = False, office: dict | None = None) -> Path:
+    """Build a commune database at `path` (replaced if it exists). Progress goes to stderr. `office`: the
+    settings of another commune than the demo's (its agency code starts every dossier code)."""
     if not 1 <= devices <= 9:
         raise ValueError("devices must be 1..9 (one slot each)")
     path = Path(path)
@@ -533,7 +534,7 @@ def generate(path: Path | str, *, dossiers: int, years: float = 1, seed: int = 1
     db = Database(path, create=True)
     db.clock = lambda: (NOW - timedelta(days=4000)).astimezone(UTC)
     staff = [StaffAccount(u, n, "matkhau123", "clerk", "Công chức tiếp nhận") for u, n in CLERKS[:devices]]
-    initialise_office(db, settings=OFFICE, slot=1, device_name="Quầy 1", staff=staff + SPECIALISTS)
+    initialise_office(db, settings=office or OFFICE, slot=1, device_name="Quầy 1", staff=staff + SPECIALISTS)
     gen = Generator(db, seed=seed, devices=devices, lifecycle=lifecycle)
     db.close()
 

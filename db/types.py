@@ -24,7 +24,9 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        value = value.astimezone(UTC)
+        # the year padded by hand: strftime's %Y gives "101", not "0101", on glibc, which fromisoformat refuses
+        return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}Z"
 
     def process_result_value(self, value, dialect):
         if value is None:

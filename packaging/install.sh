@@ -15,7 +15,9 @@ packages=(python3 python3-venv python3-pip
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0
   libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0)
 if [ "$dev" = 1 ]; then
-  packages+=(poppler-utils zbar-tools)
+  # the tests read printed forms and their barcodes, start a throw-away PostgreSQL cluster for the province
+  # server, and open its public page in a headless browser
+  packages+=(poppler-utils zbar-tools postgresql chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -115,16 +115,14 @@ def cmd_server_quarantine(args) -> int:
 
 
 def cmd_server_run(args) -> int:
-    import uvicorn
-
     from app.sync.server import service
+    from app.sync.server.run import serve
 
     service.init_server(_server_db(args.db))
     os.environ["MOTCUA_SERVER_DB"] = args.db
     print(f"Máy chủ MotCua chạy tại http://{args.host}:{args.port} ({args.workers} tiến trình).", file=sys.stderr,
           flush=True)
-    uvicorn.run("app.sync.server.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                access_log=False, log_level="warning", proxy_headers=True, forwarded_allow_ips=args.proxy or "")
+    serve(host=args.host, port=args.port, workers=args.workers, proxy=args.proxy or "")
     return 0
 
 

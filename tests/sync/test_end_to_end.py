@@ -17,7 +17,11 @@ import pytest
 
 from app.services.database import Database
 from app.services.dossiers import get_dossier
+from app.domain.rating import levels_of
 from app.services.errors import NotFound
+from app.services.ratings import invite, new_rating_id, open_invitation, rating_status, record_rating
+from app.services.users import login
+from app.sync.client import SyncClient
 
 ROOT = Path(__file__).resolve().parents[2]
 A, B = "000.17.22.H56", "000.17.22.H57"
@@ -156,6 +160,17 @@ def test_a_province_of_two_communes_syncs_through_real_servers_on_postgresql(ser
         server_rows = dossier_rows(pg_url, A)
         assert server_rows and server_rows == dossier_rows(a1, A) == dossier_rows(a2, A)
         assert dossier_rows(pg_url, B) == dossier_rows(b1, B) == []
+
+        # "Mời đánh giá" at counter 1: the invitation reaches its kiosk (which has its own file and no link
+        # to the counter) through the server, and the citizen's rating comes back the same way
+        invite(a1, code, clerk=login(a1, username="quantri", password=PASSWORD))
+        assert SyncClient(a1).sync_once().clean and SyncClient(kiosk).sync_once().clean
+        target = open_invitation(kiosk, 1)
+        assert target is not None and target.code == code
+        record_rating(kiosk, target, levels_of(3)[0], rating_id=new_rating_id(), scale=3)
+        assert SyncClient(kiosk).sync_once().clean and SyncClient(a1).sync_once().clean
+        assert rating_status(a1, code).rated_at is not None
+        assert open_invitation(kiosk, 1) is None
     finally:
         for db in (a1, a2, b1, kiosk):
             db.close()

@@ -30,8 +30,8 @@ log = logging.getLogger("motcua.server")
 API = "/api/v1"
 
 
-def _problem(status: int, detail: str, code: str = "", **extra) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": detail, "code": code, **extra})
+def _problem(status: int, detail: str, code: str = "", headers: dict | None = None, **extra) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail, "code": code, **extra}, headers=headers)
 
 
 class BodyLimit:
@@ -76,6 +76,34 @@ async def _too_large(send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class AccessLog:
+    """One JSON line per request: method, route, status, time, device; never a citizen's data. Plain ASGI (not
+    Starlette's BaseHTTPMiddleware, which costs a task and a stream per request)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = 500
+
+        async def sending(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            log.info(json.dumps({"method": scope.get("method"), "route": getattr(route, "path", "?"),
+                                 "status": status, "ms": round((time.perf_counter() - start) * 1000, 1),
+                                 "device": scope.get("motcua_device", "")}))
+
+
 class RateLimit:
     """A token bucket per client address (per server process): `rate` requests per minute, bursts of `burst`."""
 
@@ -98,8 +126,15 @@ class RateLimit:
             return ok
 
 
-def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> FastAPI:
-    """The server application on a database (a ServerDB, a URL, or $MOTCUA_SERVER_DB)."""
+def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60, fold_inline: bool | None = None
+               ) -> FastAPI:
+    """The server application on a database (a ServerDB, a URL, or $MOTCUA_SERVER_DB).
+
+    `fold_inline`: the projector runs in this process, after each push (a single process, the tests). Under
+    `motcua server run` it runs in a process of its own at a lower priority instead ($MOTCUA_PROJECTOR=process),
+    so that folding never takes the workers' time from devices waiting for an answer."""
+    if fold_inline is None:
+        fold_inline = os.environ.get("MOTCUA_PROJECTOR", "") != "process"
     if db is None:
         db = os.environ.get("MOTCUA_SERVER_DB", "")
         if not db:
@@ -109,7 +144,8 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         # fold what was pushed while no process was folding (a crash, a restore)
-        threading.Thread(target=_catch_up, args=(db,), name="projector", daemon=True).start()
+        if fold_inline:
+            threading.Thread(target=_catch_up, args=(db,), name="projector", daemon=True).start()
         yield
 
     app = FastAPI(title="MotCua – máy chủ đồng bộ tỉnh", version=str(proto.PROTOCOL), lifespan=lifespan,
@@ -117,19 +153,8 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
     app.state.db = db
     limiter = RateLimit(public_rate)
 
-    @app.middleware("http")
-    async def access_log(request: Request, call_next):
-        start = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            route = request.scope.get("route")
-            log.info(json.dumps({"method": request.method, "route": getattr(route, "path", "?"), "status": status,
-                                 "ms": round((time.perf_counter() - start) * 1000, 1),
-                                 "device": request.scope.get("motcua_device", "")}))
+    app.add_middleware(AccessLog)
+    app.add_middleware(BodyLimit, limit=proto.MAX_BODY)
 
     # --- errors: a Vietnamese sentence, never a stack trace ---------------------------------------------------
 
@@ -140,11 +165,15 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        texts = {404: "Không có địa chỉ này trên máy chủ MotCua.", 405: "Phương thức không được hỗ trợ ở địa chỉ này.",
-                 401: "Cần mã xác thực của thiết bị.", 403: "Không được phép."}
-        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in texts else \
-            texts.get(exc.status_code, "Yêu cầu không hợp lệ.")
-        return _problem(exc.status_code, detail)
+        # Starlette's and FastAPI's own answers are in English ("There was an error parsing the body"): a person
+        # reads ours instead
+        texts = {400: "Nội dung gửi lên không đọc được (không phải JSON hợp lệ).",
+                 404: "Không có địa chỉ này trên máy chủ MotCua.", 405: "Phương thức không được hỗ trợ ở địa chỉ này.",
+                 401: "Cần mã xác thực của thiết bị.", 403: "Không được phép.",
+                 413: "Lô dữ liệu gửi lên quá lớn; hãy gửi thành nhiều lô nhỏ hơn.",
+                 415: "Kiểu nội dung không được hỗ trợ; hãy gửi JSON."}
+        return _problem(exc.status_code, texts.get(exc.status_code, "Yêu cầu không hợp lệ."),
+                        headers=getattr(exc, "headers", None))
 
     @app.exception_handler(AuthError)
     async def auth_error(request: Request, exc: AuthError):
@@ -172,6 +201,10 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
         return _problem(409, "Máy chủ đã được khôi phục hoặc đổi mới: hãy đồng bộ lại từ đầu.", "must_resync",
                         epoch=exc.epoch)
 
+    @app.exception_handler(service.Malformed)
+    async def malformed(request: Request, exc: service.Malformed):
+        return _problem(422, f"Dữ liệu gửi lên có giá trị không hợp lệ ({exc.where}).", "invalid")
+
     @app.exception_handler(service.Forbidden)
     async def forbidden(request: Request, exc: service.Forbidden):
         return _problem(403, str(exc), "forbidden")
@@ -188,12 +221,13 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise AuthError("Cần mã xác thực của thiết bị (Authorization: Bearer …).")
-        dev = service.authenticate(db, token.strip())
+        dev = service.authenticate_cached(db, token.strip())
         request.scope["motcua_device"] = dev.device_id
         return dev
 
     def catch_up_later(tasks: BackgroundTasks) -> None:
-        tasks.add_task(_catch_up, db)
+        if fold_inline:
+            tasks.add_task(_catch_up, db)
 
     # --- API ------------------------------------------------------------------------------------------------------
 
@@ -226,7 +260,7 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60) -> Fa
     def pull(cursor: str = Query(default="", max_length=128),  # noqa: B008
              limit: int = Query(default=500, ge=1, le=proto.MAX_PAGE),  # noqa: B008
              dev: EnrolledDevice = Depends(device)) -> proto.PullResponse:  # noqa: B008
-        return service.pull(db, dev, cursor, limit)
+        return Response(service.pull_json(db, dev, cursor, limit), media_type="application/json")
 
     @app.get(f"{API}/ref/{{dataset}}", response_model=proto.RefSnapshot,
              responses={304: {"description": "Không đổi so với phiên bản thiết bị đang có"},

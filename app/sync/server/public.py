@@ -43,7 +43,7 @@ class PublicStatus:
     due_at: datetime | None
     result_at: datetime | None
     verdict: str
-    collect_at: str
+    collect_at: str  # empty once there is nothing left to collect (returned, cancelled)
     centre: str
 
 
@@ -67,7 +67,8 @@ def status_of(db: ServerDB, code: str) -> PublicStatus | None:
             received_at=d.received_at.astimezone(TZ), due_at=d.due_at.astimezone(TZ) if d.due_at else None,
             result_at=d.result_at.astimezone(TZ) if d.result_at else None,
             verdict=VERDICT_WORDS.get(v.value, "") if v else "",
-            collect_at="Gửi qua dịch vụ bưu chính công ích" if by_post else (centre or "Nơi đã nộp hồ sơ"),
+            collect_at="" if d.status in ("returned", "cancelled") else  # nothing left to collect
+            "Gửi qua dịch vụ bưu chính công ích" if by_post else (centre or "Nơi đã nộp hồ sơ"),
             centre=centre)
 
 
@@ -101,7 +102,8 @@ def page(st: PublicStatus) -> str:
             ("Ngày tiếp nhận", e(_when(st.received_at))), ("Hẹn trả kết quả", e(_when(st.due_at)))]
     if st.result_at:
         rows.append(("Có kết quả lúc", e(_when(st.result_at)) + (f" – {e(st.verdict)}" if st.verdict else "")))
-    rows.append(("Nơi nhận kết quả", e(st.collect_at)))
+    if st.collect_at:
+        rows.append(("Nơi nhận kết quả", e(st.collect_at)))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     body = (f"<h1>Tra cứu tình trạng hồ sơ</h1><p class=\"centre\">{e(st.centre)}</p>"
             f"<div class=\"card\"><div class=\"status\">{e(st.status)}</div><dl>{items}</dl></div>"

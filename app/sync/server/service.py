@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import String, Text, and_, delete, func, insert, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
 from app.domain.ids import uuid7
@@ -27,6 +30,7 @@ from app.eventlog.registry import (
     CATALOGUE,
     DEVICE,
     LOGBOOK,
+    RATING,
     SETTINGS,
     USER,
     Unreadable,
@@ -39,15 +43,18 @@ from app.services.errors import AuthError, NotFound, ServiceError
 from app.sync import protocol as proto
 from app.sync.server.store import ServerDB
 from db.server_models import Commune, EnrolledDevice, Head, Projector, Quarantined, Share
+from db.types import UTCDateTime
 
 # Reference data is folded per commune on request (a snapshot with its version); the server keeps no
 # single-commune tables of it.
 REFERENCE_TYPES = (SETTINGS, CALENDAR, CATALOGUE)
-KIOSK_PULLS = (SETTINGS, CALENDAR, CATALOGUE, DEVICE)
+# a kiosk gets its office's reference data, devices and the rating streams (the counters' invitations)
+KIOSK_PULLS = (SETTINGS, CALENDAR, CATALOGUE, DEVICE, RATING)
 KIOSK_WRITES_PREFIXES = ("rating.", "kiosk.", "device.")
 SERVER_TABLES = tuple(name for name in T if name not in ("settings", "calendar_days", "procedures",
                                                           "reference_versions"))
 CODE_LIFETIME = timedelta(days=7)
+SEEN_EVERY = timedelta(minutes=1)  # how stale a device's last_seen_at may get
 AGENCY_RE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2}){2}\.[0-9A-Z]{3}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
@@ -60,11 +67,75 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def as_utc(dt: datetime) -> datetime:
+    """A device's instant in UTC. One without a zone is taken as UTC; one so near year 1 or 9999 that its zone
+    takes it out of range is pinned to that end (a device's clock is informational, never used for ordering)."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if dt.year < 5000 else datetime.max).replace(tzinfo=UTC)
+
+
+MAX_OFFSET_S = 50 * 366 * 86400  # a clock further off than 50 years is reported as 50 years off (fits int32)
+
+
+def clock_offset(now: datetime, device_time: datetime) -> int:
+    """Server time − device time in seconds, bounded (it is stored in an integer column)."""
+    seconds = int((now - as_utc(device_time)).total_seconds())
+    return max(-MAX_OFFSET_S, min(MAX_OFFSET_S, seconds))
+
+
+INT32 = 2**31 - 1  # sequence numbers and versions are integer columns
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class Malformed(Exception):
+    """A request no genuine device sends (a NUL character the database cannot store, a number beyond its
+    columns): refused whole with 422, nothing stored."""
+
+    def __init__(self, where: str):
+        super().__init__(where)
+        self.where = where
+
+
+def _bad_text(value) -> bool:
+    """Whether a value holds, at any depth, a string with a NUL character (PostgreSQL's text refuses it) or a
+    number JSON cannot carry (NaN, infinity: Python's JSON reader takes them, every other one refuses them)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_bad_text(v) for v in value)
+    return False
+
+
+def check_request(req: proto.Message) -> None:
+    """Refuse (Malformed) a request whose envelope the database could not store. An event's payload is not
+    looked at here: a payload that cannot be stored is quarantined, so that the device's queue goes on."""
+    for name, value in req:
+        if name == "events":
+            for i, w in enumerate(value):  # field by field: this runs for every pushed event
+                if not UUID_RE.match(w.event_id):
+                    raise Malformed(f"events.{i}.event_id")
+                if "\x00" in f"{w.device_id}{w.stream_type}{w.stream_id}{w.type}{w.actor_id or ''}{w.commune}":
+                    raise Malformed(f"events.{i}")
+                if w.device_seq > INT32 or w.base_version > INT32 or not -INT32 <= (w.server_seq or 0) <= INT32:
+                    raise Malformed(f"events.{i}")
+        elif _bad_text(value) or (isinstance(value, int) and not isinstance(value, bool)
+                                  and not -INT32 <= value <= INT32):
+            raise Malformed(name)
+
+
 def content_hash(w: proto.WireEvent) -> str:
     """What identifies an event's content: a resend has the same hash, another event with the same id not."""
     body = {"device_id": w.device_id, "device_seq": w.device_seq, "stream_type": w.stream_type,
             "stream_id": w.stream_id, "type": w.type, "type_version": w.type_version, "payload": w.payload,
-            "actor_id": w.actor_id, "occurred_at": w.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+            "actor_id": w.actor_id, "occurred_at": as_utc(w.occurred_at).strftime("%Y-%m-%dT%H:%M:%SZ")}
     return sha(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
@@ -228,6 +299,7 @@ def enrol_code(db: ServerDB, *, agency_code: str, kind: str, slot: int, name: st
 
 
 def enroll(db: ServerDB, req: proto.EnrollRequest, *, now: datetime | None = None) -> proto.EnrollResponse:
+    check_request(req)
     now = now or now_utc()
     token = secrets.token_urlsafe(32)
     with db.transaction() as s:
@@ -244,6 +316,7 @@ def enroll(db: ServerDB, req: proto.EnrollRequest, *, now: datetime | None = Non
         dev.code_hash = None
         dev.code_expires_at = None
         dev.token_hash = sha(token)
+        forget_tokens()
         dev.status = "active"
         dev.app_version = req.app_version[:32]
         dev.last_seen_at = now
@@ -263,6 +336,7 @@ def revoke(db: ServerDB, *, agency_code: str, slot: int, kind: str = "counter") 
         dev.status = "revoked"
         dev.token_hash = None
         dev.code_hash = None
+        forget_tokens()
         return dev.device_id
 
 
@@ -284,6 +358,43 @@ def accept_gap(db: ServerDB, *, agency_code: str, slot: int, kind: str, through:
         return missing
 
 
+TOKEN_TTL_S = 5.0
+_tokens: dict[str, tuple[float, EnrolledDevice]] = {}  # sha256(token) -> (when looked up, device)
+_tokens_lock = threading.Lock()
+
+
+def authenticate_cached(db: ServerDB, token: str) -> EnrolledDevice:
+    """`authenticate`, remembered for TOKEN_TTL_S seconds in this process (an idle poll then costs no lookup of its
+    own). Only identity and scope are used from it: push and hello read the device's row anyway and refuse a
+    revoked device there; a revocation by another process reaches a pull within TOKEN_TTL_S, and one by this
+    process (revoke, enroll) at once."""
+    if not token:
+        raise AuthError("Thiếu mã xác thực thiết bị.")
+    key = sha(token)
+    now = time.monotonic()
+    with _tokens_lock:
+        hit = _tokens.get(key)
+    if hit is not None and now - hit[0] < TOKEN_TTL_S:
+        return hit[1]
+    dev = authenticate(db, token)
+    with _tokens_lock:
+        if len(_tokens) > 50_000:
+            _tokens.clear()
+        _tokens[key] = (now, dev)
+    return dev
+
+
+def forget_tokens() -> None:
+    with _tokens_lock:
+        _tokens.clear()
+
+
+def _refuse_revoked(row: EnrolledDevice) -> None:
+    if row.status != "active":
+        forget_tokens()
+        raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
+
+
 def authenticate(db: ServerDB, token: str) -> EnrolledDevice:
     if not token:
         raise AuthError("Thiếu mã xác thực thiết bị.")
@@ -298,25 +409,42 @@ def authenticate(db: ServerDB, token: str) -> EnrolledDevice:
 # --- hello, push, pull -----------------------------------------------------------------------------------------
 
 
+# written out once (an idle device's hello pays for no statement building); last_seen_at typed as the model's
+_HELLO_SQL = text("SELECT h.server_id, h.epoch, d.status, d.acked_seq, d.last_seen_at, d.clock_offset_s, "
+                  "d.app_version FROM srv_head h JOIN srv_devices d ON true WHERE h.id = 1 AND d.device_id = :id"
+                  ).columns(last_seen_at=UTCDateTime)
+
+
 def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: datetime | None = None
           ) -> proto.HelloResponse:
+    check_request(req)
     now = now or now_utc()
-    offset = int((now - req.device_time.astimezone(UTC)).total_seconds())
-    with db.transaction() as s:
-        head = head_of(s)
-        row = s.get(EnrolledDevice, dev.device_id)
-        row.last_seen_at = now
-        row.clock_offset_s = offset
-        row.app_version = req.app_version[:32]
-        cur = proto.parse_cursor(req.cursor) if req.cursor else None
-        resync = bool(req.cursor) and (cur is None or cur[0] != head.server_id or cur[1] != head.epoch)
-        message = ""
-        if abs(offset) > 300:
-            message = (f"Đồng hồ máy này lệch {abs(offset) // 60} phút so với máy chủ tỉnh: hãy chỉnh lại giờ máy "
-                       "để giấy hẹn ghi đúng thời điểm tiếp nhận.")
-        return proto.HelloResponse(server_id=head.server_id, epoch=head.epoch, server_time=now,
-                                   acked_seq=row.acked_seq, must_resync=resync, clock_offset_s=offset,
-                                   message=message)
+    offset = clock_offset(now, req.device_time)
+    version = req.app_version[:32]
+    D = EnrolledDevice
+    with db.read() as con:  # one round trip for an idle device: the head and its row together
+        got = con.execute(_HELLO_SQL, {"id": dev.device_id}).one_or_none()
+    if got is None:
+        with db.transaction() as s:
+            head_of(s)
+        raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
+    if got.status != "active":
+        forget_tokens()
+        raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
+    # written when it says something new: an idle device's hello every few seconds costs no commit to disk
+    if (got.last_seen_at is None or now - got.last_seen_at >= SEEN_EVERY or got.clock_offset_s is None
+            or abs(got.clock_offset_s - offset) > 5 or got.app_version != version):
+        with db.transaction() as s:
+            s.execute(update(D).where(D.device_id == dev.device_id)
+                      .values(last_seen_at=now, clock_offset_s=offset, app_version=version))
+    cur = proto.parse_cursor(req.cursor) if req.cursor else None
+    resync = bool(req.cursor) and (cur is None or cur[0] != got.server_id or cur[1] != got.epoch)
+    message = ""
+    if abs(offset) > 300:
+        message = (f"Đồng hồ máy này lệch {abs(offset) // 60} phút so với máy chủ tỉnh: hãy chỉnh lại giờ máy "
+                   "để giấy hẹn ghi đúng thời điểm tiếp nhận.")
+    return proto.HelloResponse(server_id=got.server_id, epoch=got.epoch, server_time=now, acked_seq=got.acked_seq,
+                               must_resync=resync, clock_offset_s=offset, message=message)
 
 
 class Gap(Exception):
@@ -336,6 +464,28 @@ class _Batch:
 
     streams: dict[str, str | None]  # stream id -> commune (None: not on the server yet)
     users: dict[str, bool]  # user id -> is a user of the pushing device's commune
+
+
+def _prefetch(s: Session, agency: str, events: list[proto.WireEvent]) -> _Batch:
+    """The communes of the streams a batch writes to and which of its actors are users of the commune, each
+    looked up in one statement for the whole batch (not one per stream: a batch of 500 events touches a few
+    hundred dossiers)."""
+    batch = _Batch({}, {})
+    ids = sorted({w.stream_id for w in events if w.stream_type not in (SETTINGS, CALENDAR, CATALOGUE, LOGBOOK,
+                                                                         DEVICE)})
+    if ids:
+        first = (select(EVENTS.c.stream_id, func.min(EVENTS.c.server_seq).label("seq"))
+                 .where(EVENTS.c.stream_id.in_(ids)).group_by(EVENTS.c.stream_id).subquery())
+        found = dict(s.execute(select(EVENTS.c.stream_id, EVENTS.c.commune).join(
+            first, and_(EVENTS.c.stream_id == first.c.stream_id, EVENTS.c.server_seq == first.c.seq))).all())
+        batch.streams.update({i: found.get(i) for i in ids})
+    actors = sorted({w.actor_id for w in events if w.actor_id})
+    if actors:
+        known = set(s.scalars(select(EVENTS.c.stream_id).where(EVENTS.c.stream_id.in_(actors),
+                                                                EVENTS.c.type == p.UserCreated.TYPE,
+                                                                EVENTS.c.commune == agency)))
+        batch.users.update({a: a in known for a in actors})
+    return batch
 
 
 def _stream_commune(s: Session, batch: _Batch, stream_id: str) -> str | None:
@@ -365,6 +515,10 @@ def _refuse(s: Session, dev: EnrolledDevice, w: proto.WireEvent, body, batch: _B
     known = stream_type_of(w.type)
     if known is not None and known != w.stream_type:
         return "invalid", f"Sự kiện {w.type} không thuộc loại luồng {w.stream_type}."
+    if w.payload is None:
+        return "invalid", f"Sự kiện {w.type} không có nội dung."
+    if _bad_text(w.payload):
+        return "invalid", f"Nội dung sự kiện {w.type} có ký tự NUL hoặc số không hợp lệ (NaN), không lưu được."
     if isinstance(body, Unreadable) and body.reason == "invalid":
         return "invalid", f"Nội dung sự kiện {w.type} phiên bản {w.type_version} không hợp lệ."
     if w.stream_type in (SETTINGS, CALENDAR, CATALOGUE):
@@ -390,6 +544,7 @@ def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: date
     """Store a device's events: idempotent by event id, contiguous per device (Gap when the first new one is not
     the next), quarantined when another event already has the id or the device may not write it; a rule the
     dossier's state breaks is stored and flagged by the fold, never bounced. One transaction."""
+    check_request(req)
     now = now or now_utc()
     if req.device_id != dev.device_id or any(w.device_id != dev.device_id for w in req.events):
         raise Forbidden("Lô sự kiện mang mã thiết bị khác với thiết bị đã xác thực.")
@@ -397,6 +552,7 @@ def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: date
     with db.transaction() as s:
         row = s.execute(select(EnrolledDevice).where(EnrolledDevice.device_id == dev.device_id)
                         .with_for_update()).scalar_one()
+        _refuse_revoked(row)
         acked = row.acked_seq
         ids = [w.event_id for w in events]
         stored = {r.event_id: r for r in s.execute(select(EVENTS.c.event_id, EVENTS.c.device_id, EVENTS.c.device_seq,
@@ -410,7 +566,7 @@ def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: date
         shares: list[tuple[str, str, str]] = []
         fresh: list[dict] = []
         quarantine: list[dict] = []
-        batch = _Batch({}, {})
+        batch = _prefetch(s, row.agency_code, [w for w in events if w.device_seq > acked])
         expected = acked + 1
         for w in events:
             h = content_hash(w)
@@ -445,7 +601,7 @@ def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: date
             fresh.append({"event_id": w.event_id, "device_id": w.device_id, "device_seq": w.device_seq,
                           "stream_type": w.stream_type, "stream_id": w.stream_id, "type": w.type,
                           "type_version": w.type_version, "payload": w.payload, "actor_id": w.actor_id,
-                          "occurred_at": w.occurred_at.astimezone(UTC).replace(microsecond=0),
+                          "occurred_at": as_utc(w.occurred_at).replace(microsecond=0),
                           "base_version": w.base_version, "commune": row.agency_code, "payload_sha256": h})
             results.append(proto.PushResult(event_id=w.event_id, status="stored"))
         if quarantine:
@@ -488,49 +644,111 @@ def wire_of(e: Event) -> proto.WireEvent:
                            base_version=e.base_version, server_seq=e.server_seq, commune=e.commune)
 
 
-def _wire_row(r) -> proto.WireEvent:
-    return proto.WireEvent(event_id=r.event_id, device_id=r.device_id, device_seq=r.device_seq,
-                           stream_type=r.stream_type, stream_id=r.stream_id, type=r.type, type_version=r.type_version,
-                           payload=r.payload, actor_id=r.actor_id, occurred_at=r.occurred_at,
-                           base_version=r.base_version, server_seq=r.server_seq, commune=r.commune)
+_WIRE_COLS = (EVENTS.c.event_id, EVENTS.c.device_id, EVENTS.c.device_seq, EVENTS.c.stream_type, EVENTS.c.stream_id,
+              EVENTS.c.type, EVENTS.c.type_version, EVENTS.c.actor_id,
+              type_coerce(EVENTS.c.occurred_at, String).label("occurred_at"), EVENTS.c.base_version,
+              EVENTS.c.server_seq, EVENTS.c.commune, type_coerce(EVENTS.c.payload, Text).label("payload"))
 
 
-def pull(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> proto.PullResponse:
-    """The events of the device's scope after its cursor, in server order: its commune's, and the whole
-    history of dossiers handed to it from elsewhere (sent with the page that hands them over). A kiosk gets
-    reference data only."""
+_WIRE_SQL = ("event_id, device_id, device_seq, stream_type, stream_id, type, type_version, actor_id, occurred_at, "
+             "base_version, server_seq, commune, payload")
+# The page of a pull on PostgreSQL, with the head, as one statement written out (an idle poll pays for neither
+# building nor compiling a statement). The commune's own events and the events of dossiers shared with it are
+# two index range scans (commune, server_seq) and (stream_id) merged, not one OR that would walk every commune's
+# events after the cursor.
+_PULL_SQL = f"""
+SELECT h.server_id AS head_server_id, h.epoch AS head_epoch, p.* FROM srv_head h LEFT JOIN LATERAL (
+  SELECT * FROM (
+    (SELECT {_WIRE_SQL} FROM events
+      WHERE commune = %(agency)s AND server_seq > %(seq)s ORDER BY server_seq LIMIT %(n)s)
+    UNION ALL
+    (SELECT {', '.join('e.' + c.strip() for c in _WIRE_SQL.split(','))} FROM srv_shares s
+      JOIN events e ON e.stream_id = s.stream_id
+      WHERE s.agency_code = %(agency)s AND e.commune <> %(agency)s AND e.server_seq > %(seq)s
+      ORDER BY e.server_seq LIMIT %(n)s)
+  ) u ORDER BY server_seq LIMIT %(n)s
+) p ON true WHERE h.id = 1 ORDER BY p.server_seq"""
+_PULL_KIOSK_SQL = f"""
+SELECT h.server_id AS head_server_id, h.epoch AS head_epoch, p.* FROM srv_head h LEFT JOIN LATERAL (
+  SELECT {_WIRE_SQL} FROM events
+   WHERE commune = %(agency)s AND server_seq > %(seq)s AND stream_type = ANY(%(types)s)
+   ORDER BY server_seq LIMIT %(n)s
+) p ON true WHERE h.id = 1 ORDER BY p.server_seq"""
+
+
+def _wire_text(r) -> str:
+    """An event as a WireEvent's JSON, its payload spliced in as stored (already JSON): a page of a thousand
+    events is neither parsed nor validated again on its way out."""
+    head = json.dumps({"event_id": r.event_id, "device_id": r.device_id, "device_seq": r.device_seq,
+                       "stream_type": r.stream_type, "stream_id": r.stream_id, "type": r.type,
+                       "type_version": r.type_version, "actor_id": r.actor_id, "occurred_at": r.occurred_at,
+                       "base_version": r.base_version, "server_seq": r.server_seq, "commune": r.commune},
+                      ensure_ascii=False, separators=(",", ":"))
+    return f'{head[:-1]},"payload":{r.payload}}}'
+
+
+def pull_json(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> str:
+    """The events of the device's scope after its cursor, in server order, as a PullResponse's JSON: its
+    commune's, and the whole history of dossiers handed to it from elsewhere (sent with the page that hands
+    them over). A kiosk gets reference data only.
+
+    On PostgreSQL the head (server id, epoch) and the page come in one statement outside any transaction, so
+    the poll of an up-to-date device is one round trip. Events commit in server_seq order (the head row's lock,
+    see `_sequence`), so what one statement sees is a prefix of the log and the cursor never passes a late
+    commit."""
     limit = max(1, min(limit, proto.MAX_PAGE))
-    with db.transaction() as s:
-        head = head_of(s)
-        seq = 0
-        if cursor:
-            cur = proto.parse_cursor(cursor)
-            if cur is None or cur[0] != head.server_id or cur[1] != head.epoch:
-                raise MustResync(head.epoch)
-            seq = cur[2]
-        agency = dev.agency_code
-        shares = select(Share.stream_id).where(Share.agency_code == agency)
-        scope = EVENTS.c.commune == agency
-        if dev.kind == "kiosk":
-            scope = and_(scope, EVENTS.c.stream_type.in_(KIOSK_PULLS))
+    cur = proto.parse_cursor(cursor) if cursor else None
+    if cursor and cur is None:
+        with db.read() as con:
+            raise MustResync(con.execute(select(Head.epoch).where(Head.id == 1)).scalar_one())
+    seq = cur[2] if cur else 0
+    agency = dev.agency_code
+    with db.read() as con:
+        if db.postgres:
+            sql = _PULL_KIOSK_SQL if dev.kind == "kiosk" else _PULL_SQL
+            got = con.exec_driver_sql(sql, {"agency": agency, "seq": seq, "n": limit + 1,
+                                            "types": list(KIOSK_PULLS)}).all()
+            if not got:
+                raise ServiceError("Máy chủ chưa được khởi tạo: hãy chạy “motcua server init --db …”.")
+            server_id, epoch = got[0].head_server_id, got[0].head_epoch
+            rows = [r for r in got if r.event_id is not None]
         else:
-            scope = or_(scope, EVENTS.c.stream_id.in_(shares))
-        rows = s.execute(select(EVENTS).where(EVENTS.c.server_seq > seq, scope)
-                         .order_by(EVENTS.c.server_seq).limit(limit + 1)).all()
+            scope = EVENTS.c.commune == agency
+            if dev.kind == "kiosk":
+                scope = and_(scope, EVENTS.c.stream_type.in_(KIOSK_PULLS))
+            else:
+                scope = or_(scope, EVENTS.c.stream_id.in_(select(Share.stream_id).where(Share.agency_code == agency)))
+            page = (select(*_WIRE_COLS).where(EVENTS.c.server_seq > seq, scope).order_by(EVENTS.c.server_seq)
+                    .limit(limit + 1))
+            with con.begin():
+                head = con.execute(select(Head.server_id, Head.epoch).where(Head.id == 1)).one_or_none()
+                if head is None:
+                    raise ServiceError("Máy chủ chưa được khởi tạo: hãy chạy “motcua server init --db …”.")
+                server_id, epoch = head
+                rows = con.execute(page).all()
+        if cur is not None and (cur[0] != server_id or cur[1] != epoch):
+            raise MustResync(epoch)
         more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1].server_seq if rows else seq
-        out = [_wire_row(r) for r in rows]
+        out = [_wire_text(r) for r in rows]
         if dev.kind != "kiosk" and rows:
-            for share in s.scalars(select(Share).where(Share.agency_code == agency, Share.shared_at_seq > seq,
-                                                       Share.shared_at_seq <= last)):
-                earlier = s.execute(select(EVENTS).where(EVENTS.c.stream_id == share.stream_id,
-                                                         EVENTS.c.server_seq < share.shared_at_seq,
-                                                         EVENTS.c.commune != agency)
-                                    .order_by(EVENTS.c.server_seq)).all()
-                out += [_wire_row(r) for r in earlier]
-        return proto.PullResponse(events=out, next_cursor=proto.cursor_text(head.server_id, head.epoch, last),
-                                  has_more=more, epoch=head.epoch)
+            for share in con.execute(select(Share.stream_id, Share.shared_at_seq)
+                                     .where(Share.agency_code == agency, Share.shared_at_seq > seq,
+                                            Share.shared_at_seq <= last)).all():
+                earlier = con.execute(select(*_WIRE_COLS).where(EVENTS.c.stream_id == share.stream_id,
+                                                                EVENTS.c.server_seq < share.shared_at_seq,
+                                                                EVENTS.c.commune != agency)
+                                      .order_by(EVENTS.c.server_seq)).all()
+                out += [_wire_text(r) for r in earlier]
+    tail = json.dumps({"next_cursor": proto.cursor_text(server_id, epoch, last), "has_more": more,
+                       "epoch": epoch}, separators=(",", ":"))
+    return '{"events":[' + ",".join(out) + "]," + tail[1:]
+
+
+def pull(db: ServerDB, dev: EnrolledDevice, cursor: str, limit: int) -> proto.PullResponse:
+    """`pull_json`, as the message."""
+    return proto.PullResponse.model_validate_json(pull_json(db, dev, cursor, limit))
 
 
 # --- reference snapshots -----------------------------------------------------------------------------------------
@@ -601,36 +819,42 @@ class ServerCheck:
 
 
 def check(db: ServerDB) -> ServerCheck:
-    """Fold up to date, then compare every projection table with a fresh fold of the whole log."""
+    """Fold up to date, then compare every projection table with a fresh fold of the whole log, clashes between
+    dossiers (two with one code or one book line) included: the fresh rows are written in a savepoint that is
+    rolled back, so they come back through the same column types and the same clash rule as the stored ones."""
     from app.eventlog import fold_all
+    from app.eventlog.store import refresh_clashes
 
     catch_up(db)
     with db.transaction() as s:
         head = head_of(s)
         proj = s.get(Projector, 1)
-        fresh = fold_all(s, skip_types=REFERENCE_TYPES)
-        tables, differing = {}, []
-        for name in SERVER_TABLES:
-            table = T[name]
-            keys = [c.name for c in table.primary_key.columns]
-            stored = sorted((dict(r) for r in s.execute(select(table)).mappings()),
-                            key=lambda r: tuple(str(r[k]) for k in keys))
-            folded = sorted((_typed(table, r) for r in fresh.get(name, [])),
-                            key=lambda r: tuple(str(r[k]) for k in keys))
-            tables[name] = (len(stored), len(folded))
-            if stored != folded:
-                differing.append(name)
+
+        def rows_of() -> dict[str, list[dict]]:
+            out = {}
+            for name in SERVER_TABLES:
+                keys = [c.name for c in T[name].primary_key.columns]
+                out[name] = sorted((dict(r) for r in s.execute(select(T[name])).mappings()),
+                                   key=lambda r: tuple(str(r[k]) for k in keys))
+            return out
+
+        stored = rows_of()
+        fresh_rows = fold_all(s, skip_types=REFERENCE_TYPES)
+        savepoint = s.begin_nested()
+        try:
+            for name in reversed(SERVER_TABLES):
+                s.execute(delete(T[name]))
+            for name in SERVER_TABLES:
+                if fresh_rows.get(name):
+                    s.execute(insert(T[name]), fresh_rows[name])
+            refresh_clashes(s, None, None)
+            folded = rows_of()
+        finally:
+            savepoint.rollback()
+        tables = {name: (len(stored[name]), len(folded[name])) for name in SERVER_TABLES}
+        differing = [name for name in SERVER_TABLES if stored[name] != folded[name]]
         events = s.scalar(select(func.count()).select_from(EVENTS))
         return ServerCheck(events, proj.projected_seq, head.last_seq, tables, differing)
-
-
-def _typed(table, row: dict) -> dict:
-    """A folded row as the database gives it back (column types applied both ways)."""
-    out = {}
-    for c in table.columns:
-        v = row.get(c.name)
-        out[c.name] = v
-    return out
 
 
 def quarantined(db: ServerDB) -> list[Quarantined]:
@@ -641,6 +865,6 @@ def quarantined(db: ServerDB) -> list[Quarantined]:
         return rows
 
 
-__all__ = ["Forbidden", "Gap", "MustResync", "add_commune", "authenticate", "catch_up", "check",
+__all__ = ["Forbidden", "Gap", "Malformed", "MustResync", "add_commune", "authenticate", "catch_up", "check",
            "enrol_code", "enroll", "hello", "init_server", "pull", "push", "quarantined", "reference", "revoke",
            "rotate_epoch"]
