@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from app.domain.rating import levels_of
 from app.services.database import Database
 from app.services.dossiers import get_dossier
-from app.domain.rating import levels_of
 from app.services.errors import NotFound
 from app.services.ratings import invite, new_rating_id, open_invitation, rating_status, record_rating
 from app.services.users import login
