@@ -21,6 +21,7 @@ from app.eventlog import payloads as p
 # stream types
 DOSSIER, INTAKE, DEVICE, USER, SETTINGS, CALENDAR, CATALOGUE, LOGBOOK = (
     "dossier", "intake", "device", "user", "settings", "calendar", "catalogue", "logbook")
+DEVICE_SETTINGS, AUDIT = "device_settings", "audit"
 
 CURRENT: dict[str, type[p.Payload]] = {cls.TYPE: cls for cls in p.ALL_PAYLOADS}
 
@@ -37,6 +38,8 @@ STREAM_OF: dict[str, str] = {
     p.CataloguePublished.TYPE: CATALOGUE,
     p.DayClosed.TYPE: LOGBOOK,
     p.VolumeClosed.TYPE: LOGBOOK,
+    p.DeviceConfigured.TYPE: DEVICE_SETTINGS,
+    p.AuditRecorded.TYPE: AUDIT,
 }
 
 
@@ -124,6 +127,17 @@ def stream_type_of(type_: str) -> str | None:
 def logbook_stream(device_id: str) -> str:
     """The stream of a device's day book: every closing of every volume of that device."""
     return f"{LOGBOOK}/{device_id}"
+
+
+def device_settings_stream(device_id: str) -> str:
+    """The stream of one device's own settings (printer, backups)."""
+    return f"{DEVICE_SETTINGS}/{device_id}"
+
+
+def audit_stream(device_id: str) -> str:
+    """The stream of what was viewed, printed and exported on one device. Its fold is one row per event, so
+    the store adds rows for new events only instead of folding the stream again."""
+    return f"{AUDIT}/{device_id}"
 
 
 def reference_stream(kind: str, agency_code: str) -> str:
