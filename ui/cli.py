@@ -577,8 +577,8 @@ def cmd_admin_extra_slot(args) -> int:
 
     db = _open(args.db)
     try:
-        _actor(db, args, roles=("admin",))
-        slots = add_extra_slot(db, args.slot)
+        admin = _actor(db, args, roles=("admin",))
+        slots = add_extra_slot(db, args.slot, actor_id=admin.id)
     finally:
         db.close()
     print(f"Máy này dùng các số hiệu {', '.join(map(str, slots))}: sau 999 mã trong ngày của số hiệu {slots[0]}, "

@@ -14,11 +14,13 @@ from app.domain.text import nfc, search_key
 from app.eventlog import DeviceContext, append
 from app.eventlog.payloads import CatalogueProcedure, CataloguePublished, DurationData, PaperSpecData
 from app.eventlog.registry import CATALOGUE, reference_stream
+from app.services.access import Permission, require_account
 from app.services.database import Database
 from app.services.errors import NotFound, ServiceError
 from db.models import Procedure, ReferenceVersion
+from resources import resource
 
-SEED_CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "catalogue" / "catalogue.json"
+SEED_CATALOGUE = resource("catalogue", "catalogue.json")
 
 
 @dataclass(frozen=True)
@@ -103,13 +105,46 @@ def import_catalogue(s: Session, device: DeviceContext, data: dict, *, now, acto
     return len(payload.procedures)
 
 
-def import_catalogue_file(db: Database, path: Path | str = SEED_CATALOGUE, *, actor_id: str | None = None) -> int:
+def read_catalogue_file(path: Path | str) -> dict:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ServiceError(f"Không đọc được tệp danh mục {path}: {exc}") from exc
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise ServiceError(f"Không đọc được tệp danh mục {path}: {why}. Tệp phải là JSON theo mẫu danh mục của "
+                           "MotCua (mục “procedures”).") from exc
+
+
+def import_catalogue_file(db: Database, path: Path | str, *, actor_id: str | None) -> int:
+    """An administrator (`actor_id`) publishes the catalogue in `path` to the commune. Returns its size."""
+    data = read_catalogue_file(path)
     with db.transaction() as s:
+        require_account(s, actor_id, Permission.ADMINISTER)
         return import_catalogue(s, db.device, data, now=db.clock(), actor_id=actor_id)
+
+
+def seed_catalogue_file(db: Database, path: Path | str | None = None) -> int:
+    """The first catalogue of a new office (set-up, before anyone can sign in): the seed one by default."""
+    data = read_catalogue_file(path or SEED_CATALOGUE)
+    with db.transaction() as s:
+        return import_catalogue(s, db.device, data, now=db.clock())
+
+
+@dataclass(frozen=True)
+class CatalogueSummary:
+    version: str
+    source: str
+    procedures: int
+    fields: int
+    updated_at: object  # UTC datetime or None
+
+
+def catalogue_summary(db: Database) -> CatalogueSummary:
+    """The version of the catalogue in use and its size, for the administrator's screen."""
+    with db.reading() as s:
+        row = s.get(ReferenceVersion, "catalogue")
+        active = list(s.scalars(select(Procedure).where(Procedure.active.is_(True))))
+    return CatalogueSummary(row.version if row else "", "", len(active), len({p.field for p in active}),
+                            row.updated_at if row else None)
 
 
 def catalogue_version(s: Session) -> str:

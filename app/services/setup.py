@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from app.domain.ids import uuid7
 from app.eventlog import DeviceContext, append, find_local_device
 from app.eventlog.payloads import DeviceRegistered
-from app.services.catalogue import SEED_CATALOGUE, import_catalogue_file
+from app.services.catalogue import SEED_CATALOGUE, seed_catalogue_file
 from app.services.database import Database
 from app.services.errors import ServiceError
 from app.services.inputs import clean
 from app.services.settings import save_settings
-from app.services.users import UserInfo, create_user
+from app.services.users import UserInfo, first_accounts
 from db.models import Counter, Device, FileMark, LocalDevice
 
 
@@ -96,9 +96,9 @@ def initialise_office(
         if demo:  # the only place a file becomes a demo: its demo accounts may then act without a password
             s.add(FileMark(key=DEMO_MARK, value="motcua demo", set_at=db.clock()))
         for acc in staff:
-            users.append(create_user(s, device, username=acc.username, full_name=acc.full_name,
+            users.append(first_accounts(s, device, username=acc.username, full_name=acc.full_name,
                                      password=acc.password, role=acc.role, title=acc.title, unit=acc.unit, at=now))
     db.forget_device()
     if catalogue is not None:
-        import_catalogue_file(db, catalogue)
+        seed_catalogue_file(db, catalogue)
     return users
