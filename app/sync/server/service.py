@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.codes import AGENCY_RE
 from app.domain.ids import uuid7
 from app.domain.text import nfc
 from app.eventlog import Event, decode
@@ -48,7 +49,6 @@ KIOSK_WRITES_PREFIXES = ("rating.", "kiosk.", "device.")
 SERVER_TABLES = tuple(name for name in T if name not in ("settings", "calendar_days", "procedures",
                                                           "reference_versions"))
 CODE_LIFETIME = timedelta(days=7)
-AGENCY_RE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2}){2}\.[0-9A-Z]{3}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
 
