@@ -152,7 +152,7 @@ def cmd_demo(args) -> int:
     db_path = Path(args.db) if args.db else default_db_path().with_name("motcua-demo.sqlite")
     state = _demo_state(db_path)
     if state == "foreign":
-        return _fail(f"{db_path} là dữ liệu của một đơn vị thật, không phải xã mẫu; "
+        return _fail(f"{db_path} là dữ liệu của một đơn vị thật, không phải tệp xã mẫu (do “motcua demo” tạo); "
                      + ("--reset chỉ xóa dữ liệu của xã mẫu. " if args.reset else "")
                      + "Hãy chọn tệp khác cho xã mẫu (--db).")
     if state == "partial":

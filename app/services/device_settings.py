@@ -100,3 +100,22 @@ def update_device_settings(db: Database, changes: dict[str, str], *, actor_id: s
             append(s, device, DeviceConfigured(values=values), stream_id=device_settings_stream(device.device_id),
                    actor_id=actor_id, occurred_at=db.clock())
     return read_device_settings(db)
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    id: str
+    name: str
+    slot: int
+    kind: str
+    this_file: bool  # a device that writes into this file (this PC's counter, its kiosk)
+
+
+def list_devices(db: Database) -> list[DeviceInfo]:
+    """The commune's devices this file knows of (its own and those it heard of by sync)."""
+    from db.models import Device, LocalDevice
+
+    with db.reading() as s:
+        local = set(s.scalars(select(LocalDevice.device_id)))
+        rows = s.scalars(select(Device).where(Device.kind != "server").order_by(Device.kind, Device.slot))
+        return [DeviceInfo(d.id, d.name, d.slot, d.kind, d.id in local) for d in rows]
