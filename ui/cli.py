@@ -664,7 +664,8 @@ def build_parser() -> argparse.ArgumentParser:
     from app.version import __version__
     from ui.cli_vi import Parser, add_db
 
-    p = Parser(prog="motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã. Không có lệnh: mở màn hình "
+    called = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
+    p = Parser(prog=called if called.startswith("motcua") else "motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã. Không có lệnh: mở màn hình "
                                           "quầy (như “motcua counter”). Mỗi lệnh có --help riêng.",
                epilog="Tệp dữ liệu: --db TỆP, hoặc biến MOTCUA_DB, hoặc tệp mặc định của máy. "
                       "Người chạy lệnh ghi dữ liệu: --user / MOTCUA_USER và mật khẩu (hỏi khi chạy, biến "

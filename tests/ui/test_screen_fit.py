@@ -109,3 +109,29 @@ def test_the_statistics_tab_opens_with_figures_and_the_status_bar_says_today_onc
     w.tabs.setCurrentWidget(w.stats)
     qtbot.waitUntil(lambda: w.stats.report is not None, timeout=10000)
     assert w.stats.cell_text("Tổng số", 1) == "1"
+
+
+def test_the_operations_windows_fit_1366_by_728(qtbot, office_db, tmp_path):
+    from tests.conftest import admin_of
+    from ui.admin_window import AccountDialog, AdminWindow, PasswordDialog
+    from ui.audit_panel import AuditDialog
+    from ui.demo_app import DemoProgress
+    from ui.setup_window import SetupWindow
+
+    admin = admin_of(office_db)
+    setup = SetupWindow(tmp_path / "moi.sqlite")
+    qtbot.addWidget(setup)
+    setup.show()
+    fits(setup)
+    window = AdminWindow(office_db, admin)
+    qtbot.addWidget(window)
+    window.show()
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.waitUntil(lambda: not getattr(window.tabs.currentWidget(), "busy", False), timeout=10000)
+        fits(window)
+    for dlg in (AuditDialog(office_db, admin), PasswordDialog(office_db, admin), AccountDialog(window),
+                DemoProgress(tmp_path / "demo.sqlite", 300)):
+        qtbot.addWidget(dlg)
+        dlg.show()
+        fits(dlg)
