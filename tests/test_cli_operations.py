@@ -198,3 +198,15 @@ def test_unconfigured_counter_refuses_a_named_file_but_not_silently(env, capsys,
     con.close()
     code, _out, err = run(capsys, "setup", "--db", str(tmp_path / "la.sqlite"))
     assert code == 2 and "không phải của MotCua" in err
+
+
+def test_the_demo_never_goes_into_the_real_data_file(env, capsys, tmp_path, monkeypatch):
+    from ui import cli as cli_module
+
+    made = []
+    monkeypatch.setattr(cli_module, "seed_demo_file", lambda path, n, progress=None: made.append(path))
+    code, out, _err = run(capsys, "demo", "--no-gui")
+    assert code == 0 and made == [tmp_path / "home" / "motcua-demo.sqlite"] and out.strip() == str(made[0])
+    env.setenv("MOTCUA_DB", str(tmp_path / "that" / "real.sqlite"))
+    code, out, _err = run(capsys, "demo", "--no-gui")
+    assert made[-1] == tmp_path / "that" / "motcua-demo.sqlite"

@@ -653,7 +653,9 @@ def cmd_calendar_off_days(args) -> int:
 
 
 PASSWORD_FLAGS = ("--password", "--admin-password", "--new-password")
-NO_DATABASE = ("calendar", "server")  # commands whose --db is optional and has no default file
+# commands whose --db has no default file (calendar, server) or a default of their own (the demo's own file,
+# never the real one)
+NO_DATABASE = ("calendar", "server", "demo")
 
 
 def _json_arg(x: argparse.ArgumentParser) -> None:
