@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.calendar import WEEKDAYS, DayKind
+from app.domain.calendar import TZ, WEEKDAYS, DayKind
 from app.services import backups
 from app.services.access import ROLES, Permission, require
 from app.services.calendar_admin import set_calendar_day
@@ -114,7 +114,7 @@ T = {
     "backup_folder": "Thư mục sao lưu",
     "backup_choose": "Chọn…",
     "backup_auto": "Tự động sao lưu mỗi ngày khi chương trình đang chạy",
-    "backup_time": "Từ giờ",
+    "backup_time": "từ",
     "backup_keep": "Giữ lại",
     "backup_keep_suffix": " bản",
     "backup_now": "Sao lưu ngay",
@@ -145,6 +145,7 @@ T = {
     "edit_title": "Sửa thiết lập",
     "edit_label": "{label} ({key}):",
     "yes": "có",
+    "empty_value": "(để trống: dùng mặc định)",
     "no": "không",
 }
 # The names of office settings in words (keys from other features are shown by their key when not listed).
@@ -222,6 +223,8 @@ def _fill(table: QTableWidget, rows: list[tuple]) -> None:
 def _time(text: str) -> QTimeEdit:
     edit = QTimeEdit(QTime.fromString(text, "HH:mm"))
     edit.setDisplayFormat("HH:mm")
+    edit.setButtonSymbols(QTimeEdit.ButtonSymbols.NoButtons)  # typed: 1145 → 11:45
+    edit.setMinimumWidth(70)
     return edit
 
 
@@ -288,9 +291,14 @@ class OfficePage(_Page):
         bar = QHBoxLayout()
         bar.addWidget(self.message, 1)
         bar.addWidget(self.save_button)
+        body = QWidget()
+        body.setMaximumWidth(900)
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(form)
+        inner.addWidget(hours)
         lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(hours)
+        lay.addWidget(body)
         lay.addStretch(1)
         lay.addLayout(bar)
 
@@ -464,10 +472,11 @@ class CataloguePage(_Page):
 class CalendarPage(_Page):
     def __init__(self, window: AdminWindow):
         super().__init__(window)
-        today = window.db.clock().date()
+        today = window.db.clock().astimezone(TZ).date()
         self.year = QSpinBox()
         self.year.setRange(2020, 2050)
         self.year.setValue(min(max(today.year, 2020), 2050))
+        self.year.setMinimumWidth(90)
         self.year.valueChanged.connect(lambda _y: self.load())
         self.table = _table(T["cal_cols"], 3)
         self.day = QDateEdit(QDate(today))
@@ -708,13 +717,22 @@ class BackupPage(_Page):
         self.keep = QSpinBox()
         self.keep.setRange(1, 365)
         self.keep.setSuffix(T["backup_keep_suffix"])
+        self.keep.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.keep.setMinimumWidth(90)
+        when = QHBoxLayout()
+        when.addWidget(self.auto)
+        when.addSpacing(16)
+        when.addWidget(QLabel(T["backup_time"]))
+        when.addWidget(self.time)
+        when.addSpacing(16)
+        when.addWidget(QLabel(T["backup_keep"]))
+        when.addWidget(self.keep)
+        when.addStretch(1)
         form = QFormLayout()
         form.addRow(T["backup_last"], self.last)
         form.addRow("", self.warning)
         form.addRow(T["backup_folder"], folder_row)
-        form.addRow("", self.auto)
-        form.addRow(T["backup_time"], self.time)
-        form.addRow(T["backup_keep"], self.keep)
+        form.addRow("", when)
         self.files = _table(("Tệp", "Kích thước"), 0)
         self.save_button = QPushButton(T["save"])
         self.save_button.clicked.connect(self.save)
@@ -835,6 +853,8 @@ class BackupPage(_Page):
 
 
 def _value_text(value) -> str:
+    if value == "" or value is None:
+        return T["empty_value"]
     if isinstance(value, bool):
         return T["yes"] if value else T["no"]
     if isinstance(value, dict | list):
@@ -876,8 +896,8 @@ class SettingsTable(QWidget):
         dlg = QInputDialog(self)
         dlg.setWindowTitle(T["edit_title"])
         dlg.setLabelText(T["edit_label"].format(label=SETTING_LABELS.get(key, key), key=key))
-        dlg.setTextValue("" if key == "kiosk_pin" else _value_text(value) if not isinstance(value, bool)
-                         else ("on" if value else "off"))
+        dlg.setTextValue("" if key == "kiosk_pin" or value in ("", None) else _value_text(value)
+                         if not isinstance(value, bool) else ("on" if value else "off"))
         dlg.setOkButtonText(T["ok"])
         dlg.setCancelButtonText(T["cancel"])
         dlg.resize(560, dlg.sizeHint().height())

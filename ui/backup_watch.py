@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.services.backups import backup_due, backup_status, run_backup
 from app.services.errors import ServiceError
@@ -16,10 +16,11 @@ from ui.workers import run_in_thread
 log = logging.getLogger(__name__)
 
 T = {
-    "item_ok": "Sao lưu: {when}",
-    "item_never": "Chưa sao lưu",
-    "item_old": "Sao lưu đã cũ: {when}",
-    "tip": "Lần sao lưu gần nhất: {when}\nThư mục: {folder}\n{warning}Bấm để mở phần Sao lưu của Quản trị hệ thống.",
+    "item_ok": "Lần sao lưu gần nhất: {when}",
+    "item_never": "Chưa sao lưu lần nào",
+    "notice": "<b>Sao lưu dữ liệu:</b> {warning} Thư mục sao lưu: {folder}",
+    "open": "Mở phần Sao lưu",
+    "later": "Để sau",
     "failed": "Sao lưu tự động chưa được: {msg}",
 }
 CHECK_MS = 10 * 60 * 1000  # a look every ten minutes
@@ -79,32 +80,44 @@ class BackupWatch(QObject):
         self.refresh()
 
 
-class BackupStatusItem(QPushButton):
-    """For administrators: the last backup's time in the status bar, red with a warning when it is old."""
+class BackupNotice(QFrame):
+    """For administrators, at the top of the counter window: the last backup is too old (or there is none, or the
+    automatic one failed); a button opens the administration's backup page. Hidden when all is well: the status
+    bar of a 1366-pixel screen has no room to spare, and the time of the last backup is on that page."""
 
     open_requested = Signal()
 
     def __init__(self, watch: BackupWatch, parent: QWidget | None = None):
-        super().__init__(T["item_never"], parent)
+        super().__init__(parent)
         self.watch = watch
-        self.setFlat(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setObjectName("backupItem")
-        self.clicked.connect(self.open_requested.emit)
-        watch.status.connect(self.show_status)
+        self.setObjectName("backupNotice")
+        self.setStyleSheet("#backupNotice { background: #fde7e4; border-bottom: 1px solid #e6a79e; }")
+        self.dismissed = False
         self.warning = ""
+        self.last_text = ""
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 4, 10, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.open_button = QPushButton(T["open"])
+        self.later_button = QPushButton(T["later"])
+        self.open_button.clicked.connect(self.open_requested.emit)
+        self.later_button.clicked.connect(self.dismiss)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.open_button)
+        lay.addWidget(self.later_button)
+        self.hide()
+        watch.status.connect(self.show_status)
 
     def show_status(self, st) -> None:
-        when = f"{st.last.at:%H:%M %d/%m}" if st.last else "chưa có"
-        self.warning = st.warning or self.watch.last_error
+        self.last_text = T["item_ok"].format(when=f"{st.last.at:%H:%M %d/%m/%Y}") if st.last else T["item_never"]
         stale = st.last is None or "cách đây" in st.warning
-        if st.last is None:
-            self.setText(T["item_never"])
-        else:
-            self.setText((T["item_old"] if stale else T["item_ok"]).format(when=when))
-        red = stale or bool(self.watch.last_error)
-        color, weight = ("#b3261e", "font-weight: bold;") if red else ("#444444", "")
-        self.setStyleSheet(f"QPushButton {{ color: {color}; {weight} padding: 2px 6px; border: none; }}"
-                           "QPushButton:hover { text-decoration: underline; }")
-        self.setToolTip(T["tip"].format(when=when, folder=st.folder,
-                                        warning=(self.warning + "\n") if self.warning else ""))
+        self.warning = st.warning if stale else ""
+        if self.watch.last_error:
+            self.warning = " ".join(x for x in (self.warning, T["failed"].format(msg=self.watch.last_error)) if x)
+        self.label.setText(T["notice"].format(warning=self.warning, folder=st.folder))
+        self.setVisible(bool(self.warning) and not self.dismissed)
+
+    def dismiss(self) -> None:
+        self.dismissed = True
+        self.hide()

@@ -33,7 +33,7 @@ from app.services.users import UserInfo
 from ui.admin_window import AdminWindow, PasswordDialog
 from ui.app import fit_to_screen, install_wheel_guard
 from ui.audit_panel import AuditDialog
-from ui.backup_watch import BackupStatusItem, BackupWatch
+from ui.backup_watch import BackupNotice, BackupWatch
 from ui.change_watcher import ChangeWatcher
 from ui.daybook_dialog import CloseDayDialog, DaybookNotice, DaybookStatusItem, DaybookWatch
 from ui.dossier_list import DossierListPanel, DueBadge
@@ -300,11 +300,11 @@ class CounterWindow(QMainWindow):
         # the daily automatic backup, whoever is signed in; its state in the status bar for an administrator
         self.backups = BackupWatch(db, self)
         self.backups.failed.connect(lambda msg: self.statusBar().showMessage(msg, 15000))
-        self.backup_item: BackupStatusItem | None = None
+        self.backup_notice: BackupNotice | None = None
         if can(user, Permission.ADMINISTER):
-            self.backup_item = BackupStatusItem(self.backups)
-            self.backup_item.open_requested.connect(lambda: self.open_admin("backup"))
-            bar.addPermanentWidget(self.backup_item)
+            self.backup_notice = BackupNotice(self.backups)
+            self.backup_notice.open_requested.connect(lambda: self.open_admin("backup"))
+            central_layout.insertWidget(1, self.backup_notice)
         bar.addPermanentWidget(self.daybook_item)
         bar.addPermanentWidget(self.badge)
         bar.addPermanentWidget(self.count_label)
@@ -384,7 +384,7 @@ class CounterWindow(QMainWindow):
             self.reception.reference_changed()
         if self.admin_window is not None:
             self.admin_window.data_changed(changes)
-        if changes.touches("audit") and self.backup_item is not None:
+        if changes.touches("audit") and self.backup_notice is not None:
             self.backups.refresh()
 
     def reload(self) -> None:

@@ -4,11 +4,13 @@ code. Nothing is written until the person presses the button; the work runs in a
 
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTime, Signal
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -18,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QTabWidget,
     QTimeEdit,
     QVBoxLayout,
@@ -36,13 +37,18 @@ from ui.workers import run_in_thread
 T = {
     "title": "MotCua – Thiết lập máy mới",
     "intro": "Máy này chưa có dữ liệu của đơn vị nào. Thiết lập một đơn vị mới, hoặc kết nối máy với máy chủ của "
-             "tỉnh nếu tỉnh đã cấp mã đăng ký cho máy này. Dữ liệu sẽ lưu tại: {path}",
+             "tỉnh nếu tỉnh đã cấp mã đăng ký cho máy này.<br>Dữ liệu sẽ lưu tại: <b>{path}</b>",
     "tab_new": "Đơn vị mới",
     "tab_enroll": "Kết nối máy chủ tỉnh",
     "office": "Đơn vị (in trên mọi biểu mẫu)",
     "agency_code": "Mã định danh điện tử",
     "agency_ph": "ví dụ 000.17.22.H56",
     "agency_hint": "Theo QCVN 102:2016; nằm trong mọi mã hồ sơ, không đổi được sau này.",
+    "agency_note": "Mã định danh điện tử lấy từ Văn phòng UBND tỉnh hoặc Sở Khoa học và Công nghệ; nó đứng đầu mọi "
+                   "mã hồ sơ nên không đổi được sau khi thiết lập. Các tên in trên biểu mẫu đổi được sau này trong "
+                   "Quản trị hệ thống.",
+    "agency_short": "Chưa đúng dạng QCVN 102:2016: bốn nhóm 3, 2, 2, 3 chữ số hoặc chữ in hoa, cách nhau bởi dấu "
+                    "chấm, ví dụ 000.17.22.H56.",
     "parent_body": "Cơ quan chủ quản",
     "parent_ph": "Ủy ban nhân dân xã Tân Hưng",
     "center_name": "Tên trung tâm / bộ phận",
@@ -111,7 +117,26 @@ def _error_label() -> QLabel:
 def _time(text: str) -> QTimeEdit:
     edit = QTimeEdit(QTime.fromString(text, "HH:mm"))
     edit.setDisplayFormat("HH:mm")
+    edit.setButtonSymbols(QTimeEdit.ButtonSymbols.NoButtons)  # typed: 0730 → 07:30
+    edit.setMinimumWidth(70)
     return edit
+
+
+class SlotBox(QComboBox):
+    """The slot 1–9 as a drop-down (its value like a spin box's)."""
+
+    valueChanged = Signal(int)
+
+    def __init__(self):
+        super().__init__()
+        self.addItems([str(n) for n in range(1, 10)])
+        self.currentIndexChanged.connect(lambda i: self.valueChanged.emit(i + 1))
+
+    def value(self) -> int:
+        return self.currentIndex() + 1
+
+    def setValue(self, n: int) -> None:  # noqa: N802 - like QSpinBox
+        self.setCurrentIndex(n - 1)
 
 
 class SetupWindow(QDialog):
@@ -128,7 +153,8 @@ class SetupWindow(QDialog):
         self.busy = False
         self.setWindowTitle(T["title"])
         self.setObjectName("setupWindow")
-        intro = QLabel(T["intro"].format(path=self.db_path))
+        intro = QLabel(T["intro"].format(path=html.escape(str(self.db_path))))
+        intro.setTextFormat(Qt.TextFormat.RichText)
         intro.setWordWrap(True)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._new_office_page(), T["tab_new"])
@@ -174,6 +200,10 @@ class SetupWindow(QDialog):
             box.addWidget(self.errors[key])
             form.addRow(T[key], box)
         self.edits["agency_code"].setToolTip(T["agency_hint"])
+        note = QLabel(T["agency_note"])
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        form.addRow("", note)
         self.edits["agency_code"].textEdited.connect(self._check_agency)
         self.edits["place_name"].textEdited.connect(self._suggest_names)
 
@@ -195,8 +225,8 @@ class SetupWindow(QDialog):
 
         device = QGroupBox(T["device"])
         dform = QFormLayout(device)
-        self.slot = QSpinBox()
-        self.slot.setRange(1, 9)
+        self.slot = SlotBox()
+        self.slot.setMaximumWidth(90)
         self.device_name = QLineEdit("Quầy 1")
         self.slot.valueChanged.connect(lambda n: self.device_name.setText(f"Quầy {n}")
                                        if self.device_name.text().startswith("Quầy ") else None)
@@ -224,6 +254,9 @@ class SetupWindow(QDialog):
         aform.addRow(T["password2"], self.password2)
         aform.addRow("", self.errors["admin"])
 
+        left = QVBoxLayout()
+        left.addWidget(office)
+        left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(hours)
         right.addWidget(device)
@@ -231,13 +264,13 @@ class SetupWindow(QDialog):
         right.addStretch(1)
         page = QWidget()
         row = QHBoxLayout(page)
-        row.addWidget(office, 11)
+        row.addLayout(left, 11)
         row.addLayout(right, 9)
         return page
 
     def _check_agency(self, text: str) -> None:
         problem = agency_code_problem(text.strip().upper()) if text.strip() else None
-        self._show("agency_code", problem.split(". Mã này")[0] + "." if problem else "")
+        self._show("agency_code", T["agency_short"] if problem else "")
 
     def _suggest_names(self, place: str) -> None:
         """Typing the place fills the names still empty the usual way ("xã <place>"); each stays editable."""
@@ -270,6 +303,8 @@ class SetupWindow(QDialog):
     def problems(self) -> dict[str, str]:
         """Every field's problem at once (nothing is written while there is one)."""
         problems = check_setup(self.settings(), slot=self.slot.value())
+        if "agency_code" in problems:
+            problems["agency_code"] = T["agency_short"]
         admin = []
         if m := username_problem(self.admin_user.text().strip().lower()):
             admin.append(m)

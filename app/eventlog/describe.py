@@ -21,6 +21,7 @@ class Described:
     action: str  # "Tiếp nhận hồ sơ", "Đổi thiết lập"…
     subject: str  # "dossier", "user", "settings", "calendar", "catalogue", "logbook", "device", "intake", "other"
     detail: str = ""
+    ref: str = ""  # what it is about, when the stream does not say it (a day, a volume, a catalogue version)
 
 
 def _value(v) -> str:
@@ -61,7 +62,8 @@ def describe(ev: Event) -> Described:
     if isinstance(pl, p.IntakeRefused):
         return Described("Phiếu từ chối tiếp nhận (mẫu 03)", "intake", pl.procedure.code)
     if isinstance(pl, p.DeviceRegistered):
-        return Described("Đăng ký thiết bị", "device", f"{pl.name} (số hiệu {pl.slot}, {pl.kind})")
+        kind = {"counter": "quầy", "kiosk": "máy đánh giá", "server": "máy chủ"}.get(pl.kind, pl.kind)
+        return Described("Đăng ký thiết bị", "device", f"{kind}, số hiệu {pl.slot}", pl.name)
     if isinstance(pl, p.UserCreated):
         return Described("Tạo tài khoản", "user", f"{pl.username}: {pl.full_name}, {ROLE_WORDS.get(pl.role, pl.role)}")
     if isinstance(pl, p.UserUpdated):
@@ -82,13 +84,14 @@ def describe(ev: Event) -> Described:
         return Described("Đổi thiết lập máy", "device", _settings(pl.values))
     if isinstance(pl, p.CalendarDaySet):
         kind = {"off": "ngày nghỉ", "work": "ngày làm bù", "none": "bỏ quyết định"}[pl.kind]
-        return Described(f"Lịch làm việc: {kind}", "calendar", f"{pl.day:%d/%m/%Y} {pl.reason}".strip())
+        return Described(f"Lịch làm việc: {kind}", "calendar", pl.reason, f"{pl.day:%d/%m/%Y}")
     if isinstance(pl, p.CataloguePublished):
-        return Described("Nạp danh mục thủ tục", "catalogue", f"phiên bản {pl.version}, {len(pl.procedures)} thủ tục")
+        return Described("Nạp danh mục thủ tục", "catalogue", f"{len(pl.procedures)} thủ tục", pl.version)
     if isinstance(pl, p.DayClosed):
-        return Described("Chốt sổ theo dõi ngày", "logbook", f"{pl.day:%d/%m/%Y}, quyển {pl.volume}")
+        return Described("Chốt sổ theo dõi ngày", "logbook", f"quyển {pl.volume}, trang {pl.first_page}–{pl.last_page}",
+                         f"{pl.day:%d/%m/%Y}")
     if isinstance(pl, p.VolumeClosed):
-        return Described("Khóa sổ theo dõi", "logbook", f"quyển {pl.volume}")
+        return Described("Khóa sổ theo dõi", "logbook", f"trang {pl.first_page}–{pl.last_page}", pl.volume)
     if isinstance(pl, p.AuditRecorded):
         return Described(pl.action, pl.subject, pl.detail)
     return Described(ev.type, "other")

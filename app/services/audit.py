@@ -117,7 +117,7 @@ def trail(db: Database, reader, *, date_from: date, date_to: date, kind: str = "
                 ev = event_from_row(r)
                 d = describe(ev)
                 ref = codes.get(r.stream_id, "") if r.stream_type == "dossier" else \
-                    users[r.stream_id].username if r.stream_type == "user" and r.stream_id in users else ""
+                    users[r.stream_id].username if r.stream_type == "user" and r.stream_id in users else d.ref
                 user = users.get(r.actor_id)
                 lines.append(AuditLine(ev.occurred_at.astimezone(TZ), "change", r.actor_id,
                                        user.full_name if user else SYSTEM, devices.get(r.device_id, ""), d.action,

@@ -74,7 +74,7 @@ def seed_demo(db: Database, *, dossiers: int = 300, days: int = 40, seed: int = 
     each step, so the demo data is what a real counter would hold. `progress(done, total, text)` is called
     as it goes (from the caller's thread).
     """
-    from app.services.daybook import close_pending
+    from app.services.daybook import close_day, pending_days
     from db.models import FileMark
 
     real_clock = db.clock
@@ -130,8 +130,16 @@ def seed_demo(db: Database, *, dossiers: int = 300, days: int = 40, seed: int = 
     finally:
         db.clock = real_clock
     say(made, len(slots), "Chốt sổ theo dõi hồ sơ các ngày đã qua…")
-    close_pending(db, actor=clerk, through=today - timedelta(days=1),
-                  progress=lambda i, n, day: say(made, len(slots), f"Chốt sổ ngày {day:%d/%m/%Y} ({i}/{n})…"))
+    # each day closed at the end of that day, as the office did it
+    days_open = [d for d in pending_days(db, now=now) if d < today]
+    try:
+        for i, day in enumerate(days_open, start=1):
+            at = datetime.combine(day, time(17, 35), TZ)
+            db.clock = lambda at=at: at
+            say(made, len(slots), f"Chốt sổ ngày {day:%d/%m/%Y} ({i}/{len(days_open)})…")
+            close_day(db, day, actor=clerk)
+    finally:
+        db.clock = real_clock
     with db.transaction() as s:
         s.add(FileMark(key=COMPLETE_MARK, value=f"{made} hồ sơ", set_at=db.clock()))
     return made

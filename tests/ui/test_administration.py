@@ -138,7 +138,7 @@ def test_a_clerk_cannot_open_settings_or_the_audit_and_the_services_refuse(qtbot
     qtbot.addWidget(w)
     texts = _menu_texts(w)
     assert "Quản trị hệ thống…" not in texts and "Nhật ký truy cập và thay đổi…" not in texts
-    assert "Đổi mật khẩu…" in texts and w.backup_item is None
+    assert "Đổi mật khẩu…" in texts and w.backup_notice is None
     with pytest.raises(Forbidden):
         AdminWindow(office, clerk)
     with pytest.raises(Forbidden):
@@ -249,8 +249,8 @@ def test_the_counter_backs_up_on_its_own_while_working_and_the_backup_restores_t
         w.backups.check()  # what the timer does every ten minutes
     made = done.args[0].path
     assert made.parent == usb and made.exists()
-    qtbot.waitUntil(lambda: w.backup_item.text().startswith("Sao lưu: 12:00"), timeout=10000)
-    assert "color: #444444" in w.backup_item.styleSheet()
+    qtbot.waitUntil(lambda: w.backup_notice.last_text.startswith("Lần sao lưu gần nhất: 12:00"), timeout=10000)
+    assert w.backup_notice.isHidden()  # all is well: nothing takes room on the clerk's screen
     # the counter kept working meanwhile; the backup holds the data as it was
     restored = tmp_path / "phuc-hoi" / "motcua.sqlite"
     restore(made, restored)
@@ -261,8 +261,11 @@ def test_the_counter_backs_up_on_its_own_while_working_and_the_backup_restores_t
     office.clock = lambda: datetime(2026, 11, 19, 12, 0, tzinfo=TZ)
     update_device_settings(office, {"backup_auto": "off"}, actor_id=admin.id)
     w.backups.refresh()
-    qtbot.waitUntil(lambda: w.backup_item.text().startswith("Sao lưu đã cũ"), timeout=10000)
-    assert "#b3261e" in w.backup_item.styleSheet() and "cách đây 3 ngày" in w.backup_item.toolTip()
+    qtbot.waitUntil(lambda: w.backup_notice.isVisible(), timeout=10000)
+    assert "cách đây 3 ngày" in w.backup_notice.label.text() and str(usb) in w.backup_notice.label.text()
+    with qtbot.waitSignal(w.backup_notice.open_requested):
+        qtbot.mouseClick(w.backup_notice.open_button, LEFT)
+    assert w.admin_window is not None and w.admin_window.tabs.currentWidget() is w.admin_window.page("backup")
 
 
 def test_the_backup_page_backs_up_now_and_schedules_a_restore(qtbot, office, admin, tmp_path):
