@@ -64,7 +64,8 @@ T = {
     "logout": "Đăng xuất",
     "quit": "Thoát",
     "refresh": "Tải lại danh sách",
-    "clerk": "Cán bộ: {name} ({role})",
+    "clerk": "Cán bộ: {name}",
+    "clerk_tip": "Đang đăng nhập: {name} ({username}), {role}",
     "device": "Máy: {device}",
     "today": "{day}",
     "today_count": "Đã tiếp nhận hôm nay: {n}",
@@ -286,7 +287,11 @@ class CounterWindow(QMainWindow):
         self.logout_action, self.quit_action = logout, quit_
 
         today = now_local(db)
-        self.clerk_label = QLabel(T["clerk"].format(name=user.full_name, role=user.role_text))
+        # the name only: with the sync item the status bar of a 1366-pixel screen cut the due badge; the role is
+        # in the tooltip (and in the menu: what the person may open)
+        self.clerk_label = QLabel(T["clerk"].format(name=user.full_name))
+        self.clerk_label.setToolTip(T["clerk_tip"].format(name=user.full_name, username=user.username,
+                                                          role=user.role_text))
         self.device_label = QLabel(T["device"].format(device=info.device_name))
         self.date_label = QLabel(T["today"].format(day=f"{WEEKDAYS[today.weekday()]} {today:%d/%m/%Y}"))
         self.count_label = QLabel(T["today_count"].format(n=0))
