@@ -210,3 +210,30 @@ def test_the_demo_never_goes_into_the_real_data_file(env, capsys, tmp_path, monk
     env.setenv("MOTCUA_DB", str(tmp_path / "that" / "real.sqlite"))
     code, out, _err = run(capsys, "demo", "--no-gui")
     assert made[-1] == tmp_path / "that" / "motcua-demo.sqlite"
+
+
+def test_on_a_fresh_pc_the_counter_opens_the_setup_window_for_the_machines_file(env, capsys, tmp_path, monkeypatch):
+    import ui.setup_window
+
+    opened = []
+    monkeypatch.setattr(ui.setup_window, "run_setup", lambda path: opened.append(path) or 0)
+    assert run(capsys)[0] == 0
+    assert opened == [tmp_path / "home" / "motcua.sqlite"] and not opened[0].exists()
+
+
+def test_a_demo_stopped_half_way_is_made_again(env, capsys, tmp_path, monkeypatch):
+    from app.services.database import Database
+    from app.services.demo import DEMO_SETTINGS, DEMO_STAFF
+    from app.services.setup import initialise_office
+    from ui import cli as cli_module
+
+    path = tmp_path / "home" / "motcua-demo.sqlite"
+    db = Database(path, create=True)
+    initialise_office(db, settings=DEMO_SETTINGS, slot=1, device_name="Quầy 1", staff=DEMO_STAFF[:1], demo=True,
+                      catalogue=None)  # killed right after the set-up: no dossiers, no completion mark
+    db.close()
+    made = []
+    monkeypatch.setattr(cli_module, "seed_demo_file", lambda p, n, progress=None: made.append(p))
+    code, _out, err = run(capsys, "demo", "--no-gui")
+    assert code == 0 and "chưa tạo xong lần trước" in err and made == [path]
+    assert not path.exists()  # the half-made file was removed before seeding again (the stub seeds nothing)
