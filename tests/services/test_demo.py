@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from app.domain.lifecycle import DueState, verdict
-from app.services.daybook import pending_days
 from app.services.database import Database
+from app.services.daybook import pending_days
 from app.services.demo import demo_state, seed_demo
 from db.models import Dossier, IntakeSlip
 
