@@ -80,7 +80,15 @@ def seed_demo(db: Database, *, dossiers: int = 300, days: int = 40, seed: int = 
     real_clock = db.clock
     say = progress or (lambda _d, _t, _w: None)
     say(0, dossiers, "Thiết lập xã mẫu, danh mục thủ tục và cán bộ…")
-    users = initialise_office(db, settings=DEMO_SETTINGS, slot=1, device_name="Quầy 1", staff=DEMO_STAFF, demo=True)
+    # the office was set up a little before its first dossier (its trail and book begin there, not today)
+    set_up_at = datetime.combine(real_clock().astimezone(TZ).date() - timedelta(days=days * 7 // 5 + 10),
+                                 time(7, 30), TZ)
+    db.clock = lambda: set_up_at
+    try:
+        users = initialise_office(db, settings=DEMO_SETTINGS, slot=1, device_name="Quầy 1", staff=DEMO_STAFF,
+                                  demo=True)
+    finally:
+        db.clock = real_clock
     clerk: UserInfo = users[0]
     specialists = [u for u in users if u.role in ("specialist", "leader")]
     leader = next(u for u in users if u.role == "leader")
