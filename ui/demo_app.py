@@ -87,6 +87,9 @@ def make_demo(path: Path, dossiers: int, progress: DemoProgress) -> BaseExceptio
 
 def run_demo(db_path: Path, *, seed: bool, dossiers: int) -> int:
     app = create_application(sys.argv)
+    from ui.error_dialog import install_error_reporter
+
+    install_error_reporter(app)
     if seed:
         progress = DemoProgress(db_path, dossiers)
         progress.show()

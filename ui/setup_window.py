@@ -402,6 +402,9 @@ class SetupWindow(QDialog):
 def run_setup(db_path: Path) -> int:
     """The set-up window, then the counter on the new file (or the demo commune, if asked)."""
     app = create_application(sys.argv)
+    from ui.error_dialog import install_error_reporter
+
+    install_error_reporter(app)
     window = SetupWindow(db_path)
     result = window.exec()
     if result == 2:
