@@ -888,7 +888,7 @@ class ReceptionPanel(QWidget):
     def _receipt_built(self, code: str, pdf: bytes) -> None:
         self.status.setText(T["receipt_ready"].format(code=code))
         self.preview = open_receipt_preview(self, code, pdf,
-                                            audit=for_preview(self.db, self.user, "dossier", code, "Giấy tiếp nhận"))
+                                            audit=for_preview(self.db, self.clerk, "dossier", code, "Giấy tiếp nhận"))
         self.receipt_ready.emit(code, pdf)
 
     def _receipt_failed(self, code: str, exc: BaseException) -> None:
