@@ -43,8 +43,8 @@ Name: "desktopicon"; Description: "Tạo biểu tượng MotCua trên màn hình
 
 [Dirs]
 ; the machine-wide data folder: every account of this PC reads and writes the one database
-Name: "{commonappdata}\MotCua"; Permissions: users-modify
-Name: "{commonappdata}\MotCua\logs"; Permissions: users-modify
+Name: "{commonappdata}\MotCua"; Permissions: users-modify; Flags: uninsneveruninstall
+Name: "{commonappdata}\MotCua\logs"; Permissions: users-modify; Flags: uninsneveruninstall
 
 [Files]
 Source: "..\dist\motcua\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
