@@ -29,6 +29,18 @@ def _pump_until(flag, timeout_s: float = 5.0) -> None:
         raise RuntimeError("the screen was never painted")
 
 
+def _admin_id(db) -> str:
+    """The office's administrator (made once in a generated commune, which has none): settings need one."""
+    from app.services.users import first_accounts, list_users
+
+    found = next((u for u in list_users(db) if u.role == "admin"), None)
+    if found is None:
+        with db.transaction() as s:
+            found = first_accounts(s, db.device, username="quantri", full_name="Võ Minh Tâm", password="matkhau123",
+                                   role="admin", at=db.clock())
+    return found.id
+
+
 def _office(tmp: Path, n: int):
     """A small office with `n` returned dossiers, a PIN, and its kiosk sharing the file."""
     from app.services import lifecycle as lc
@@ -43,8 +55,9 @@ def _office(tmp: Path, n: int):
     initialise_office(db, settings={"agency_code": "000.17.22.H56", "center_name": "Trung tâm Phục vụ hành chính "
                                     "công xã Tân Hưng", "parent_body": "Ủy ban nhân dân xã Tân Hưng",
                                     "place_name": "Tân Hưng"}, slot=1, device_name="Quầy 1",
-                      staff=[StaffAccount("canbo1", "Trần Thị Mai", "matkhau123")])
-    clerk = list_users(db)[0]
+                      staff=[StaffAccount("canbo1", "Trần Thị Mai", "matkhau123"),
+                             StaffAccount("quantri", "Võ Minh Tâm", "matkhau123", "admin")])
+    clerk = next(u for u in list_users(db) if u.role == "clerk")
     names = ("Nguyễn Thị Hường", "Lê Văn Tám", "Trần Thị Bích", "Phạm Văn Đồng", "Hồ Thị Lan", "Võ Văn Kiệt")
     codes = []
     start = db.clock() - timedelta(hours=2)
@@ -55,7 +68,7 @@ def _office(tmp: Path, n: int):
         lc.result_ready(db, code, actor=clerk, at=at + timedelta(minutes=30))
         lc.return_result(db, code, actor=clerk, at=at + timedelta(minutes=40))
         codes.append(code)
-    update_settings(db, {"kiosk_pin": "2468"})
+    update_settings(db, {"kiosk_pin": "2468"}, actor_id=_admin_id(db))
     kiosk_device_in(db)
     return db, codes
 
@@ -235,7 +248,7 @@ def kiosk_start(quick: bool) -> Table:
     with tempfile.TemporaryDirectory(dir="/tmp") as tmpdir:
         path = _work_copy(commune(quick), Path(tmpdir))
         db = Database(path)  # the upgrade to this schema and the kiosk's registration happen once, here
-        update_settings(db, {"kiosk_pin": "2468"})
+        update_settings(db, {"kiosk_pin": "2468"}, actor_id=_admin_id(db))
         kiosk_device_in(db)
         db.close()
         _start(["empty"])  # warm the OS file cache for Qt's libraries before either measure

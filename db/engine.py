@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = Path(str(files("db").joinpath("migrations")))  # a folder Alembic reads, wherever db/ lives
 BUSY_TIMEOUT_MS = 10000  # how long a write waits for another program's transaction before saying "busy"
 
 

@@ -386,6 +386,34 @@ class LogbookPrinted(Base):
     event_id: Mapped[str] = mapped_column(String(36))  # the closing that printed it last
 
 
+# --- a device's own settings and the audit trail, folded from device.configured and audit.recorded -------
+
+
+class DeviceSetting(Base):
+    """One setting of one device (its printer, its backup folder…), not of the commune."""
+
+    __tablename__ = "device_settings"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JSONText)
+
+
+class AuditEntry(Base):
+    """Who viewed, printed or exported what, and when (and each backup and restore). Append-only: the app
+    has no way to change or remove a row; the changes themselves are in the event log."""
+
+    __tablename__ = "audit"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    actor_name: Mapped[str] = mapped_column(Text, default="")
+    action: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(16), default="")
+    ref: Mapped[str] = mapped_column(String(64), default="", index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
 # --- local security and file state (not synced, not folded) ------------------------------------------
 
 

@@ -41,6 +41,19 @@ def make_office(path, *, slot: int = 1, now: datetime | None = None, admin: bool
     return db
 
 
+def admin_of(db: Database):
+    """The office's administrator (made on first use in a file set up without one): the account settings,
+    calendar and user changes need."""
+    from app.services.users import first_accounts, list_users
+
+    found = next((u for u in list_users(db) if u.role == "admin"), None)
+    if found is not None:
+        return found
+    with db.transaction() as s:
+        return first_accounts(s, db.device, username=ADMIN.username, full_name=ADMIN.full_name,
+                              password=ADMIN.password, role="admin", at=db.clock())
+
+
 @pytest.fixture
 def fixed_now() -> datetime:
     # Monday 16/11/2026 09:05 local time

@@ -139,21 +139,21 @@ def test_reports_and_search_from_the_command_line(tmp_path):
     motcua("demo", "--no-gui", "--db", str(db), "--dossiers", "60")
     pdf, xlsx, csv = tmp_path / "so.pdf", tmp_path / "so.xlsx", tmp_path / "so.csv"
     motcua("report", "logbook", "--db", str(db), "--from", "2026-09-01", "--to", "2026-11-22",
-           "--pdf", str(pdf), "--xlsx", str(xlsx), "--csv", str(csv))
+           "--pdf", str(pdf), "--xlsx", str(xlsx), "--csv", str(csv), user=None)
     assert pdf.read_bytes().startswith(b"%PDF") and xlsx.stat().st_size > 0
     assert csv.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Vietnamese correctly
     out = json.loads(motcua("report", "stats", "--db", str(db), "--from", "2026-09-01", "--to", "2026-11-22",
-                            "--json").stdout)
+                            "--json", user=None).stdout)
     import sqlite3
 
     con = sqlite3.connect(db)
     kept = con.execute("SELECT count(*) FROM dossiers WHERE status != 'cancelled'").fetchone()[0]
     con.close()
     assert out["total"]["received_total"] == kept  # every demo dossier falls in the period; cancelled count nowhere
-    first = json.loads(motcua("search", "--db", str(db), "--json", "000.21.35").stdout)[0]
-    found = json.loads(motcua("search", "--db", str(db), "--json", first["code"]).stdout)
+    first = json.loads(motcua("search", "--db", str(db), "--json", "000.21.35", user=None).stdout)[0]
+    found = json.loads(motcua("search", "--db", str(db), "--json", first["code"], user=None).stdout)
     assert found[0]["code"] == first["code"]
-    p = motcua("report", "stats", "--db", str(db), "--from", "2026-11-22", "--to", "2026-11-01", check=False)
+    p = motcua("report", "stats", "--db", str(db), "--from", "2026-11-22", "--to", "2026-11-01", check=False, user=None)
     assert p.returncode == 2 and "--to" in p.stderr
 
 

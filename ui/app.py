@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QLocale, QObject, QSize, Qt
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
+
+from resources import resource
 
 log = logging.getLogger(__name__)
 
-STYLESHEET = Path(__file__).resolve().parents[1] / "resources" / "styles" / "counter.qss"
+STYLESHEET = resource("styles", "counter.qss")
 FONT_POINT_SIZE = 11
 APP_NAME = "MotCua"
 
@@ -84,6 +85,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     """The one QApplication (reused if one exists, e.g. under pytest-qt), styled for the counter."""
     app = QApplication.instance() or QApplication(list(argv or [APP_NAME]))
     app.setApplicationName(APP_NAME)
+    app.setWindowIcon(QIcon(str(resource("icons", "motcua.png"))))
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     QLocale.setDefault(QLocale("vi_VN"))

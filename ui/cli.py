@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -57,79 +58,152 @@ def _open(path, *, create: bool = False) -> object:
 
 
 def _fail(message: str, *, as_json: bool = False, errors: dict | None = None) -> int:
+    import logging
+
+    logging.getLogger("motcua").info("refused%s", f" (fields: {', '.join(sorted(errors))})" if errors else "")
     if as_json:
         print(json.dumps({"error": message, "errors": errors or {}}, ensure_ascii=False))
     print(message, file=sys.stderr)
     return EXIT_REFUSED
 
 
-# --- counter / demo ----------------------------------------------------------------------------------
+# --- counter / demo / set-up ---------------------------------------------------------------------------
+
+
+def _db_named(args) -> bool:
+    """Whether the file was named (--db or MOTCUA_DB) rather than the machine's default one."""
+    return bool(getattr(args, "db_named", True))
 
 
 def cmd_counter(args) -> int:
+    """The counter window. On a fresh machine (the default data file missing or not set up) the set-up window
+    opens instead; a named file that is missing or not set up is refused (a mistyped path never becomes a new
+    office)."""
+    from app.services.backups import pending_restore
     from app.services.setup import is_configured
 
-    db_path = Path(args.db) if args.db else default_db_path()
-    db = _open(db_path)
-    try:
-        configured = is_configured(db)
-    finally:
-        db.close()
-    if not configured:
-        # issue 9: never seed the demo commune (and its known passwords) into a real or mistyped file
-        return _fail(f"Tệp {db_path} chưa được thiết lập cho đơn vị nào. Thiết lập máy này bằng "
-                     f"“motcua admin setup --db {db_path} …” (xem motcua admin setup --help), "
-                     "hoặc dùng thử với xã mẫu: “motcua demo”.")
+    db_path = Path(args.db)
+    if not _db_named(args) and (not db_path.exists() or db_path.stat().st_size == 0) \
+            and pending_restore(db_path) is None:
+        return _setup_window(db_path)
+    if pending_restore(db_path) is None:
+        db = _open(db_path)
+        try:
+            configured = is_configured(db)
+        finally:
+            db.close()
+        if not configured:
+            if not _db_named(args):
+                return _setup_window(db_path)
+            # issue 9: never seed the demo commune (and its known passwords) into a real or mistyped file
+            return _fail(f"Tệp {db_path} chưa được thiết lập cho đơn vị nào. Thiết lập máy này trong cửa sổ "
+                         f"“motcua setup --db {db_path}”, hoặc bằng lệnh “motcua admin setup --db {db_path} …” "
+                         "(xem motcua admin setup --help), hoặc dùng thử với xã mẫu: “motcua demo”.")
     from ui.counter_app import run_counter
 
     return run_counter(db_path, username=getattr(args, "user", None))
 
 
-def _seed_demo(db, args) -> None:
-    from app.services.demo import DEMO_STAFF, seed_demo
+def _setup_window(db_path: Path) -> int:
+    from ui.setup_window import run_setup
 
-    n = seed_demo(db, dossiers=getattr(args, "dossiers", 300) or 300)
-    clerk = DEMO_STAFF[0]
-    print(f"Đã tạo xã mẫu với {n} hồ sơ. Đăng nhập: {clerk.username} / {clerk.password}", file=sys.stderr)
+    return run_setup(db_path)
+
+
+def cmd_setup(args) -> int:
+    """The set-up window for a new office or an enrolment, on a file that does not hold an office yet."""
+    from app.services.setup import is_configured
+
+    db_path = Path(args.db)
+    if db_path.exists() and db_path.stat().st_size > 0:
+        db = _open(db_path)
+        try:
+            if is_configured(db):
+                return _fail(f"{db_path} đã được thiết lập; mở màn hình quầy bằng “motcua --db {db_path}”. Đổi "
+                             "thiết lập trong Hệ thống → Quản trị hệ thống (tài khoản quản trị).")
+        finally:
+            db.close()
+    return _setup_window(db_path)
+
+
+DEMO_SIDE_FILES = ("", "-wal", "-shm", "-highwater", "-highwater-wal", "-highwater-shm", "-hong", "-lock")
+
+
+def _demo_state(db_path: Path) -> str:
+    from app.services.demo import demo_state
+
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return "none"
+    db = _open(db_path)  # refuses a foreign or damaged file
+    try:
+        return demo_state(db)
+    finally:
+        db.close()
+
+
+def remove_demo(db_path: Path) -> None:
+    for suffix in DEMO_SIDE_FILES:
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
 
 
 def cmd_demo(args) -> int:
-    from app.services.setup import is_configured, is_demo
-
+    """The demo commune in its own file: reused when complete, made again when a run stopped half-way, never
+    written into a real office's file."""
     db_path = Path(args.db) if args.db else default_db_path().with_name("motcua-demo.sqlite")
-    if args.reset and db_path.exists():
-        db = _open(db_path)  # refuses a foreign or damaged file: nothing to reset there
-        try:
-            demo = is_demo(db)
-        finally:
-            db.close()
-        if not demo:
-            return _fail(f"Không xóa: {db_path} không phải tệp xã mẫu (do “motcua demo” tạo). "
-                         "--reset chỉ xóa dữ liệu của xã mẫu.")
-        for suffix in ("", "-wal", "-shm", "-highwater", "-highwater-wal", "-highwater-shm", "-hong"):
-            Path(str(db_path) + suffix).unlink(missing_ok=True)
+    state = _demo_state(db_path)
+    if state == "foreign":
+        return _fail(f"{db_path} là dữ liệu của một đơn vị thật, không phải tệp xã mẫu (do “motcua demo” tạo); "
+                     + ("--reset chỉ xóa dữ liệu của xã mẫu. " if args.reset else "")
+                     + "Hãy chọn tệp khác cho xã mẫu (--db).")
+    if state == "partial":
+        print(f"Xã mẫu trong {db_path} chưa tạo xong lần trước (chương trình bị tắt giữa chừng); tạo lại từ đầu.",
+              file=sys.stderr)
+    if state == "partial" or (args.reset and state != "none"):
+        remove_demo(db_path)
+        state = "none"
+    elif state == "complete":
+        print(f"Dùng lại xã mẫu đã có trong {db_path} (thêm --reset để tạo lại).", file=sys.stderr)
+    if not args.no_gui:
+        from ui.demo_app import run_demo
+
+        return run_demo(db_path, seed=state != "complete", dossiers=args.dossiers)
+    if state != "complete":
+        seed_demo_file(db_path, args.dossiers, progress=_text_progress())
+    print(db_path)
+    return 0
+
+
+def _text_progress():
+    """Progress for a terminal: a line every tenth of the way, and each new phase."""
+    state = {"step": -1, "phase": ""}
+
+    def show(done: int, total: int, text: str) -> None:
+        phase = text.split(" ")[0]
+        step = done * 10 // max(total, 1)
+        if step != state["step"] or phase != state["phase"]:
+            state["step"], state["phase"] = step, phase
+            print(text, file=sys.stderr, flush=True)
+
+    return show
+
+
+def seed_demo_file(db_path: Path, dossiers: int, *, progress=None) -> int:
+    """Make the demo commune in a new file (the GUI runs this in a worker)."""
+    from app.services.demo import DEMO_STAFF, seed_demo
+
     db = _open(db_path, create=True)
     try:
-        if is_configured(db):
-            if not is_demo(db):
-                return _fail(f"{db_path} là dữ liệu của một đơn vị thật, không phải xã mẫu; "
-                             "hãy chọn tệp khác cho xã mẫu (--db).")
-            print(f"Dùng lại xã mẫu đã có trong {db_path} (thêm --reset để tạo lại).", file=sys.stderr)
-        else:
-            _seed_demo(db, args)
+        n = seed_demo(db, dossiers=dossiers or 300, progress=progress)
     finally:
         db.close()
-    if args.no_gui:
-        print(db_path)
-        return 0
-    from ui.counter_app import run_counter
-
-    return run_counter(db_path, username="canbo")
+    clerk = DEMO_STAFF[0]
+    print(f"Đã tạo xã mẫu với {n} hồ sơ. Đăng nhập: {clerk.username} / {clerk.password}", file=sys.stderr)
+    return n
 
 
 # --- who runs a command ---------------------------------------------------------------------------------
 
-NEED_AUTH = ("Lệnh này ghi dữ liệu nên phải biết ai chạy nó. Chạy trong cửa sổ dòng lệnh để nhập mật khẩu; "
+NEED_AUTH = ("Lệnh này ghi dữ liệu hoặc đọc dữ liệu cá nhân nên phải biết ai chạy nó. Chạy trong cửa sổ dòng lệnh để nhập mật khẩu; "
              "với kịch bản, đặt biến môi trường MOTCUA_USER và MOTCUA_PASSWORD, hoặc dùng --user TÊN "
              "--password-file TỆP. Không bao giờ ghi mật khẩu trên dòng lệnh.")
 
@@ -153,9 +227,10 @@ def _interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-def _actor(db, args, *, roles: tuple[str, ...] | None = None):
-    """The signed-in user a writing command runs as, proven by a password (prompt, MOTCUA_USER +
-    MOTCUA_PASSWORD, or --password-file). In a demo file only, the demo clerk needs none."""
+def _actor(db, args, *, roles: tuple[str, ...] | None = None, permission=None):
+    """The signed-in user a command that writes data or reads personal data runs as, proven by a password
+    (prompt, MOTCUA_USER + MOTCUA_PASSWORD, or --password-file), with one of `roles` or the `permission`
+    (app.services.access). In a demo file only, the demo clerk needs none."""
     import getpass
     import os
 
@@ -182,6 +257,10 @@ def _actor(db, args, *, roles: tuple[str, ...] | None = None):
 
         raise ServiceError(f"Lệnh này cần tài khoản {' hoặc '.join(ROLES[r] for r in roles)}; "
                            f"{user.username} là {user.role_text}.")
+    if permission is not None:
+        from app.services.access import require
+
+        require(user, permission)
     return user
 
 
@@ -238,6 +317,7 @@ def cmd_receive(args) -> int:
         try:
             Path(args.pdf).write_bytes(receipt_pdf(db, r.code))
             out["pdf"] = str(args.pdf)
+            _audit(db, clerk, "saved", "dossier", r.code, f"Giấy tiếp nhận và hẹn trả kết quả (mẫu 01) → {args.pdf}")
         except (OSError, ServiceError) as exc:
             why = exc.message if isinstance(exc, ServiceError) else (exc.strerror or str(exc))
             out["pdf_error"] = (f"Đã lưu hồ sơ {r.code} nhưng không ghi được giấy hẹn ra tệp {args.pdf}: {why}. "
@@ -339,6 +419,24 @@ def step_sentence(action, r) -> str:
 # --- reports and search --------------------------------------------------------------------------------
 
 
+def _audit(db, actor, action: str, subject: str, ref: str = "", detail: str = "") -> None:
+    from app.services import audit
+
+    audit.record(db, actor=actor, action=action, subject=subject, ref=ref, detail=detail)
+
+
+def _outputs(args, *flags: str) -> list[str]:
+    return [f for f in flags if getattr(args, f.lstrip("-").replace("-", "_"), None)]
+
+
+def _need_output(args, *flags: str) -> int | None:
+    """A report command with nowhere to put the report says so (exit 2) instead of doing nothing."""
+    if _outputs(args, *flags):
+        return None
+    return _fail(f"Chưa nói ghi báo cáo ra đâu: thêm một trong {', '.join(f + (' TỆP' if f != '--json' else '') for f in flags)}"
+                 f" (ví dụ {flags[0]} bao-cao.{flags[0].lstrip('-') if flags[0] != '--json' else 'json'}).")
+
+
 def _write(path: str, data: bytes) -> None:
     try:
         Path(path).write_bytes(data)
@@ -351,7 +449,12 @@ def cmd_report_logbook(args) -> int:
 
     if args.date_to < args.date_from:
         return _fail("Ngày kết thúc (--to) phải sau hoặc bằng ngày bắt đầu (--from).")
+    if (missing := _need_output(args, "--pdf", "--xlsx", "--csv")) is not None:
+        return missing
+    from app.services.access import Permission
+
     db = _open(args.db)
+    actor = _actor(db, args, permission=Permission.REPORTS)
     if args.pdf:
         _write(args.pdf, reports.logbook_pdf(db, args.date_from, args.date_to, volume=args.volume))
     lines = reports.logbook_lines(db, args.date_from, args.date_to, volume=args.volume)
@@ -360,6 +463,8 @@ def cmd_report_logbook(args) -> int:
         _write(args.xlsx, reports.logbook_xlsx(lines, title_info=info))
     if args.csv:
         _write(args.csv, reports.logbook_csv(lines))
+    _audit(db, actor, "exported", "logbook", f"{args.date_from:%d/%m/%Y}–{args.date_to:%d/%m/%Y}",
+           f"{len(lines)} dòng; " + ", ".join(_outputs(args, "--pdf", "--xlsx", "--csv")))
     print(f"Sổ theo dõi hồ sơ {args.date_from:%d/%m/%Y}–{args.date_to:%d/%m/%Y}: {len(lines)} dòng", file=sys.stderr)
     return 0
 
@@ -412,6 +517,7 @@ def cmd_report_day(args) -> int:
         pdf, _closed = daybook.day_pdf(db, args.date)
         if args.pdf:
             _write_private(args.pdf, pdf)
+            _audit(db, actor, "saved", "daybook", f"{args.date:%d/%m/%Y}", f"in lại → {args.pdf}")
         print(f"Ngày {args.date:%d/%m/%Y} đã chốt sổ; " + ("đã in lại vào " + args.pdf if args.pdf else
                                                             "thêm --pdf TỆP để in lại."))
         return 0
@@ -429,6 +535,9 @@ def cmd_report_volume(args) -> int:
     """A volume's cover, its closing at the year's end (khóa sổ), or the reprint of that closing."""
     from app.services import daybook
 
+    if not (args.cover or args.close or args.pdf):
+        return _fail("Chưa nói làm gì với quyển sổ: thêm --cover TỆP (in bìa), --close (khóa sổ năm) hoặc --pdf TỆP "
+                     "(in lại trang khóa sổ).")
     db = _open(args.db)
     if args.cover:
         _write_private(args.cover, daybook.cover_pdf(db, args.year))
@@ -450,7 +559,12 @@ def cmd_report_stats(args) -> int:
 
     if args.date_to < args.date_from:
         return _fail("Ngày kết thúc (--to) phải sau hoặc bằng ngày bắt đầu (--from).")
+    if (missing := _need_output(args, "--pdf", "--xlsx", "--csv", "--json")) is not None:
+        return missing
+    from app.services.access import Permission
+
     db = _open(args.db)
+    actor = _actor(db, args, permission=Permission.REPORTS)
     report = compute_stats(db, args.date_from, args.date_to)
     if args.pdf:
         _write(args.pdf, reports.stats_pdf(report))
@@ -460,13 +574,20 @@ def cmd_report_stats(args) -> int:
         _write(args.csv, reports.stats_csv(report))
     if args.json:
         print(json.dumps(reports.stats_json(report), ensure_ascii=False, default=str))
+    _audit(db, actor, "exported", "stats", f"{args.date_from:%d/%m/%Y}–{args.date_to:%d/%m/%Y}",
+           "Biểu II.06a; " + ", ".join(_outputs(args, "--pdf", "--xlsx", "--csv", "--json")))
     return 0
 
 
 def cmd_search(args) -> int:
+    from app.services.access import Permission
     from app.services.search import quick_search
 
-    rows = quick_search(_open(args.db), args.text, limit=args.limit)
+    db = _open(args.db)
+    actor = _actor(db, args, permission=Permission.COUNTER)
+    rows = quick_search(db, args.text, limit=args.limit)
+    _audit(db, actor, "searched", "dossier", rows[0].code if len(rows) == 1 else "",
+           f"{len(rows)} hồ sơ: " + ", ".join(r.code for r in rows[:10]) + ("…" if len(rows) > 10 else ""))
     if args.json:
         print(json.dumps([{"code": r.code, "applicant_name": r.applicant_name, "phone": r.phone,
                            "procedure": r.procedure_name, "status": r.status, "status_text": r.status_text,
@@ -492,7 +613,13 @@ def _calendar(args, on=None):
 
 
 def cmd_calendar_due(args) -> int:
+    from app.domain.calendar import CalendarRangeError, check_year
     from app.domain.deadline import Duration, DurationKind, compute_due
+
+    try:
+        check_year(args.received.year)
+    except CalendarRangeError as exc:
+        return _fail(exc.message)
 
     if args.working_days is not None:
         duration = Duration(DurationKind.WORKING_DAYS, args.working_days)
@@ -510,182 +637,15 @@ def cmd_calendar_due(args) -> int:
 
 
 def cmd_calendar_off_days(args) -> int:
+    from app.domain.calendar import CalendarRangeError, check_year
+
+    try:
+        check_year(args.year)
+    except CalendarRangeError as exc:
+        return _fail(exc.message)
     cal = _calendar(args)
     for day in cal.off_days(args.year):
         print(f"{day.day.isoformat()} {day.kind.value} {day.reason}")
-    return 0
-
-
-# --- admin ---------------------------------------------------------------------------------------------
-
-
-def cmd_admin_setup(args) -> int:
-    from app.services.catalogue import SEED_CATALOGUE
-    from app.services.setup import StaffAccount, initialise_office
-
-    settings = {"agency_code": args.agency_code, "parent_body": args.parent_body, "center_name": args.center_name,
-                "place_name": args.place, "commune_name": args.commune or "", "province_name": args.province or "",
-                "lookup_url_template": args.lookup_url or "", "contact_phone": args.phone or ""}
-    import os
-
-    password = (_read_secret(args.password_file) if args.password_file else os.environ.get("MOTCUA_PASSWORD")) \
-        or _new_password(args, args.admin_user)
-    db = _open(args.db, create=True)
-    try:
-        initialise_office(db, settings=settings, slot=args.slot, device_name=args.device_name,
-                          staff=[StaffAccount(args.admin_user, args.admin_name, password, "admin")],
-                          catalogue=args.catalogue or SEED_CATALOGUE)
-    finally:
-        db.close()
-    print(f"Đã thiết lập {args.center_name}, máy số {args.slot}, trong {args.db}"
-          + ("" if args.catalogue else " (nạp danh mục thủ tục mẫu)"))
-    return 0
-
-
-def cmd_admin_add_user(args) -> int:
-    from app.services.users import create_user
-
-    db = _open(args.db)
-    try:
-        admin = _actor(db, args, roles=("admin",))
-        password = _new_password(args, args.username)
-        with db.transaction() as s:
-            u = create_user(s, db.device, username=args.username, full_name=args.full_name, password=password,
-                            role=args.role, title=args.title or "", unit=args.unit or "", at=db.clock(),
-                            actor_id=admin.id)
-    finally:
-        db.close()
-    print(f"Đã tạo tài khoản {u.username} ({u.full_name}, {u.role_text})")
-    return 0
-
-
-def cmd_admin_import_catalogue(args) -> int:
-    from app.services.catalogue import import_catalogue_file, parse_day
-
-    effective = parse_day(args.effective) if args.effective else None
-    db = _open(args.db)
-    try:
-        admin = _actor(db, args, roles=("admin",))
-        r = import_catalogue_file(db, args.file, actor_id=admin.id, effective_from=effective)
-    finally:
-        db.close()
-    when = (f"áp dụng cho hồ sơ tiếp nhận từ ngày {r.effective_from:%d/%m/%Y}; trước ngày đó vẫn dùng danh mục "
-            "đang áp dụng" if r.effective_from else "áp dụng ngay")
-    print(f"Đã nạp danh mục phiên bản {r.version}: {r.procedures} thủ tục từ {args.file}, {when}. Hồ sơ đã tiếp "
-          "nhận giữ nguyên thời hạn đã hẹn.")
-    return 0
-
-
-def cmd_admin_extra_slot(args) -> int:
-    from app.services.slots import add_extra_slot
-
-    db = _open(args.db)
-    try:
-        _actor(db, args, roles=("admin",))
-        slots = add_extra_slot(db, args.slot)
-    finally:
-        db.close()
-    print(f"Máy này dùng các số hiệu {', '.join(map(str, slots))}: sau 999 mã trong ngày của số hiệu {slots[0]}, "
-          f"mã hồ sơ tiếp tục với số hiệu {slots[1]}. Không cấp các số hiệu này cho máy nào khác.")
-    return 0
-
-
-def cmd_admin_rebuild(args) -> int:
-    from app.services.maintenance import rebuild_projections
-
-    db = _open(args.db)
-    try:
-        r = rebuild_projections(db)
-    finally:
-        db.close()
-    same = "giống hệt" if r.identical else "KHÁC (đã thay bằng kết quả dựng lại)"
-    print(f"Đã dựng lại dữ liệu từ {r.events} sự kiện; kết quả {same} dữ liệu trước đó.")
-    print(f"digest {r.digest_after}")
-    return 0 if r.identical else 1
-
-
-def cmd_admin_check(args) -> int:
-    from app.services.maintenance import check_database
-
-    db = _open(args.db)
-    try:
-        r = check_database(db)
-    finally:
-        db.close()
-    if r.integrity != "ok":
-        print("Toàn vẹn tệp SQLite: HỎNG")
-        for line in r.problems[:10]:
-            print(f"  {line}")
-        print("Từ giờ chương trình không ghi thêm vào tệp này. Hãy sao lưu tệp (motcua admin backup) rồi khôi phục "
-              "bản sao lưu gần nhất (motcua admin restore); tệp hiện tại được giữ lại và các hồ sơ mới hơn "
-              "được lấy lại nếu còn đọc được.")
-        return 1
-    print(f"Toàn vẹn tệp SQLite: {r.integrity}")
-    print(f"Số sự kiện: {r.events}; chuỗi số thứ tự theo máy: {'liên tục' if not r.sequence_gaps else r.sequence_gaps}")
-    print(f"Dữ liệu hiện hành khớp với nhật ký sự kiện: {'có' if r.projections_match_log else 'KHÔNG'}")
-    return 0 if r.ok else 1
-
-
-def cmd_admin_backup(args) -> int:
-    from app.services.maintenance import backup
-
-    db = _open(args.db)
-    try:
-        target = backup(db, args.to)
-    finally:
-        db.close()
-    print(target)
-    return 0
-
-
-def cmd_admin_restore(args) -> int:
-    from app.services.maintenance import restore
-
-    r = restore(args.backup, args.db, other_device=args.other_device)
-    print(f"Đã khôi phục {args.db} từ {args.backup}" + (f"; tệp cũ được giữ tại {r.kept}" if r.kept else "") + ".")
-    if r.recovered:
-        print(f"Đã lấy lại {r.recovered} sự kiện mới hơn bản sao lưu từ tệp cũ (hồ sơ tiếp nhận sau lần sao lưu).")
-    if r.recovery_problem:
-        print(f"Không lấy lại được các sự kiện mới hơn từ tệp cũ ({r.recovery_problem}); tệp cũ vẫn được giữ. "
-              "Mã hồ sơ và số thứ tự vẫn tiếp tục sau số lớn nhất đã cấp.", file=sys.stderr)
-    return 0
-
-
-def cmd_admin_settings(args) -> int:
-    from app.services.settings import read_settings, update_settings
-
-    db = _open(args.db)
-    changes = {}
-    for item in args.set or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            return _fail(f"“{item}” phải có dạng tên=giá trị, ví dụ paper_size=A5.")
-        changes[key.strip()] = value
-    admin = _actor(db, args, roles=("admin",)) if changes else None
-    settings = update_settings(db, changes, actor_id=admin.id) if changes else read_settings(db)
-    for key, value in sorted(settings.raw.items()):
-        print(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-    return 0
-
-
-def cmd_admin_day(args) -> int:
-    from app.services.calendar_admin import set_calendar_day
-
-    db = _open(args.db)
-    admin = _actor(db, args, roles=("admin",))
-    effective = None
-    if args.effective:
-        from app.services.catalogue import parse_day
-
-        effective = parse_day(args.effective)
-    set_calendar_day(db, day=args.date, kind=args.kind, reason=args.reason or "", actor_id=admin.id,
-                     effective_from=effective)
-    when = f" (tính vào thời hạn hẹn từ ngày {effective:%d/%m/%Y})" if effective else ""
-    if args.kind == "none":
-        print(f"Đã bỏ quyết định trước đây về ngày {args.date:%d/%m/%Y}{when}")
-    else:
-        kind = "ngày nghỉ" if args.kind == "off" else "ngày làm bù"
-        print(f"Đã ghi {args.date:%d/%m/%Y} là {kind}{when}: {args.reason}")
     return 0
 
 
@@ -694,10 +654,9 @@ def cmd_admin_day(args) -> int:
 
 def cmd_kiosk(args) -> int:
     """The full-screen rating kiosk (Qt is loaded only here)."""
-    db_path = Path(args.db) if args.db else default_db_path()
     from ui.kiosk_app import run_kiosk
 
-    return run_kiosk(db_path, counter_slot=args.counter, windowed=args.windowed)
+    return run_kiosk(Path(args.db), counter_slot=args.counter, windowed=args.windowed)
 
 
 def cmd_report_ratings(args) -> int:
@@ -705,15 +664,17 @@ def cmd_report_ratings(args) -> int:
 
     if args.date_to < args.date_from:
         return _fail("Ngày kết thúc (--to) phải sau hoặc bằng ngày bắt đầu (--from).")
-    if not (args.pdf or args.xlsx or args.json):
-        return _fail("Hãy chọn ít nhất một đầu ra: --pdf TỆP, --xlsx TỆP hoặc --json.")
+    if (missing := _need_output(args, "--pdf", "--xlsx", "--json")) is not None:
+        return missing
     db = _open(args.db)
-    _actor(db, args, roles=("leader", "admin"))  # per-clerk figures and citizens' comments
+    actor = _actor(db, args, roles=("leader", "admin"))  # per-clerk figures and citizens' comments
     report = compute_ratings(db, args.date_from, args.date_to, per_clerk=True)
     if args.pdf:
         _write(args.pdf, ratings_pdf(report))
     if args.xlsx:
         _write(args.xlsx, ratings_xlsx(report))
+    _audit(db, actor, "exported", "ratings", f"{args.date_from:%d/%m/%Y}–{args.date_to:%d/%m/%Y}",
+           f"{report.total} lượt đánh giá; " + ", ".join(_outputs(args, "--pdf", "--xlsx", "--json")))
     if args.json:
         print(json.dumps(ratings_json(report), ensure_ascii=False))
     else:
@@ -724,332 +685,221 @@ def cmd_report_ratings(args) -> int:
     return 0
 
 
-def cmd_admin_kiosk_pair(args) -> int:
-    """A one-time code with which a kiosk on another PC pairs with this counter (turns the listener on)."""
-    from app.services.kiosk_link import DEFAULT_PORT, create_pairing
-    from app.services.settings import read_settings, update_settings
-
-    db = _open(args.db)
-    who = _actor(db, args, roles=("leader", "admin"))
-    port = args.port or read_settings(db).kiosk_link_port or DEFAULT_PORT
-    if read_settings(db).kiosk_link_port != port:
-        update_settings(db, {"kiosk_link_port": str(port)}, actor_id=who.id)
-    pairing = create_pairing(db, counter_slot=args.counter)
-    addresses = ", ".join(f"{ip}:{port}" for ip in _lan_addresses()) or f"<địa chỉ IP máy này>:{port}"
-    print(f"Mã ghép máy đánh giá: {pairing.code[:3]} {pairing.code[3:]} (dùng một lần, hết hạn lúc "
-          f"{pairing.expires_at.astimezone(_tz()):%H:%M})")
-    print(f"Máy đánh giá phục vụ quầy số {pairing.counter_slot}. Địa chỉ máy quầy: {addresses}")
-    print("Chương trình quầy (motcua) phải đang chạy trên máy này khi ghép. Trên máy đánh giá chạy:")
-    print(f"  motcua admin kiosk-join --db <tệp của máy đánh giá> --counter-url {addresses.split(',')[0]} "
-          f"--code {pairing.code}")
-    return 0
-
-
-def _tz():
-    from app.domain.calendar import TZ
-
-    return TZ
-
-
-def _lan_addresses() -> list[str]:
-    import socket
-
-    found = []
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            sock.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the LAN interface
-            found.append(sock.getsockname()[0])
-    except OSError:
-        pass
-    return [a for a in found if not a.startswith("127.")]
-
-
-def cmd_admin_kiosk_join(args) -> int:
-    from app.services.kiosk_link import join_counter, link_of
-
-    db = join_counter(args.db, args.counter_url, args.code.replace(" ", ""), name=args.name or "")
-    link = link_of(db)
-    device = db.device
-    db.close()
-    print(f"Đã ghép “{device.name}” với quầy số {link.counter_slot} ({link.counter_url}). "
-          f"Chạy máy đánh giá: motcua kiosk --db {args.db}")
-    return 0
-
-
-def cmd_admin_kiosk_pin(args) -> int:
-    """Set the staff PIN of the kiosks without it appearing on the command line (it is kept hashed only)."""
-    import getpass
-
-    from app.services.settings import update_settings
-
-    db = _open(args.db)
-    who = _actor(db, args, roles=("leader", "admin"))  # the password from MOTCUA_PASSWORD or --password-file
-    if sys.stdin.isatty():
-        pin = getpass.getpass("Mã PIN mới (4–8 chữ số): ")
-        if getpass.getpass("Nhập lại mã PIN: ") != pin:
-            return _fail("Hai lần nhập mã PIN không giống nhau; chưa đổi.")
-    else:
-        pin = sys.stdin.readline().strip()
-    update_settings(db, {"kiosk_pin": pin}, actor_id=who.id)
-    print("Đã đặt mã PIN cán bộ cho máy đánh giá (chỉ lưu dạng băm).")
-    return 0
-
-
 # --- parser --------------------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    """No abbreviated options: `--password X` must never be taken for `--password-file X`."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(*args, **kwargs)
-
-
 PASSWORD_FLAGS = ("--password", "--admin-password", "--new-password")
+# commands whose --db has no default file (calendar, server) or a default of their own (the demo's own file,
+# never the real one)
+NO_DATABASE = ("calendar", "server", "demo")
+
+
+def _json_arg(x: argparse.ArgumentParser) -> None:
+    x.add_argument("--json", action="store_true", help="in kết quả dạng JSON (cho kịch bản)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã")
-    sub = p.add_subparsers(dest="command")
+    from app.version import __version__
+    from ui.cli_vi import Parser, add_db
+
+    called = Path(sys.argv[0]).stem if sys.argv and sys.argv[0] else ""
+    p = Parser(prog=called if called.startswith("motcua") else "motcua", description="MotCua – phần mềm Bộ phận Một cửa cấp xã. Không có lệnh: mở màn hình "
+                                          "quầy (như “motcua counter”). Mỗi lệnh có --help riêng.",
+               epilog="Tệp dữ liệu: --db TỆP, hoặc biến MOTCUA_DB, hoặc tệp mặc định của máy. "
+                      "Người chạy lệnh ghi dữ liệu: --user / MOTCUA_USER và mật khẩu (hỏi khi chạy, biến "
+                      "MOTCUA_PASSWORD hoặc --password-file). Mã thoát: 0 xong, 1 lỗi ngoài dự kiến hoặc kiểm tra "
+                      "không đạt, 2 từ chối (không làm gì), 3 đã lưu hồ sơ nhưng không ghi được tệp PDF.")
+    p.add_argument("--version", action="version", version=f"MotCua {__version__}", help="in số phiên bản rồi thoát")
+    sub = p.add_subparsers(dest="command", title="lệnh", metavar="LỆNH")
 
     c = sub.add_parser("counter", help="mở màn hình quầy tiếp nhận (mặc định)")
-    c.add_argument("--db", help="tệp dữ liệu SQLite (mặc định trong thư mục dữ liệu người dùng)")
-    c.add_argument("--user", help="tên đăng nhập điền sẵn")
+    add_db(c)
+    c.add_argument("--user", metavar="TÊN", help="tên đăng nhập điền sẵn")
     c.set_defaults(func=cmd_counter)
 
+    su = sub.add_parser("setup", help="mở cửa sổ thiết lập máy mới (đơn vị mới, hoặc kết nối máy chủ tỉnh)")
+    add_db(su, "tệp dữ liệu sẽ tạo")
+    su.set_defaults(func=cmd_setup)
+
     d = sub.add_parser("demo", help="tạo xã mẫu với danh mục, cán bộ và hồ sơ rồi mở màn hình quầy")
-    d.add_argument("--db", help="tệp dữ liệu của xã mẫu")
-    d.add_argument("--no-gui", action="store_true", help="chỉ tạo dữ liệu, không mở cửa sổ")
-    d.add_argument("--dossiers", type=int, default=300, help="số hồ sơ mẫu (mặc định 300)")
-    d.add_argument("--reset", action="store_true", help="xóa xã mẫu cũ và tạo lại")
+    d.add_argument("--db", metavar="TỆP", help="tệp dữ liệu của xã mẫu (mặc định: motcua-demo.sqlite trong thư mục "
+                                              "dữ liệu của máy; không bao giờ là tệp thật)")
+    d.add_argument("--no-gui", action="store_true", help="chỉ tạo dữ liệu, không mở cửa sổ; in đường dẫn tệp")
+    d.add_argument("--dossiers", type=int, default=300, metavar="N", help="số hồ sơ mẫu (mặc định 300)")
+    d.add_argument("--reset", action="store_true", help="xóa xã mẫu cũ (chỉ tệp do motcua demo tạo) và tạo lại")
     d.set_defaults(func=cmd_demo)
 
     k = sub.add_parser("kiosk", help="mở máy đánh giá mức độ hài lòng (toàn màn hình, cảm ứng)")
-    k.add_argument("--db", help="tệp dữ liệu: của máy quầy (máy đánh giá dùng chung) hoặc của riêng máy đánh giá")
-    k.add_argument("--counter", type=int, help="số hiệu quầy mà máy đánh giá nhận lời mời (mặc định theo thiết lập)")
+    add_db(k, "tệp dữ liệu: của máy quầy (máy đánh giá dùng chung) hoặc của riêng máy đánh giá")
+    k.add_argument("--counter", type=int, metavar="SỐ",
+                   help="số hiệu quầy mà máy đánh giá nhận lời mời (mặc định theo thiết lập)")
     k.add_argument("--windowed", action="store_true", help="mở trong cửa sổ thường (thử nghiệm, chụp màn hình)")
     k.set_defaults(func=cmd_kiosk)
 
     r = sub.add_parser("receive", help="tiếp nhận một hồ sơ như trên màn hình (nhập bù hồ sơ giấy)")
-    r.add_argument("--db", required=True)
-    r.add_argument("--procedure", required=True, help="mã thủ tục, ví dụ 1.001193")
-    r.add_argument("--name", required=True)
-    r.add_argument("--phone", required=True)
-    r.add_argument("--id", help="số CCCD (12 số) hoặc CMND (9 số)")
-    r.add_argument("--birth", type=_date, help="ngày sinh YYYY-MM-DD")
-    r.add_argument("--address")
-    r.add_argument("--email")
-    r.add_argument("--sets", type=int, default=1, help="số lượng hồ sơ (bộ)")
-    r.add_argument("--channel", default="direct", choices=["direct", "post", "online"])
-    r.add_argument("--return-method", default="counter", choices=["counter", "post"])
-    r.add_argument("--note")
-    r.add_argument("--received", type=_local_dt, help="thời điểm tiếp nhận YYYY-MM-DDTHH:MM (mặc định: bây giờ)")
+    add_db(r)
+    r.add_argument("--procedure", required=True, metavar="MÃ", help="mã thủ tục trong danh mục, ví dụ 1.001193")
+    r.add_argument("--name", required=True, metavar="HỌ_TÊN", help="họ tên người nộp hồ sơ")
+    r.add_argument("--phone", required=True, metavar="SỐ", help="số điện thoại: 10 số bắt đầu bằng 0, hoặc +84…")
+    r.add_argument("--id", metavar="SỐ", help="số CCCD (12 số) hoặc CMND (9 số) (mặc định: trống)")
+    r.add_argument("--birth", type=_date, metavar="YYYY-MM-DD", help="ngày sinh (mặc định: trống)")
+    r.add_argument("--address", metavar="ĐỊA_CHỈ", help="địa chỉ người nộp (mặc định: trống)")
+    r.add_argument("--email", metavar="EMAIL", help="thư điện tử (mặc định: trống)")
+    r.add_argument("--sets", type=int, default=1, metavar="N", help="số lượng hồ sơ (bộ) (mặc định 1)")
+    r.add_argument("--channel", default="direct", choices=["direct", "post", "online"],
+                   help="kênh nộp: direct trực tiếp, post bưu chính, online trực tuyến (mặc định direct)")
+    r.add_argument("--return-method", default="counter", choices=["counter", "post"],
+                   help="nhận kết quả: counter tại quầy, post qua bưu chính (mặc định counter)")
+    r.add_argument("--note", metavar="GHI_CHÚ", help="ghi chú (mặc định: trống)")
+    r.add_argument("--received", type=_local_dt, metavar="YYYY-MM-DDTHH:MM",
+                   help="thời điểm tiếp nhận, giờ Việt Nam, ví dụ 2026-11-16T09:05 (mặc định: bây giờ)")
     _auth_args(r)
-    r.add_argument("--request-id", help="mã yêu cầu (UUID hoặc chuỗi bất kỳ, mỗi hồ sơ một mã): chạy lại lệnh với "
-                                        "cùng mã sẽ trả lại hồ sơ đã lưu, không tạo hồ sơ trùng")
-    r.add_argument("--pdf", help="ghi giấy tiếp nhận và hẹn trả (mẫu 01) ra tệp PDF")
-    r.add_argument("--json", action="store_true")
+    r.add_argument("--request-id", metavar="MÃ", help="mã yêu cầu (UUID hoặc chuỗi bất kỳ, mỗi hồ sơ một mã): chạy "
+                                                      "lại lệnh với cùng mã sẽ trả lại hồ sơ đã lưu, không tạo trùng")
+    r.add_argument("--pdf", metavar="TỆP", help="ghi giấy tiếp nhận và hẹn trả (mẫu 01) ra tệp PDF")
+    _json_arg(r)
     r.set_defaults(func=cmd_receive)
 
     rp = sub.add_parser("report", help="sổ theo dõi hồ sơ (chốt sổ ngày, trích sổ) và thống kê (PDF, Excel, CSV)")
-    rp_sub = rp.add_subparsers(dest="report_command", required=True)
+    rp_sub = rp.add_subparsers(dest="report_command", required=True, title="lệnh", metavar="LỆNH")
     for name, func, helptext in (("logbook", cmd_report_logbook, "trích Sổ theo dõi hồ sơ (mẫu 07) theo khoảng ngày"),
                                  ("stats", cmd_report_stats, "thống kê kết quả giải quyết TTHC (Biểu II.06a)")):
         x = rp_sub.add_parser(name, help=helptext)
-        x.add_argument("--db", required=True)
-        x.add_argument("--from", dest="date_from", type=_date, required=True)
-        x.add_argument("--to", dest="date_to", type=_date, required=True)
-        x.add_argument("--pdf")
-        x.add_argument("--xlsx")
-        x.add_argument("--csv")
+        add_db(x)
+        x.add_argument("--from", dest="date_from", type=_date, required=True, metavar="YYYY-MM-DD",
+                       help="từ ngày tiếp nhận (tính cả ngày này)")
+        x.add_argument("--to", dest="date_to", type=_date, required=True, metavar="YYYY-MM-DD",
+                       help="đến ngày (tính cả ngày này)")
+        x.add_argument("--pdf", metavar="TỆP", help="ghi ra tệp PDF (A4 ngang)")
+        x.add_argument("--xlsx", metavar="TỆP", help="ghi ra tệp Excel")
+        x.add_argument("--csv", metavar="TỆP", help="ghi ra tệp CSV (UTF-8 có BOM, Excel đọc đúng tiếng Việt)")
         if name == "logbook":
-            x.add_argument("--volume", help="chỉ một quyển sổ, ví dụ 1/2026")
+            x.add_argument("--volume", metavar="SỐ/NĂM", help="chỉ một quyển sổ, ví dụ 1/2026 (mặc định: mọi quyển)")
         else:
-            x.add_argument("--json", action="store_true")
+            _json_arg(x)
+        _auth_args(x)
+        x.epilog = "Cần ít nhất một trong --pdf, --xlsx, --csv" + (", --json." if name == "stats" else ".")
         x.set_defaults(func=func)
 
     ra = rp_sub.add_parser("ratings", help="báo cáo mức độ hài lòng (theo cán bộ, lĩnh vực, thủ tục, tháng)")
-    ra.add_argument("--db", required=True)
-    ra.add_argument("--from", dest="date_from", type=_date, required=True)
-    ra.add_argument("--to", dest="date_to", type=_date, required=True)
-    ra.add_argument("--pdf")
-    ra.add_argument("--xlsx")
-    ra.add_argument("--json", action="store_true")
+    add_db(ra)
+    ra.add_argument("--from", dest="date_from", type=_date, required=True, metavar="YYYY-MM-DD",
+                    help="từ ngày đánh giá (tính cả ngày này)")
+    ra.add_argument("--to", dest="date_to", type=_date, required=True, metavar="YYYY-MM-DD",
+                    help="đến ngày (tính cả ngày này)")
+    ra.add_argument("--pdf", metavar="TỆP", help="ghi ra tệp PDF")
+    ra.add_argument("--xlsx", metavar="TỆP", help="ghi ra tệp Excel")
+    _json_arg(ra)
     _auth_args(ra)
+    ra.epilog = "Cần ít nhất một trong --pdf, --xlsx, --json. Chỉ lãnh đạo hoặc quản trị hệ thống."
     ra.set_defaults(func=cmd_report_ratings)
 
     dy = rp_sub.add_parser("day", help="chốt sổ theo dõi hồ sơ theo ngày (in tiếp các trang của quyển sổ), "
                                         "in lại, lưu trữ")
-    dy.add_argument("--db", required=True)
+    add_db(dy)
     what = dy.add_mutually_exclusive_group(required=True)
-    what.add_argument("--date", type=_date, help="chốt sổ ngày này (YYYY-MM-DD); ngày đã chốt thì in lại")
+    what.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="chốt sổ ngày này; ngày đã chốt thì in lại")
     what.add_argument("--all", action="store_true", help="chốt lần lượt mọi ngày chưa chốt")
     what.add_argument("--list", action="store_true", help="liệt kê các ngày chưa chốt sổ")
     what.add_argument("--archive", action="store_true",
-                      help="ghi bản lưu PDF của mọi ngày đã qua chưa có trong thư mục lưu trữ")
-    dy.add_argument("--pdf", help="ghi các trang sổ ra tệp PDF")
+                      help="ghi bản lưu PDF của mọi ngày đã qua chưa có trong thư mục lưu trữ (cho lịch chạy tự động)")
+    dy.add_argument("--pdf", metavar="TỆP", help="ghi các trang sổ ra tệp PDF")
     _auth_args(dy)
     dy.set_defaults(func=cmd_report_day)
     vo = rp_sub.add_parser("volume", help="bìa sổ và khóa sổ cuối năm của quyển sổ theo dõi hồ sơ")
-    vo.add_argument("--db", required=True)
-    vo.add_argument("--year", type=int, required=True)
-    vo.add_argument("--cover", help="in bìa quyển sổ ra tệp PDF")
-    vo.add_argument("--close", action="store_true", help="khóa sổ năm (sau khi đã chốt mọi ngày)")
-    vo.add_argument("--pdf", help="ghi trang khóa sổ ra tệp PDF (không có --close: in lại)")
+    add_db(vo)
+    vo.add_argument("--year", type=int, required=True, metavar="NĂM", help="năm của quyển sổ, ví dụ 2026")
+    vo.add_argument("--cover", metavar="TỆP", help="in bìa quyển sổ ra tệp PDF")
+    vo.add_argument("--close", action="store_true", help="khóa sổ năm (từ 31/12, sau khi đã chốt mọi ngày)")
+    vo.add_argument("--pdf", metavar="TỆP", help="ghi trang khóa sổ ra tệp PDF (không có --close: in lại)")
     _auth_args(vo)
+    vo.epilog = "Cần ít nhất một trong --cover, --close, --pdf."
     vo.set_defaults(func=cmd_report_volume)
 
     se = sub.add_parser("search", help="tìm hồ sơ theo mã, tên, số điện thoại, số CCCD, địa chỉ (không cần dấu)")
-    se.add_argument("text")
-    se.add_argument("--db", required=True)
-    se.add_argument("--limit", type=int, default=50)
-    se.add_argument("--json", action="store_true")
+    se.add_argument("text", metavar="CHỮ", help="chữ cần tìm, ví dụ “nguyen van nam” hoặc một mã hồ sơ")
+    add_db(se)
+    se.add_argument("--limit", type=int, default=50, metavar="N", help="số hồ sơ tối đa (mặc định 50)")
+    _json_arg(se)
+    _auth_args(se)
     se.set_defaults(func=cmd_search)
 
-    cal = sub.add_parser("calendar", help="lịch làm việc và tính ngày hẹn trả")
-    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+    cal = sub.add_parser("calendar", help="lịch làm việc và tính ngày hẹn trả (các năm 2020–2050)")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True, title="lệnh", metavar="LỆNH")
     due = cal_sub.add_parser("due", help="tính thời điểm hẹn trả")
-    due.add_argument("--received", type=_local_dt, required=True)
+    due.add_argument("--received", type=_local_dt, required=True, metavar="YYYY-MM-DDTHH:MM",
+                     help="thời điểm tiếp nhận, giờ Việt Nam")
     g = due.add_mutually_exclusive_group(required=True)
-    g.add_argument("--working-days", type=float)
-    g.add_argument("--working-hours", type=float)
-    g.add_argument("--days", type=int)
-    g.add_argument("--same-day", action="store_true")
-    due.add_argument("--db", help="thêm ngày nghỉ / làm bù riêng của đơn vị")
+    g.add_argument("--working-days", type=float, metavar="N", help="số ngày làm việc (8 giờ làm việc một ngày)")
+    g.add_argument("--working-hours", type=float, metavar="N", help="số giờ làm việc")
+    g.add_argument("--days", type=int, metavar="N", help="số ngày theo lịch")
+    g.add_argument("--same-day", action="store_true", help="trong ngày, nhận sau 15:00 thì trả ngày làm việc sau")
+    due.add_argument("--db", metavar="TỆP", help="thêm ngày nghỉ / làm bù và giờ làm việc của đơn vị trong tệp này "
+                                                "(mặc định: chỉ lịch theo luật)")
     due.set_defaults(func=cmd_calendar_due)
     off = cal_sub.add_parser("off-days", help="liệt kê ngày nghỉ trong tuần và ngày làm bù của một năm")
-    off.add_argument("year", type=int)
-    off.add_argument("--db")
+    off.add_argument("year", type=int, metavar="NĂM", help="năm, từ 2020 đến 2050")
+    off.add_argument("--db", metavar="TỆP", help="thêm ngày của đơn vị trong tệp này (mặc định: chỉ lịch theo luật)")
     off.set_defaults(func=cmd_calendar_off_days)
 
     ds = sub.add_parser("dossier", help="ghi một bước xử lý hồ sơ (nhập bù sau khi mất mạng, kịch bản)")
     ds.add_argument("action", choices=["transfer", "back", "supplement-request", "supplement-received",
-                                       "result-ready", "return", "extend", "stop", "cancel"])
-    ds.add_argument("code", help="mã hồ sơ")
-    ds.add_argument("--db", required=True)
-    ds.add_argument("--at", type=_local_dt, help="thời điểm thực hiện YYYY-MM-DDTHH:MM (mặc định: bây giờ)")
-    ds.add_argument("--to", help="người nhận (chuyển), người giao lại, người nhận kết quả, người đề nghị dừng")
-    ds.add_argument("--unit", help="đơn vị nhận hồ sơ khi chuyển")
-    ds.add_argument("--note")
-    ds.add_argument("--reason", help="lý do (bổ sung, gia hạn, dừng, hủy); mặc định lấy --note")
-    ds.add_argument("--items", help="giấy tờ cần bổ sung, cách nhau bởi dấu ;")
-    ds.add_argument("--new-due", type=_local_dt, help="ngày hẹn mới khi gia hạn (mặc định: đề xuất của hệ thống)")
-    ds.add_argument("--signer", help="người ký văn bản xin lỗi, gia hạn (mẫu 04) hoặc thông báo dừng (mẫu 05)")
-    ds.add_argument("--signer-title", help="chức vụ người ký, ví dụ “Phó Chủ tịch UBND xã”")
-    ds.add_argument("--override", action="store_true", help="cho phép gia hạn lần nữa (lãnh đạo/quản trị)")
-    ds.add_argument("--id-shown", help="số giấy tờ người nhận kết quả xuất trình")
-    ds.add_argument("--method", default="counter", choices=["counter", "post"])
-    ds.add_argument("--json", action="store_true", help="in kết quả dạng JSON (cho kịch bản)")
+                                       "result-ready", "return", "extend", "stop", "cancel"],
+                    help="transfer chuyển xử lý; back nhận lại; supplement-request yêu cầu bổ sung; "
+                         "supplement-received nhận bổ sung; result-ready có kết quả; return trả kết quả; extend xin "
+                         "lỗi, gia hạn; stop dừng giải quyết; cancel hủy (nhập nhầm)")
+    ds.add_argument("code", metavar="MÃ_HỒ_SƠ", help="mã hồ sơ, ví dụ 000.17.22.H56-261116-1001")
+    add_db(ds)
+    ds.add_argument("--at", type=_local_dt, metavar="YYYY-MM-DDTHH:MM",
+                    help="thời điểm thực hiện, giờ Việt Nam (mặc định: bây giờ)")
+    ds.add_argument("--to", metavar="TÊN", help="người nhận (chuyển), người giao lại, người nhận kết quả, người đề nghị "
+                                               "dừng")
+    ds.add_argument("--unit", metavar="ĐƠN_VỊ", help="đơn vị nhận hồ sơ khi chuyển")
+    ds.add_argument("--note", metavar="GHI_CHÚ", help="ghi chú của bước")
+    ds.add_argument("--reason", metavar="LÝ_DO", help="lý do (bổ sung, gia hạn, dừng, hủy) (mặc định: lấy --note)")
+    ds.add_argument("--items", metavar="GIẤY_TỜ;…", help="giấy tờ cần bổ sung, cách nhau bởi dấu ;")
+    ds.add_argument("--new-due", type=_local_dt, metavar="YYYY-MM-DDTHH:MM",
+                    help="ngày hẹn mới khi gia hạn (mặc định: đề xuất của hệ thống)")
+    ds.add_argument("--signer", metavar="HỌ_TÊN", help="người ký văn bản xin lỗi, gia hạn (mẫu 04) hoặc thông báo "
+                                                      "dừng (mẫu 05) (mặc định: lãnh đạo trong danh sách cán bộ)")
+    ds.add_argument("--signer-title", metavar="CHỨC_VỤ", help="chức vụ người ký, ví dụ “Phó Chủ tịch UBND xã”")
+    ds.add_argument("--override", action="store_true", help="cho phép gia hạn lần nữa (lãnh đạo, quản trị)")
+    ds.add_argument("--id-shown", metavar="SỐ", help="số giấy tờ người nhận kết quả xuất trình")
+    ds.add_argument("--method", default="counter", choices=["counter", "post"],
+                    help="trả kết quả: counter tại quầy, post qua bưu chính (mặc định counter)")
+    _json_arg(ds)
     _auth_args(ds)
     ds.set_defaults(func=cmd_dossier)
 
-    a = sub.add_parser("admin", help="công cụ quản trị: thiết lập, sao lưu, khôi phục, kiểm tra")
-    a_sub = a.add_subparsers(dest="admin_command", required=True)
-    s = a_sub.add_parser("setup", help="thiết lập đơn vị và số hiệu máy lần đầu")
-    s.add_argument("--db", required=True)
-    s.add_argument("--agency-code", required=True, help="mã định danh điện tử của cơ quan, ví dụ 000.17.22.H56")
-    s.add_argument("--parent-body", required=True, help="tên cơ quan chủ quản, ví dụ “Ủy ban nhân dân xã Tân Hưng”")
-    s.add_argument("--center-name", required=True)
-    s.add_argument("--place", required=True, help="địa danh ghi trên văn bản")
-    s.add_argument("--commune")
-    s.add_argument("--province")
-    s.add_argument("--lookup-url", help="mẫu địa chỉ tra cứu, có {code}")
-    s.add_argument("--phone", help="số điện thoại của quầy, in trên phiếu hướng dẫn (mẫu 02)")
-    s.add_argument("--slot", type=int, required=True, help="số hiệu máy 1–9, không trùng trong đơn vị")
-    s.add_argument("--device-name", default="Quầy 1")
-    s.add_argument("--admin-user", required=True)
-    s.add_argument("--admin-name", required=True)
-    s.add_argument("--password-file", help="tệp chứa mật khẩu quản trị ở dòng đầu (hoặc biến MOTCUA_PASSWORD); "
-                                           "không có thì hỏi hai lần")
-    s.add_argument("--catalogue", help="tệp danh mục thủ tục JSON (mặc định: danh mục mẫu)")
-    s.set_defaults(func=cmd_admin_setup, catalogue=None)
-    u = a_sub.add_parser("add-user", help="tạo tài khoản cán bộ")
-    u.add_argument("--db", required=True)
-    u.add_argument("--username", required=True)
-    u.add_argument("--full-name", required=True)
-    u.add_argument("--new-password-file", help="tệp chứa mật khẩu của tài khoản mới ở dòng đầu "
-                                               "(hoặc biến MOTCUA_NEW_PASSWORD); không có thì hỏi hai lần")
-    _auth_args(u)
-    u.add_argument("--role", default="clerk", choices=["clerk", "specialist", "leader", "admin"])
-    u.add_argument("--title")
-    u.add_argument("--unit")
-    u.set_defaults(func=cmd_admin_add_user)
-    ic = a_sub.add_parser("import-catalogue", help="nạp danh mục thủ tục từ tệp JSON")
-    ic.add_argument("--db", required=True)
-    ic.add_argument("file")
-    ic.add_argument("--effective", metavar="NGÀY",
-                    help="ngày danh mục bắt đầu áp dụng (dd/mm/yyyy); bỏ trống: áp dụng ngay")
-    _auth_args(ic)
-    xs = a_sub.add_parser("extra-slot", help="cấp thêm một số hiệu máy phụ khi máy đã cấp đủ 999 mã trong ngày")
-    xs.add_argument("--db", required=True)
-    xs.add_argument("--slot", type=int, required=True, help="số hiệu 1–9 chưa máy nào của đơn vị dùng")
-    _auth_args(xs)
-    xs.set_defaults(func=cmd_admin_extra_slot)
-    ic.set_defaults(func=cmd_admin_import_catalogue)
-    rb = a_sub.add_parser("rebuild", help="dựng lại dữ liệu hiện hành từ nhật ký sự kiện")
-    rb.add_argument("--db", required=True)
-    rb.set_defaults(func=cmd_admin_rebuild)
-    ck = a_sub.add_parser("check", help="kiểm tra toàn vẹn tệp dữ liệu và nhật ký sự kiện")
-    ck.add_argument("--db", required=True)
-    ck.set_defaults(func=cmd_admin_check)
-    bk = a_sub.add_parser("backup", help="sao lưu tệp dữ liệu (an toàn khi chương trình đang chạy)")
-    bk.add_argument("--db", required=True)
-    bk.add_argument("--to", help="tệp đích")
-    bk.set_defaults(func=cmd_admin_backup)
-    rs = a_sub.add_parser("restore", help="khôi phục từ bản sao lưu (tệp hiện tại được giữ lại)")
-    rs.add_argument("--db", required=True)
-    rs.add_argument("backup")
-    rs.add_argument("--other-device", action="store_true",
-                    help="cho phép khôi phục bản sao lưu của máy khác (thay máy hỏng bằng máy này)")
-    rs.set_defaults(func=cmd_admin_restore)
-    st = a_sub.add_parser("settings", help="xem hoặc đổi thiết lập đơn vị (khổ giấy A4/A5, giờ làm việc, tên…)")
-    st.add_argument("--db", required=True)
-    st.add_argument("--set", action="append", metavar="TÊN=GIÁ_TRỊ",
-                    help="ví dụ --set paper_size=A5 --set place_name=\"Tân Hưng\"")
-    _auth_args(st)
-    st.set_defaults(func=cmd_admin_settings)
-    kp = a_sub.add_parser("kiosk-pair", help="tạo mã ghép một máy đánh giá đặt ở máy khác với quầy này")
-    kp.add_argument("--db", required=True)
-    kp.add_argument("--counter", type=int, help="số hiệu quầy mà máy đánh giá phục vụ (mặc định: quầy của tệp)")
-    kp.add_argument("--port", type=int, help="cổng mạng máy quầy lắng nghe (mặc định 8770)")
-    _auth_args(kp)
-    kp.set_defaults(func=cmd_admin_kiosk_pair)
-    kj = a_sub.add_parser("kiosk-join", help="tạo tệp dữ liệu của máy đánh giá bằng mã ghép của máy quầy")
-    kj.add_argument("--db", required=True, help="tệp dữ liệu mới của máy đánh giá")
-    kj.add_argument("--counter-url", required=True, help="địa chỉ máy quầy, ví dụ 192.168.1.10:8770")
-    kj.add_argument("--code", required=True, help="mã ghép 6 chữ số hiện trên máy quầy")
-    kj.add_argument("--name", help="tên máy đánh giá, ví dụ “Máy đánh giá quầy 1”")
-    kj.set_defaults(func=cmd_admin_kiosk_join)
-    kn = a_sub.add_parser("kiosk-pin", help="đặt mã PIN cán bộ của máy đánh giá (nhập ẩn, chỉ lưu dạng băm)")
-    kn.add_argument("--db", required=True)
-    _auth_args(kn)
-    kn.set_defaults(func=cmd_admin_kiosk_pin)
-    dy = a_sub.add_parser("day", help="thêm ngày nghỉ hoặc ngày làm bù do Chính phủ/tỉnh quyết định")
-    dy.add_argument("--db", required=True)
-    dy.add_argument("--date", type=_date, required=True)
-    dy.add_argument("--kind", choices=["off", "work", "none"], required=True,
-                    help="off: ngày nghỉ; work: ngày làm bù; none: bỏ quyết định trước đây về ngày này")
-    dy.add_argument("--reason", default="", help="căn cứ (bắt buộc với off, work)")
-    dy.add_argument("--effective", metavar="NGÀY",
-                    help="ngày quyết định bắt đầu được tính vào thời hạn hẹn (dd/mm/yyyy); bỏ trống: ngay")
-    _auth_args(dy)
-    dy.set_defaults(func=cmd_admin_day)
-    from ui.cli_sync import add_parsers
+    a = sub.add_parser("admin", help="công cụ quản trị: thiết lập, cán bộ, sao lưu, khôi phục, kiểm tra, nhật ký")
+    a_sub = a.add_subparsers(dest="admin_command", required=True, title="lệnh", metavar="LỆNH")
+    from ui.cli_admin import add_parsers as add_admin
+    from ui.cli_sync import add_parsers as add_sync
 
-    add_parsers(sub, a_sub)  # server …, sync, admin enroll
+    add_admin(a_sub)
+    add_sync(sub, a_sub)  # server …, sync, admin enroll
     return p
+
+
+def _command_line(args, raw: list[str]) -> str:
+    """What the log says was run: the sub-commands and the option names, never a value (a name, a phone)."""
+    words = ["motcua"] + [w for w in (getattr(args, k, None) for k in
+                                      ("command", "report_command", "calendar_command", "admin_command",
+                                       "server_command")) if isinstance(w, str)]
+    words += sorted({a.split("=")[0] for a in raw if a.startswith("--")})
+    return " ".join(words)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a sub-command; a refused action (ServiceError) prints its Vietnamese message and exits 2.
 
-    Files and folders made from here on are private to the account (umask 077). An unexpected error is
-    logged (type and code lines, never its message: it may quote a citizen's data) and summarised."""
+    Files and folders made from here on are private to the account (umask 077). Each run logs its start
+    (version, command, option names); an unexpected error is logged with its traceback (type and code
+    lines, never its message: it may quote a citizen's data) and summarised."""
     import logging
-    import os
 
-    from app.services.paths import private_umask
+    from app.domain.calendar import CalendarRangeError
+    from app.services.paths import private_umask, startup_line
 
     private_umask()
     raw = sys.argv[1:] if argv is None else argv
@@ -1062,13 +912,23 @@ def main(argv: list[str] | None = None) -> int:
               "--password-file / --new-password-file.", file=sys.stderr)
         return EXIT_REFUSED
     parser = build_parser()
-    args = parser.parse_args(argv)
-    log_path = setup_logging()
+    args = parser.parse_args(raw)
     if args.command is None:
-        args = parser.parse_args(["counter", *(argv or sys.argv[1:])])
+        args = parser.parse_args(["counter", *raw])
+    if hasattr(args, "db"):
+        args.db_named = args.db is not None or bool(os.environ.get("MOTCUA_DB"))
+    if getattr(args, "db", "absent") is None and args.command not in NO_DATABASE:
+        args.db = str(default_db_path())  # MOTCUA_DB, else the machine's data file
+    log_path = setup_logging()
+    log = logging.getLogger("motcua")
+    log.info(startup_line(_command_line(args, raw)))
     try:
-        return args.func(args)
+        status = args.func(args)
     except ServiceError as exc:
+        log.info("refused: %s", type(exc).__name__)
+        print(exc.message, file=sys.stderr)
+        return EXIT_REFUSED
+    except CalendarRangeError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
@@ -1077,10 +937,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         if os.environ.get("MOTCUA_DEBUG"):
             raise
-        logging.getLogger("motcua").exception("command %s failed", args.command)
+        log.exception("command %s failed", args.command)
         print("Lỗi ngoài dự kiến; chưa chắc lệnh đã hoàn tất. Chi tiết kỹ thuật (không có dữ liệu cá nhân) được ghi "
               f"trong {log_path or 'nhật ký'}; hãy báo cán bộ CNTT.", file=sys.stderr)
         return 1
+    log.info("done: exit %s", status)
+    return status
 
 
 if __name__ == "__main__":

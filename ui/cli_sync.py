@@ -167,64 +167,97 @@ def cmd_sync(args) -> int:
     return 0 if report.clean else 1
 
 
+def _server_db_help() -> str:
+    return ("cơ sở dữ liệu của máy chủ: URL SQLAlchemy (postgresql+psycopg://người_dùng@máy/csdl) hoặc đường dẫn tệp "
+            "SQLite (mặc định: biến MOTCUA_SERVER_DB)")
+
+
 def add_parsers(sub, admin_sub) -> None:
     """Register `server …`, `sync` and `admin enroll` on the main parser's sub-commands."""
+    from ui.cli_vi import add_db
+
     sv = sub.add_parser("server", help="máy chủ đồng bộ của tỉnh (PostgreSQL)")
-    sv_sub = sv.add_subparsers(dest="server_command", required=True)
-    url_help = "cơ sở dữ liệu: URL SQLAlchemy (postgresql+psycopg://…) hoặc đường dẫn tệp SQLite"
+    sv_sub = sv.add_subparsers(dest="server_command", required=True, title="lệnh", metavar="LỆNH")
 
     def with_db(name: str, func, help_: str) -> argparse.ArgumentParser:
         x = sv_sub.add_parser(name, help=help_)
-        x.add_argument("--db", required=True, help=url_help)
-        x.set_defaults(func=func)
+        x.add_argument("--db", metavar="URL", default=os.environ.get("MOTCUA_SERVER_DB"), help=_server_db_help())
+        x.set_defaults(func=_needs_server_db(func))
         return x
+
+    def commune(x: argparse.ArgumentParser) -> None:
+        x.add_argument("--agency-code", required=True, metavar="MÃ",
+                       help="mã định danh điện tử của xã, phường, ví dụ 000.17.22.H56")
+
+    def device(x: argparse.ArgumentParser, *, required_kind: bool = False) -> None:
+        x.add_argument("--slot", type=int, required=True, metavar="N", help="số hiệu máy 1–9")
+        if required_kind:
+            x.add_argument("--kind", choices=["counter", "kiosk"], required=True,
+                           help="counter: máy quầy; kiosk: máy đánh giá")
+        else:
+            x.add_argument("--kind", choices=["counter", "kiosk"], default="counter",
+                           help="counter: máy quầy; kiosk: máy đánh giá (mặc định counter)")
 
     with_db("init", cmd_server_init, "tạo hoặc nâng cấp cơ sở dữ liệu của máy chủ")
     ac = with_db("add-commune", cmd_server_add_commune, "thêm một xã, phường và tài khoản quản trị đầu tiên")
-    ac.add_argument("--agency-code", required=True, help="mã định danh điện tử, ví dụ 000.17.22.H56")
-    ac.add_argument("--name", required=True, help="tên xã, phường, ví dụ “xã Tân Hưng”")
-    ac.add_argument("--admin-user", required=True, help="tên đăng nhập của quản trị xã")
-    ac.add_argument("--admin-name", help="họ tên quản trị xã (mặc định: tên đăng nhập)")
-    ac.add_argument("--admin-password", help="mật khẩu ban đầu (nên dùng --admin-password-file hoặc "
-                                             "MOTCUA_ADMIN_PASSWORD; không có thì hỏi)")
-    ac.add_argument("--admin-password-file", help="tệp chứa mật khẩu ban đầu")
-    ac.add_argument("--public-url", help="địa chỉ công khai của máy chủ cho mã QR tra cứu trên giấy hẹn")
-    ec = with_db("enrol-code", cmd_server_enrol_code, "cấp mã đăng ký một lần cho một quầy hoặc ki-ốt")
-    ec.add_argument("--agency-code", required=True)
-    ec.add_argument("--kind", choices=["counter", "kiosk"], required=True)
-    ec.add_argument("--slot", type=int, required=True, help="số hiệu máy 1–9")
-    ec.add_argument("--name", help="tên máy, ví dụ “Quầy 2”")
+    commune(ac)
+    ac.add_argument("--name", required=True, metavar="TÊN", help="tên xã, phường, ví dụ “xã Tân Hưng”")
+    ac.add_argument("--admin-user", required=True, metavar="TÊN", help="tên đăng nhập của quản trị xã")
+    ac.add_argument("--admin-name", metavar="HỌ_TÊN", help="họ tên quản trị xã (mặc định: tên đăng nhập)")
+    ac.add_argument("--admin-password", metavar="MẬT_KHẨU",
+                    help="mật khẩu ban đầu (nên dùng --admin-password-file hoặc MOTCUA_ADMIN_PASSWORD; không có thì "
+                         "hỏi); quản trị xã đổi nó khi đăng nhập lần đầu")
+    ac.add_argument("--admin-password-file", metavar="TỆP", help="tệp chứa mật khẩu ban đầu ở dòng đầu")
+    ac.add_argument("--public-url", metavar="URL", help="địa chỉ công khai của máy chủ cho mã QR tra cứu trên giấy "
+                                                        "hẹn, ví dụ https://motcua.tinh.gov.vn (mặc định: không in QR)")
+    ec = with_db("enrol-code", cmd_server_enrol_code, "cấp mã đăng ký một lần cho một quầy hoặc ki-ốt (dùng trong 7 "
+                                                      "ngày)")
+    commune(ec)
+    device(ec, required_kind=True)
+    ec.add_argument("--name", metavar="TÊN", help="tên máy, ví dụ “Quầy 2” (mặc định: theo loại và số hiệu)")
     rv = with_db("revoke", cmd_server_revoke, "thu hồi một thiết bị (mã xác thực hết hiệu lực)")
-    rv.add_argument("--agency-code", required=True)
-    rv.add_argument("--slot", type=int, required=True)
-    rv.add_argument("--kind", choices=["counter", "kiosk"], default="counter")
+    commune(rv)
+    device(rv)
     ag = with_db("accept-gap", cmd_server_accept_gap, "xác nhận một khoảng sự kiện của một máy đã mất hẳn "
                                                      "(máy khôi phục từ bản sao lưu cũ)")
-    ag.add_argument("--agency-code", required=True)
-    ag.add_argument("--slot", type=int, required=True)
-    ag.add_argument("--kind", choices=["counter", "kiosk"], default="counter")
-    ag.add_argument("--through", type=int, required=True, help="số thứ tự sự kiện cuối cùng đã mất")
+    commune(ag)
+    device(ag)
+    ag.add_argument("--through", type=int, required=True, metavar="N", help="số thứ tự sự kiện cuối cùng đã mất")
     with_db("check", cmd_server_check, "kiểm tra dữ liệu hiện hành khớp với nhật ký sự kiện")
     with_db("rotate-epoch", cmd_server_rotate_epoch, "sau khi khôi phục máy chủ từ bản sao lưu: các thiết bị "
                                                      "đồng bộ lại từ đầu")
     with_db("quarantine", cmd_server_quarantine, "liệt kê sự kiện bị giữ lại")
     rn = with_db("run", cmd_server_run, "chạy máy chủ (uvicorn)")
-    rn.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định 127.0.0.1, sau proxy TLS)")
-    rn.add_argument("--port", type=int, default=8700, help="cổng (mặc định 8700)")
-    rn.add_argument("--workers", type=int, default=1, help="số tiến trình (mặc định 1)")
-    rn.add_argument("--proxy", help="địa chỉ proxy TLS được tin cậy để lấy địa chỉ máy khách (ví dụ 127.0.0.1)")
+    rn.add_argument("--host", default="127.0.0.1", metavar="ĐỊA_CHỈ",
+                    help="địa chỉ lắng nghe (mặc định 127.0.0.1, đặt sau proxy TLS)")
+    rn.add_argument("--port", type=int, default=8700, metavar="CỔNG", help="cổng (mặc định 8700)")
+    rn.add_argument("--workers", type=int, default=1, metavar="N", help="số tiến trình (mặc định 1)")
+    rn.add_argument("--proxy", metavar="ĐỊA_CHỈ", help="địa chỉ proxy TLS được tin cậy để lấy địa chỉ máy khách "
+                                                      "(ví dụ 127.0.0.1; mặc định: không tin proxy nào)")
 
     sy = sub.add_parser("sync", help="một lượt đồng bộ với máy chủ tỉnh ngay bây giờ")
-    sy.add_argument("--db", required=True, help="tệp dữ liệu của máy")
+    add_db(sy)
     sy.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     sy.set_defaults(func=cmd_sync)
 
     en = admin_sub.add_parser("enroll", help="đăng ký máy này với máy chủ tỉnh bằng mã một lần")
-    en.add_argument("--db", required=True, help="tệp dữ liệu của máy (tạo mới nếu chưa có)")
-    en.add_argument("--server", required=True, help="địa chỉ máy chủ, ví dụ https://motcua.dongnai.gov.vn")
-    en.add_argument("--code", required=True, help="mã đăng ký một lần do quản trị máy chủ cấp")
-    en.add_argument("--kind", choices=["counter", "kiosk"], default="counter", help="loại thiết bị (mặc định quầy)")
+    add_db(en, "tệp dữ liệu của máy (tạo mới nếu chưa có)")
+    en.add_argument("--server", required=True, metavar="URL", help="địa chỉ máy chủ, ví dụ https://motcua.dongnai.gov.vn")
+    en.add_argument("--code", required=True, metavar="MÃ", help="mã đăng ký một lần do quản trị máy chủ cấp")
+    en.add_argument("--kind", choices=["counter", "kiosk"], default="counter",
+                    help="counter: máy quầy; kiosk: máy đánh giá (mặc định counter)")
     en.set_defaults(func=cmd_admin_enroll)
+
+
+def _needs_server_db(func):
+    def run(args) -> int:
+        if not args.db:
+            print("Chưa nói cơ sở dữ liệu của máy chủ: thêm --db URL (postgresql+psycopg://…) hoặc đặt biến "
+                  "MOTCUA_SERVER_DB.", file=sys.stderr)
+            return EXIT_REFUSED
+        return func(args)
+
+    return run
 
 
 __all__ = ["ServiceError", "add_parsers"]

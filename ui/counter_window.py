@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.calendar import TZ
+from app.services.access import Permission, can
 from app.services.database import Database
+from app.services.device_settings import read_device_settings
 from app.services.dossiers import DossierSummary, list_received_on
 from app.services.errors import ServiceError
 from app.services.kiosk_link import start_listener
@@ -33,13 +35,17 @@ from app.services.ratings import invite
 from app.services.reception import now_local
 from app.services.settings import office_info, read_settings
 from app.services.users import UserInfo
+from ui.admin_window import AdminWindow, PasswordDialog
 from ui.app import fit_to_screen, install_wheel_guard
+from ui.audit_panel import AuditDialog
+from ui.backup_watch import BackupNotice, BackupWatch
 from ui.change_watcher import ChangeWatcher
 from ui.daybook_dialog import CloseDayDialog, DaybookNotice, DaybookStatusItem, DaybookWatch
 from ui.dossier_list import DossierListPanel, DueBadge
 from ui.dossier_window import DossierWindow
 from ui.elided import ElidedLabel
 from ui.ratings_screen import RatingsScreen
+from ui.receipt_preview import set_preferred_printer
 from ui.reception_form import WEEKDAYS, ReceptionPanel
 from ui.scanner import ScannerListener, let_scans_through, open_scanned
 from ui.stats_screen import StatsScreen
@@ -65,7 +71,8 @@ T = {
     "logout": "Đăng xuất",
     "quit": "Thoát",
     "refresh": "Tải lại danh sách",
-    "clerk": "Cán bộ: {name} ({role})",
+    "clerk": "Cán bộ: {name}",
+    "clerk_tip": "Đang đăng nhập: {name} ({username}), {role}",
     "device": "Máy: {device}",
     "today": "{day}",
     "today_count": "Tiếp nhận hôm nay: {n}",
@@ -88,6 +95,11 @@ T = {
     "sync_now": "Đồng bộ với máy chủ tỉnh ngay",
     "enroll": "Kết nối máy chủ tỉnh…",
     "flags": "Cảnh báo cần xử lý…",
+    "admin": "Quản trị hệ thống…",
+    "audit": "Nhật ký truy cập và thay đổi…",
+    "password": "Đổi mật khẩu…",
+    "password_done": "Đã đổi mật khẩu.",
+    "backup_failed": "Sao lưu tự động chưa được: {msg}",
     "unsaved_title": "Hồ sơ đang nhập chưa lưu",
     "unsaved_quit": "Hồ sơ đang nhập dở chưa được lưu. Thoát chương trình và bỏ những gì đã nhập?",
     "unsaved_logout": "Hồ sơ đang nhập dở chưa được lưu. Đăng xuất và bỏ những gì đã nhập?",
@@ -278,14 +290,29 @@ class CounterWindow(QMainWindow):
             kiosk_settings.triggered.connect(self.open_kiosk_settings)
             menu.addAction(kiosk_settings)
         menu.addSeparator()
+        if can(user, Permission.ADMINISTER):
+            admin = QAction(T["admin"], self)
+            admin.triggered.connect(lambda: self.open_admin())
+            menu.addAction(admin)
+        if can(user, Permission.AUDIT):
+            audit_action = QAction(T["audit"], self)
+            audit_action.triggered.connect(self.open_audit)
+            menu.addAction(audit_action)
+        password = QAction(T["password"], self)
+        password.triggered.connect(self.open_password)
+        menu.addAction(password)
+        menu.addSeparator()
         menu.addAction(logout)
         menu.addAction(quit_)
         self.logout_action, self.quit_action = logout, quit_
 
         today = now_local(db)
         # Who, where and which day give way ("…", whole text as tooltip) when the right-hand items,
-        # which are counts and warnings to act on, need the room at 1366 px.
-        self.clerk_label = ElidedLabel(T["clerk"].format(name=user.full_name, role=user.role_text), min_chars=8)
+        # which are counts and warnings to act on, need the room at 1366 px. The clerk's item is the name only;
+        # the account and role are in its tooltip (and the menu shows what the person may open).
+        self.clerk_label = ElidedLabel(T["clerk"].format(name=user.full_name), min_chars=8)
+        self.clerk_label.set_fixed_tip(T["clerk_tip"].format(name=user.full_name, username=user.username,
+                                                             role=user.role_text))
         self.device_label = ElidedLabel(T["device"].format(device=info.device_name), min_chars=5)
         self.date_label = ElidedLabel(T["today"].format(day=f"{WEEKDAYS[today.weekday()]} {today:%d/%m/%Y}"),
                                       min_chars=6)
@@ -297,6 +324,14 @@ class CounterWindow(QMainWindow):
         self.sync = SyncWorker(db, self)
         self.sync_item = SyncStatusItem(self.sync)
         bar.addPermanentWidget(self.sync_item)
+        # the daily automatic backup, whoever is signed in; its state in the status bar for an administrator
+        self.backups = BackupWatch(db, self)
+        self.backups.failed.connect(lambda msg: self.statusBar().showMessage(msg, 15000))
+        self.backup_notice: BackupNotice | None = None
+        if can(user, Permission.ADMINISTER):
+            self.backup_notice = BackupNotice(self.backups)
+            self.backup_notice.open_requested.connect(lambda: self.open_admin("backup"))
+            central_layout.insertWidget(1, self.backup_notice)
         bar.addPermanentWidget(self.daybook_item)
         bar.addPermanentWidget(self.badge)
         bar.addPermanentWidget(self.count_label)
@@ -310,16 +345,51 @@ class CounterWindow(QMainWindow):
         self.watcher.changed.connect(self.data_changed)
         self.watcher.changed.connect(lambda _c: self.sync.data_changed())
         self.sync.start()
+        self.backups.start()
         self.flags_dialog: FlagsDialog | None = None
         self.enroll_dialog: EnrollDialog | None = None
         # kiosks on other PCs of the office reach this counter here (when the office set a port)
         self.kiosk_link = start_listener(db)
+        self.admin_window: AdminWindow | None = None
+        self.audit_dialog: AuditDialog | None = None
+        self.password_dialog: PasswordDialog | None = None
+        self._use_device_printer()
 
     def open_flags(self) -> FlagsDialog:
         self.flags_dialog = FlagsDialog(self.db, self)
         self.flags_dialog.open_dossier.connect(self.open_dossier)
         self.flags_dialog.open()
         return self.flags_dialog
+
+    def open_admin(self, page: str | None = None) -> AdminWindow:
+        """The administration window (administrators only), on `page` if given."""
+        if self.admin_window is None:
+            self.admin_window = AdminWindow(self.db, self.user, self, sync_client=self.sync.client)
+            self.admin_window.backup_changed.connect(self.backups.refresh)
+            self.admin_window.finished.connect(lambda _r: self._use_device_printer())
+        if page:
+            self.admin_window.show_page(page)
+        self.admin_window.show()
+        self.admin_window.raise_()
+        return self.admin_window
+
+    def open_audit(self) -> QWidget:
+        if can(self.user, Permission.ADMINISTER):
+            return self.open_admin("audit")
+        self.audit_dialog = AuditDialog(self.db, self.user, self)
+        self.audit_dialog.open()
+        return self.audit_dialog
+
+    def open_password(self) -> PasswordDialog:
+        self.password_dialog = PasswordDialog(self.db, self.user, self)
+        self.password_dialog.accepted.connect(lambda: self.statusBar().showMessage(T["password_done"], 8000))
+        self.password_dialog.open()
+        return self.password_dialog
+
+    def _use_device_printer(self) -> None:
+        db = self.db
+        run_in_thread(lambda: read_device_settings(db).printer, set_preferred_printer, lambda _e: None, parent=self,
+                      name="device_printer")
 
     def open_enroll(self) -> EnrollDialog:
         self.enroll_dialog = EnrollDialog(self.db, self, client=self.sync.client)
@@ -346,6 +416,10 @@ class CounterWindow(QMainWindow):
                 window.refresh_rating()
         if changes.touches("catalogue") or changes.touches("calendar"):
             self.reception.reference_changed()
+        if self.admin_window is not None:
+            self.admin_window.data_changed(changes)
+        if changes.touches("audit") and self.backup_notice is not None:
+            self.backups.refresh()
 
     def reload(self) -> None:
         self.loading = True

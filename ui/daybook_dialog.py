@@ -40,6 +40,7 @@ from app.services.daybook import (
 from app.services.errors import ServiceError
 from app.services.reports import join_pdfs
 from app.services.users import UserInfo
+from ui.audit_hooks import for_preview
 from ui.workers import run_in_thread
 
 # --- every user-visible text of the day book's widgets ------------------------------------------------
@@ -525,5 +526,6 @@ class CloseDayDialog(QDialog):
         from ui.receipt_preview import ReceiptPreviewDialog
 
         self.pdf_ready.emit(pdf)
-        self.preview = ReceiptPreviewDialog(pdf, title=T["pdf_title"], default_name=name, parent=self)
+        self.preview = ReceiptPreviewDialog(pdf, title=T["pdf_title"], default_name=name, parent=self,
+                                            audit=for_preview(self.db, self.user, "daybook", name, T["pdf_title"]))
         self.preview.open()

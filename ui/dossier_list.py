@@ -54,6 +54,7 @@ from app.services.search import (
     search_dossiers,
 )
 from app.services.users import UserInfo
+from ui.audit_hooks import for_preview, note
 from ui.files import ask_save_path, write_bytes
 from ui.workers import run_in_thread
 
@@ -677,8 +678,9 @@ class DossierListPanel(QWidget):
         self._set_exporting(False)
         self.pdf_ready.emit(pdf)
         name = f"trich-so-theo-doi-ho-so-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"
-        self.preview = ReceiptPreviewDialog(pdf, title=T["pdf_title"], default_name=name,
-                                            parent=self)
+        period = f"{date_from:%d/%m/%Y}–{date_to:%d/%m/%Y}"
+        self.preview = ReceiptPreviewDialog(pdf, title=T["pdf_title"], default_name=name, parent=self,
+                                            audit=for_preview(self.db, self.user, "logbook", period, "Trích sổ"))
         self.preview.open()
 
     def ask_save_path(self, title: str, default_name: str, name_filter: str) -> str | None:
@@ -713,6 +715,7 @@ class DossierListPanel(QWidget):
     def _saved(self, path: str) -> None:
         self._set_exporting(False)
         self.last_saved = path
+        note(self.db, self.user, "exported", "logbook", "", f"Trích sổ ({self.count_text()}) → {path}")
         self.count_label.setText(self.count_text() + " · " + T["saved"].format(path=path))
 
     def _export_failed(self, exc: BaseException) -> None:

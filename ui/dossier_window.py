@@ -41,6 +41,7 @@ from app.services.settings import calendar_of
 from app.services.users import UserInfo
 from ui.action_dialogs import ActionDialog, dialog_for, fmt_dt, run_in_thread
 from ui.app import fit_to_screen, install_wheel_guard
+from ui.audit_hooks import for_preview, note
 from ui.receipt_preview import ReceiptPreviewDialog
 
 # --- every user-visible text of this window ----------------------------------------------------------
@@ -617,6 +618,8 @@ class DossierWindow(QDialog):
 
     def _loaded(self, result) -> None:
         d, cal, now = result
+        if self.view is None:  # the applicant's data is on screen: who saw it, once per window
+            note(self.db, self.user, "viewed", "dossier", d.code, "Mở cửa sổ hồ sơ")
         self.view = d
         self.code = d.code
         self.setWindowTitle(T["title"].format(code=d.code))
@@ -799,6 +802,7 @@ class DossierWindow(QDialog):
         self.status_line.setText("")
         self.pdf_ready.emit(kind.value, pdf)
         name = f"{self.code}-mau-{kind.value}.pdf"
-        self.preview = ReceiptPreviewDialog(pdf, title=title, default_name=name, parent=self)
+        self.preview = ReceiptPreviewDialog(pdf, title=title, default_name=name, parent=self,
+                                            audit=for_preview(self.db, self.user, "dossier", self.code, title))
         self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview.open()

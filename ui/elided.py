@@ -13,6 +13,7 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None, *, min_chars: int = 12):
         super().__init__(text, parent)
         self._min_chars = min_chars
+        self._tip = ""
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self._sync_tip()
@@ -22,8 +23,13 @@ class ElidedLabel(QLabel):
         self._sync_tip()
         self.updateGeometry()
 
+    def set_fixed_tip(self, tip: str) -> None:
+        """A tooltip shown whether or not the text is cut (it should hold the whole text)."""
+        self._tip = tip
+        self._sync_tip()
+
     def _sync_tip(self) -> None:
-        self.setToolTip(self.text() if self.is_elided() else "")
+        self.setToolTip(self._tip or (self.text() if self.is_elided() else ""))
 
     def full_width(self) -> int:
         return self.fontMetrics().horizontalAdvance(self.text()) + 2 * self.margin() + 4

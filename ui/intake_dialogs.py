@@ -26,6 +26,7 @@ from ui.action_dialogs import (
     show_message,
     value_of,
 )
+from ui.audit_hooks import for_preview
 from ui.receipt_preview import ReceiptPreviewDialog
 
 # --- every user-visible text of these dialogs --------------------------------------------------------
@@ -196,7 +197,9 @@ class IntakeSlipDialog(FormDialog):
         self.pdf_ready.emit(pdf)
         name = self.name_pattern.format(at=self.slip.at)
         self.preview = ReceiptPreviewDialog(pdf, title=self.windowTitle(), default_name=name,
-                                            parent=self.parentWidget())
+                                            parent=self.parentWidget(),
+                                            audit=for_preview(self.db, self.user, "intake", self.slip.event_id[:36],
+                                                              self.windowTitle()))
         self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.preview.open()
         self.done.emit(self.slip)

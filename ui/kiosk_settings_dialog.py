@@ -156,13 +156,13 @@ class KioskSettingsDialog(QDialog):
 
     def pair(self) -> None:
         """A one-time pairing code (the listener starts once the port is saved)."""
-        db = self.db
+        db, actor = self.db, self.user.id
         port = self.port.value() or DEFAULT_PORT
         if not self.port.value():
             self.port.setValue(port)
 
         def job():
-            update_settings(db, {"kiosk_link_port": str(port)})
+            update_settings(db, {"kiosk_link_port": str(port)}, actor_id=actor)
             return create_pairing(db)
 
         run_in_thread(job, lambda p: self._paired(p, port), self._failed, parent=self, name="create_pairing")

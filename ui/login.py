@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.access import Permission
 from app.services.database import Database
 from app.services.errors import ServiceError
 from app.services.settings import OfficeSettings, read_settings
@@ -102,7 +103,8 @@ class LoginDialog(QDialog):
         # Argon2 takes about 50 ms: short enough for the main thread, with a busy cursor.
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.user = login(self.db, username=self.username.text(), password=self.password.text())
+            self.user = login(self.db, username=self.username.text(), password=self.password.text(),
+                              permission=Permission.COUNTER)
         except ServiceError as exc:
             self.user = None
             self.error.setText(exc.message)

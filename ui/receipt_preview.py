@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,22 @@ POINTS_PER_INCH = 72.0
 
 # pdfium is not thread-safe: every call into it, from any worker, holds this lock (shared with app/).
 _pdfium_lock = PDFIUM_LOCK
+
+
+_preferred_printer = {"name": ""}
+
+
+def set_preferred_printer(name: str) -> None:
+    """This PC's printer for forms (its device setting "printer"); "" for the system's default printer."""
+    _preferred_printer["name"] = name or ""
+
+
+def chosen_printer() -> QPrinterInfo:
+    """The printer the print dialog opens on: this PC's chosen one if it is installed, else the default."""
+    name = _preferred_printer["name"]
+    if name and name in QPrinterInfo.availablePrinterNames():
+        return QPrinterInfo.printerInfo(name)
+    return QPrinterInfo.defaultPrinter()
 
 
 @dataclass(frozen=True)
@@ -134,9 +151,10 @@ class ReceiptPreviewDialog(QDialog):
     failed = Signal(str)
 
     def __init__(self, pdf_bytes: bytes, *, title: str, default_name: str, paper_size: str | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, audit: Callable[[str, str], None] | None = None):
         super().__init__(parent)
         self.pdf = pdf_bytes
+        self.audit = audit  # told what was printed or saved (ui.audit_hooks.for_preview)
         self.title = title
         self.default_name = default_name
         self.paper_size = paper_size
@@ -259,7 +277,7 @@ class ReceiptPreviewDialog(QDialog):
         if not QPrinterInfo.availablePrinters():
             self._tell(T["no_printer"], T["no_printer_title"])
             return
-        self.printer = self.make_printer(QPrinterInfo.defaultPrinter())
+        self.printer = self.make_printer(chosen_printer())
         dialog = QPrintDialog(self.printer, self)
         dialog.setWindowTitle(T["print_title"].format(title=self.title))
         dialog.setOption(QPrintDialog.PrintDialogOption.PrintToFile, False)
@@ -282,6 +300,8 @@ class ReceiptPreviewDialog(QDialog):
 
     def _printed(self, pages: int, name: str, copies: int) -> None:
         self.print_button.setEnabled(True)
+        if self.audit is not None:
+            self.audit("printed", f"{pages} trang, {copies} bản, máy in {name}")
         self.status.setText(T["printed"].format(n=len(self.images), copies=copies, printer=name))
         self.printed.emit(pages)
 
@@ -311,6 +331,8 @@ class ReceiptPreviewDialog(QDialog):
             self.failed.emit(text)
             return False
         self.last_saved = path
+        if self.audit is not None:
+            self.audit("saved", str(path))
         self.status.setText(T["saved"].format(path=path))
         self.saved.emit(str(path))
         return True

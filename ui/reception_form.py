@@ -53,6 +53,7 @@ from app.services.reception import (
 )
 from app.services.users import UserInfo
 from ui.app import install_wheel_guard
+from ui.audit_hooks import for_preview
 from ui.intake_dialogs import GuidanceSlipDialog, RefusalDialog
 from ui.receipt_preview import ReceiptPreviewDialog
 from ui.workers import run_in_thread
@@ -886,7 +887,8 @@ class ReceptionPanel(QWidget):
 
     def _receipt_built(self, code: str, pdf: bytes) -> None:
         self.status.setText(T["receipt_ready"].format(code=code))
-        self.preview = open_receipt_preview(self, code, pdf)
+        self.preview = open_receipt_preview(self, code, pdf,
+                                            audit=for_preview(self.db, self.clerk, "dossier", code, "Giấy tiếp nhận"))
         self.receipt_ready.emit(code, pdf)
 
     def _receipt_failed(self, code: str, exc: BaseException) -> None:
@@ -952,9 +954,9 @@ class ReceptionPanel(QWidget):
         self.scroll.verticalScrollBar().setValue(0)
         self.scan.setFocus(Qt.FocusReason.OtherFocusReason)
 
-def open_receipt_preview(parent: QWidget, code: str, pdf: bytes) -> ReceiptPreviewDialog:
+def open_receipt_preview(parent: QWidget, code: str, pdf: bytes, *, audit=None) -> ReceiptPreviewDialog:
     preview = ReceiptPreviewDialog(pdf, title=T["receipt_title"].format(code=code),
-                                   default_name=f"{code}-giay-hen.pdf", parent=parent)
+                                   default_name=f"{code}-giay-hen.pdf", parent=parent, audit=audit)
     preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     preview.open()
     return preview

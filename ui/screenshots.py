@@ -110,7 +110,36 @@ def main(outdir: str) -> int:
         wait_idle()
         db.close()
         demo_shots(out, Path(tmp) / "demo.sqlite")
+        operations_shots(out, Path(tmp) / "demo.sqlite", Path(tmp) / "new" / "motcua.sqlite")
     return 0
+
+
+def operations_shots(out: Path, demo: Path, fresh: Path) -> None:
+    """The set-up window of a new PC, the administration (accounts) and the audit trail, on the demo commune."""
+    from ui.admin_window import AdminWindow
+    from ui.setup_window import SetupWindow
+
+    setup = SetupWindow(fresh)
+    setup.resize(1180, 688)
+    setup.show()
+    shot(setup, out / "setup.png")
+    setup.close()
+    db = Database(demo)
+    admin = login(db, username="quantri", password=DEMO_STAFF[-1].password)
+    window = AdminWindow(db, admin)
+    window.resize(1240, 688)
+    window.show()
+    window.show_page("users")
+    wait_until(lambda: bool(window.page("users").accounts))
+    shot(window, out / "admin.png")
+    window.show_page("audit")
+    wait_until(lambda: not window.audit.loading and bool(window.audit.lines))
+    shot(window, out / "audit.png")
+    window.close()
+    from ui.workers import wait_idle
+
+    wait_idle()
+    db.close()
 
 
 def demo_shots(out: Path, path: Path) -> None:

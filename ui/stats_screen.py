@@ -26,6 +26,7 @@ from app.domain.calendar import TZ
 from app.services.reports import STATS_GROUPS, stats_csv, stats_pdf, stats_values, stats_xlsx
 from app.services.stats import StatsReport, StatsRow, compute_stats, period_bounds, period_label
 from app.services.users import UserInfo
+from ui.audit_hooks import for_preview, note
 from ui.chart import MonthlyChart, percent_text
 from ui.dossier_list import pydate, qdate, show_error, thousands
 from ui.files import ask_save_path, write_bytes
@@ -407,7 +408,8 @@ class StatsScreen(QWidget):
         period = period_label(report.date_from, report.date_to)
         name = f"bieu-II06a-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}.pdf"
         self.preview = ReceiptPreviewDialog(pdf, title=T["pdf_title"].format(period=period), default_name=name,
-                                            parent=self)
+                                            parent=self, audit=for_preview(self.db, self.user, "stats", period,
+                                                                           "Biểu II.06a"))
         self.preview.open()
 
     def ask_save_path(self, title: str, default_name: str, name_filter: str) -> str | None:
@@ -434,6 +436,8 @@ class StatsScreen(QWidget):
     def _saved(self, path: str) -> None:
         self._busy(False)
         self.last_saved = path
+        note(self.db, self.user, "exported", "stats", period_label(self.report.date_from, self.report.date_to),
+             f"Biểu II.06a → {path}")
         self.subheading.setText(T["form"].format(unit=self.report.unit_name) + " · " + T["saved"].format(path=path))
 
     def _export_failed(self, exc: BaseException) -> None:

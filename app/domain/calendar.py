@@ -15,18 +15,36 @@ import lunar_vn
 
 __all__ = [
     "KNOWN_SCHEDULES",
+    "SUPPORTED_YEARS",
+    "CalendarRangeError",
     "RULES_VERSION",
     "TZ",
     "CalendarDay",
     "DayKind",
     "OfficeHours",
     "WorkCalendar",
+    "check_year",
     "hung_kings_day",
     "statutory_calendar",
     "tet_day",
 ]
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# The years whose holidays this program computes and tests (lunar dates checked against the published ones).
+SUPPORTED_YEARS = range(2020, 2051)
+# A deadline counted from late 2050 runs into 2051, and a look back from January 2020 into 2019: the year on
+# either side is computed for such counts only; anything further is refused.
+_COMPUTED_YEARS = range(SUPPORTED_YEARS.start - 1, SUPPORTED_YEARS.stop + 1)
+
+
+class CalendarRangeError(ValueError):
+    """A date outside SUPPORTED_YEARS: an answer there would be a guess, so none is given."""
+
+    def __init__(self, year: int):
+        self.year = year
+        self.message = (f"Lịch làm việc chỉ tính cho các năm {SUPPORTED_YEARS.start}–{SUPPORTED_YEARS.stop - 1}; "
+                        f"năm {year} nằm ngoài khoảng đó. Hãy cập nhật MotCua để có lịch các năm sau.")
+        super().__init__(self.message)
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
@@ -237,6 +255,8 @@ class _Year:
 
 @lru_cache(maxsize=256)
 def _build_year(year: int, include_known: bool) -> _Year:
+    if year not in _COMPUTED_YEARS:
+        raise CalendarRangeError(year)
     known = KNOWN_SCHEDULES.get(year, {}) if include_known else {}
     days: dict[date, CalendarDay] = {}
     holidays: list[CalendarDay] = []
@@ -339,6 +359,7 @@ class WorkCalendar:
 
     def off_days(self, year: int) -> list[CalendarDay]:
         """Every non-working Mon–Fri of `year` and every make-up working Sat/Sun, sorted by date."""
+        check_year(year)
         merged = dict(_build_year(year, self.include_known_schedules).days)
         merged.update((d, cd) for d, cd in self._extra.items() if d.year == year)
         return [
@@ -374,6 +395,12 @@ class WorkCalendar:
             if self.is_working_day(d):
                 return d
         raise ValueError("no working day within ten years")
+
+
+def check_year(year: int) -> None:
+    """Raise CalendarRangeError for a year this program does not give a calendar for."""
+    if year not in SUPPORTED_YEARS:
+        raise CalendarRangeError(year)
 
 
 @cache

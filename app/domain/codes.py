@@ -26,6 +26,20 @@ class DossierCode:
         return format_code(self.agency, self.day, self.slot, self.number)
 
 
+# The receiving unit's electronic identifier (QCVN 102:2016): four levels, e.g. 000.17.22.H56 (a commune),
+# 000.00.22.H56 (its former district), 000.00.00.H56 (the province); digits and capital letters.
+AGENCY_RE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2}){2}\.[0-9A-Z]{3}$")
+
+
+def agency_code_problem(code: str) -> str | None:
+    """Why `code` is not an agency code a dossier code can start with, in Vietnamese; None when it is."""
+    if AGENCY_RE.match(code or ""):
+        return None
+    return (f"Mã định danh điện tử “{code}” không đúng dạng QCVN 102:2016: bốn nhóm 3, 2, 2 và 3 ký tự (chữ số, "
+            "chữ in hoa) cách nhau bởi dấu chấm, ví dụ 000.17.22.H56. Mã này in trong mọi mã hồ sơ và không đổi "
+            "được sau khi thiết lập: hãy lấy đúng mã của đơn vị từ Sở Khoa học và Công nghệ / Văn phòng UBND tỉnh.")
+
+
 def format_code(agency: str, day: date, slot: int, number: int) -> str:
     if not 1 <= slot <= 9:
         raise CodeError(f"Số hiệu máy (slot) phải từ 1 đến 9, đang là {slot}.")

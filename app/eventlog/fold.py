@@ -589,11 +589,40 @@ def fold_rating(stream_id: str, events: Sequence[Event]) -> Rows:
         elif inv["event_id"] in closings:
             inv["state"], inv["closed_at"] = closings[inv["event_id"]]
     return {"ratings": ratings, "rating_invitations": [invitations[k] for k in sorted(invitations)]}
+# --- a device's own settings and the audit trail ----------------------------------------------------------------
+
+
+def fold_device_settings(stream_id: str, events: Sequence[Event]) -> Rows:
+    device_id = stream_id.split("/", 1)[1] if "/" in stream_id else stream_id
+    values: dict = {}
+    for ev in events:
+        if isinstance(ev.payload, p.DeviceConfigured):
+            values.update(ev.payload.values)
+    return {"device_settings": [{"device_id": device_id, "key": k, "value": v} for k, v in sorted(values.items())]}
+
+
+def audit_row(ev: Event) -> dict | None:
+    """The audit row of one event (the audit fold is this, event by event: no row depends on another)."""
+    pl = ev.payload
+    if not isinstance(pl, p.AuditRecorded):
+        return None
+    return {"event_id": ev.event_id, "device_id": ev.device_id,
+            "at": ev.occurred_at.astimezone(UTC).replace(microsecond=0), "actor_id": ev.actor_id,
+            "actor_name": pl.actor_name, "action": pl.action, "subject": pl.subject, "ref": pl.ref,
+            "detail": pl.detail}
+
+
+def fold_audit(stream_id: str, events: Sequence[Event]) -> Rows:
+    return {"audit": [row for row in map(audit_row, events) if row is not None]}
 
 
 FOLDS = {r.DOSSIER: fold_dossier, r.INTAKE: fold_intake, r.DEVICE: fold_device, r.USER: fold_user,
          r.SETTINGS: fold_settings, r.CALENDAR: fold_calendar, r.CATALOGUE: fold_catalogue,
-         r.LOGBOOK: fold_logbook, r.RATING: fold_rating}
+         r.LOGBOOK: fold_logbook, r.RATING: fold_rating, r.DEVICE_SETTINGS: fold_device_settings,
+         r.AUDIT: fold_audit}
+# Streams whose fold is one row per event, each independent of the others (the store adds rows for new events
+# only: an audit stream grows all day and is never folded again whole).
+PER_EVENT = {r.AUDIT: audit_row}
 
 
 def fold_stream(stream_type: str, stream_id: str, events: Sequence[Event]) -> Rows:

@@ -379,6 +379,33 @@ class CataloguePublished(Payload):
     effective_from: date | None = None
 
 
+class DeviceConfigured(Payload):
+    """New values of one device's own settings: its printer, where and when it backs the file up
+    (stream: ``device_settings/<device id>``). A PC's printer or USB disk is its own, not the commune's."""
+
+    TYPE = "device.configured"
+    VERSION = 1
+    values: dict[str, Any]
+
+
+# --- the audit trail (stream: ``audit/<device id>``) --------------------------------------------------------
+
+
+class AuditRecorded(Payload):
+    """Someone saw, printed or took away personal data or a report, or the file was backed up or restored:
+    what the log of changes does not already say. ``action``: viewed, printed, saved, exported, searched,
+    backup, restore; ``subject``: dossier, intake, logbook, daybook, stats, database…; ``ref``: the dossier
+    code, period or file it was about; ``detail``: the form, printer, file name or count, in words."""
+
+    TYPE = "audit.recorded"
+    VERSION = 1
+    action: str
+    subject: str = ""
+    ref: str = ""
+    detail: str = ""
+    actor_name: str = ""
+
+
 # --- the day book (stream: ``logbook/<device id>``) ---------------------------------------------------------
 
 
@@ -494,5 +521,5 @@ ALL_PAYLOADS: tuple[type[Payload], ...] = (
     FlagResolved,
     GuidanceIssued, IntakeRefused, DeviceRegistered, UserCreated, UserUpdated, SettingsChanged, CalendarDaySet,
     CataloguePublished, DayClosed, VolumeClosed, RatingInvited, RatingInvitationClosed, RatingSubmitted,
-    RatingReasonsGiven,
+    RatingReasonsGiven, DeviceConfigured, AuditRecorded,
 )

@@ -21,6 +21,7 @@ from app.eventlog import payloads as p
 # stream types
 DOSSIER, INTAKE, DEVICE, USER, SETTINGS, CALENDAR, CATALOGUE, LOGBOOK, RATING = (
     "dossier", "intake", "device", "user", "settings", "calendar", "catalogue", "logbook", "rating")
+DEVICE_SETTINGS, AUDIT = "device_settings", "audit"
 
 CURRENT: dict[str, type[p.Payload]] = {cls.TYPE: cls for cls in p.ALL_PAYLOADS}
 
@@ -41,6 +42,8 @@ STREAM_OF: dict[str, str] = {
     p.RatingInvitationClosed.TYPE: RATING,
     p.RatingSubmitted.TYPE: RATING,
     p.RatingReasonsGiven.TYPE: RATING,
+    p.DeviceConfigured.TYPE: DEVICE_SETTINGS,
+    p.AuditRecorded.TYPE: AUDIT,
 }
 
 
@@ -141,6 +144,17 @@ def logbook_stream(device_id: str) -> str:
 def rating_stream(code: str) -> str:
     """The stream of a dossier's ratings and invitations, by its code (a kiosk may not hold the dossier)."""
     return f"{RATING}/{code}"
+
+
+def device_settings_stream(device_id: str) -> str:
+    """The stream of one device's own settings (printer, backups)."""
+    return f"{DEVICE_SETTINGS}/{device_id}"
+
+
+def audit_stream(device_id: str) -> str:
+    """The stream of what was viewed, printed and exported on one device. Its fold is one row per event, so
+    the store adds rows for new events only instead of folding the stream again."""
+    return f"{AUDIT}/{device_id}"
 
 
 def reference_stream(kind: str, agency_code: str) -> str:

@@ -21,14 +21,14 @@ from app.domain.ids import uuid7
 from app.eventlog import registry
 from app.eventlog.device import DeviceContext
 from app.eventlog.event import Event, canonical_key
-from app.eventlog.fold import CODE_CLASH, NUMBER_CLASH, Rows, fold_stream, minute, rating_code
+from app.eventlog.fold import CODE_CLASH, NUMBER_CLASH, PER_EVENT, Rows, fold_stream, minute, rating_code
 from app.eventlog.payloads import Payload
 from db import models as m
 
 T = {t.__tablename__: t.__table__ for t in (m.Dossier, m.DossierStep, m.LogbookEntry, m.Flag, m.FlagResolution,
                                              m.IntakeSlip, m.Device, m.User, m.Setting, m.CalendarDayRow,
                                              m.Procedure, m.ReferenceVersion, m.LogbookClosing, m.LogbookPrinted,
-                                             m.Rating, m.RatingInvitation)}
+                                             m.Rating, m.RatingInvitation, m.DeviceSetting, m.AuditEntry)}
 # Every table the fold writes; `rebuild` empties them and folds the whole log again.
 PROJECTION_TABLES: tuple[Table, ...] = tuple(T.values())
 EVENTS: Table = m.Event.__table__
@@ -62,6 +62,8 @@ def _scope(stream_type: str, ids: list[str], events: Sequence[Event]) -> dict[st
     if stream_type == registry.RATING:
         codes = [rating_code(i) for i in ids]
         return {"ratings": T["ratings"].c.code.in_(codes), "rating_invitations": T["rating_invitations"].c.code.in_(codes)}
+    if stream_type == registry.DEVICE_SETTINGS:
+        return {"device_settings": T["device_settings"].c.device_id.in_([i.split("/", 1)[1] for i in ids])}
     versions = T["reference_versions"].c.kind == stream_type
     if stream_type == registry.SETTINGS:
         return {"settings": true(), "reference_versions": versions}
@@ -171,6 +173,9 @@ def refold(s: Session, streams: Iterable[tuple[str, str]], *, skip_types: tuple[
     books: set[tuple] = set()
     D = T["dossiers"]
     for stream_type, ids in by_type.items():
+        if stream_type in PER_EVENT:
+            _fold_new_events(s, stream_type, ids)
+            continue
         for part in _chunks(ids):
             events = events_of_streams(s, part)
             if stream_type == registry.DOSSIER:
@@ -192,6 +197,24 @@ def refold(s: Session, streams: Iterable[tuple[str, str]], *, skip_types: tuple[
     if codes:
         refresh_clashes(s, codes, books)
     return out
+
+
+# The table each one-row-per-event stream type writes, and its key column.
+PER_EVENT_TABLE = {registry.AUDIT: "audit"}
+
+
+def _fold_new_events(s: Session, stream_type: str, ids: list[str]) -> None:
+    """Add the rows of the events of these streams that have none yet. Their fold is one independent row per
+    event, so this equals folding the streams again, at the cost of the new events only."""
+    table = T[PER_EVENT_TABLE[stream_type]]
+    row_of = PER_EVENT[stream_type]
+    for part in _chunks(ids):
+        done = select(table.c.event_id)
+        rows = [row_of(event_from_row(r)) for r in s.execute(
+            select(EVENTS).where(EVENTS.c.stream_id.in_(part), EVENTS.c.event_id.not_in(done)))]
+        rows = [r for r in rows if r is not None]
+        if rows:
+            s.execute(insert(table), rows)
 
 
 # --- clashes between dossiers (the only cross-stream part of the fold) --------------------------------------
@@ -338,8 +361,11 @@ def append(s: Session, device: DeviceContext, payload: Payload, *, stream_id: st
     """
     s.flush()
     stream_type = registry.stream_type_of(payload.TYPE)
-    prior, base = s.execute(select(func.count(), func.count(EVENTS.c.server_seq))
-                            .where(EVENTS.c.stream_id == stream_id)).one()
+    if stream_type in PER_EVENT:  # a long append-only stream whose order matters to nobody: skip the count
+        prior, base = 1, 0
+    else:
+        prior, base = s.execute(select(func.count(), func.count(EVENTS.c.server_seq))
+                                .where(EVENTS.c.stream_id == stream_id)).one()
     event = Event(event_id=event_id or uuid7(), device_id=device.device_id,
                   device_seq=next_counter(s, device.device_id, "event_seq"), stream_type=stream_type,
                   stream_id=stream_id, type=payload.TYPE, type_version=payload.VERSION, payload=payload,
@@ -347,7 +373,11 @@ def append(s: Session, device: DeviceContext, payload: Payload, *, stream_id: st
                   base_version=base, commune=device.agency_code)
     result = s.execute(insert(EVENTS).values(**event_row(event)))
     event = _with_local_seq(event, result.inserted_primary_key[0])
-    if prior == 0 and stream_type == registry.DOSSIER:
+    if stream_type in PER_EVENT:
+        row = PER_EVENT[stream_type](event)
+        if row is not None:
+            s.execute(insert(T[PER_EVENT_TABLE[stream_type]]), [row])
+    elif prior == 0 and stream_type == registry.DOSSIER:
         # a new dossier: nothing of it is stored yet, so its rows are inserted without comparing
         rows = fold_stream(stream_type, stream_id, [event])
         for name in ("dossiers", "dossier_steps", "logbook_entries", "flags"):

@@ -16,7 +16,9 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+from resources import resource
+
+FONTS_DIR = resource("fonts")
 
 #: reportlab family name used by every form.
 FAMILY = "MotCuaSerif"

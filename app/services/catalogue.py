@@ -16,11 +16,13 @@ from app.domain.text import nfc, search_key
 from app.eventlog import DeviceContext, append
 from app.eventlog.payloads import ALWAYS, CatalogueProcedure, CataloguePublished, DurationData, PaperSpecData
 from app.eventlog.registry import CATALOGUE, reference_stream
+from app.services.access import Permission, require_account
 from app.services.database import Database
 from app.services.errors import NotFound, ServiceError
 from db.models import Procedure, ReferenceVersion
+from resources import resource
 
-SEED_CATALOGUE = Path(__file__).resolve().parents[2] / "resources" / "catalogue" / "catalogue.json"
+SEED_CATALOGUE = resource("catalogue", "catalogue.json")
 
 
 @dataclass(frozen=True)
@@ -151,14 +153,51 @@ def import_catalogue(s: Session, device: DeviceContext, data: dict, *, now, acto
     return CatalogueImported(len(payload.procedures), payload.version, payload.effective_from)
 
 
-def import_catalogue_file(db: Database, path: Path | str = SEED_CATALOGUE, *, actor_id: str | None = None,
-                          effective_from: date | None = None) -> CatalogueImported:
+def read_catalogue_file(path: Path | str) -> dict:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ServiceError(f"Không đọc được tệp danh mục {path}: {exc}") from exc
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise ServiceError(f"Không đọc được tệp danh mục {path}: {why}. Tệp phải là JSON theo mẫu danh mục của "
+                           "MotCua (mục “procedures”).") from exc
+
+
+def import_catalogue_file(db: Database, path: Path | str, *, actor_id: str | None,
+                          effective_from: date | None = None) -> CatalogueImported:
+    """An administrator (`actor_id`) publishes the catalogue in `path` to the commune, in effect from
+    `effective_from` (None: at once). Returns its size, version and date."""
+    data = read_catalogue_file(path)
     with db.transaction() as s:
+        require_account(s, actor_id, Permission.ADMINISTER)
         return import_catalogue(s, db.device, data, now=db.clock(), actor_id=actor_id, effective_from=effective_from)
+
+
+def seed_catalogue_file(db: Database, path: Path | str | None = None) -> CatalogueImported:
+    """The first catalogue of a new office (set-up, before anyone can sign in): the seed one by default."""
+    data = read_catalogue_file(path or SEED_CATALOGUE)
+    with db.transaction() as s:
+        return import_catalogue(s, db.device, data, now=db.clock())
+
+
+@dataclass(frozen=True)
+class CatalogueSummary:
+    version: str
+    source: str
+    procedures: int
+    fields: int
+    updated_at: object  # UTC datetime or None
+
+
+def catalogue_summary(db: Database) -> CatalogueSummary:
+    """The version of the catalogue in effect today and its size, for the administrator's screen (a version
+    published to apply later is not counted here: see catalogue_versions)."""
+    with db.reading() as s:
+        row = s.get(ReferenceVersion, "catalogue")
+        active = _in_effect(s.scalars(select(Procedure)), _today(db))
+    versions = {p.catalogue_version for p in active}
+    version = versions.pop() if len(versions) == 1 else (row.version if row else "")
+    return CatalogueSummary(version, "", len(active), len({p.field for p in active}),
+                            row.updated_at if row else None)
 
 
 def catalogue_version(s: Session) -> str:

@@ -27,6 +27,7 @@ from app.domain.lifecycle import (
 from app.domain.text import nfc, template_gap, title_name
 from app.eventlog import DeviceContext, append, get_event
 from app.eventlog import payloads as ev
+from app.services.access import Permission, require
 from app.services.catalogue import get_procedure
 from app.services.database import Database
 from app.services.errors import NotFound, TransitionRefused, ValidationFailed
@@ -86,6 +87,7 @@ def _when(db: Database, at: datetime | None, d: Dossier) -> datetime:
 
 @contextmanager
 def _step(db: Database, key: str, action: Action, actor: UserInfo, at: datetime | None) -> Iterator[_Ctx]:
+    require(actor, Permission.COUNTER)
     with db.transaction() as s:
         d = _find(s, key)
         why = refusal(action, Status(d.status), d.code)
@@ -370,6 +372,7 @@ class SlipResult:
 
 def _intake(db: Database, kind: str, *, actor: UserInfo, procedure_code: str, applicant_name: str,
             address: str, phone: str, reason: str, items: list[dict]) -> SlipResult:
+    require(actor, Permission.COUNTER)
     v, errors = checked({"applicant_name": (applicant_name, "applicant_name"), "address": (address, "address"),
                          "phone": (phone, "phone"), "reason": (reason, "reason"),
                          **{f"items[{i}]": (x.get("name", ""), "paper") for i, x in enumerate(items)}},

@@ -319,6 +319,25 @@ def _validate_backup(path: Path, shown: Path) -> tuple[str, str | None]:
     return revision[0], device[0]
 
 
+def check_backup_file(backup_file: Path | str, db_path: Path | str) -> str | None:
+    """The device id of a usable MotCua backup (checked in a private copy beside `db_path`, never in place: the
+    backup stays untouched); ServiceError saying why it is not usable."""
+    backup_file, db_path = Path(backup_file), Path(db_path)
+    if not backup_file.is_file():
+        raise ServiceError(f"Không có tệp sao lưu {backup_file}.")
+    if _same_file(backup_file, db_path) or backup_file.name.startswith(db_path.name + "-"):
+        raise ServiceError(f"{backup_file} chính là tệp dữ liệu đang dùng (hoặc tệp đi kèm nó), không phải bản sao lưu.")
+    tmp = db_path.with_name(f".{db_path.name}.kiem-tra-{datetime.now():%Y%m%d-%H%M%S}")
+    try:
+        _copy(backup_file, tmp)
+        return _validate_backup(tmp, backup_file)[1]
+    except sqlite3.Error as exc:
+        raise _bad_backup(backup_file, str(exc)) from exc
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+
 def _this_device(con: sqlite3.Connection, tables: set[str]):
     """(id,) of the counter a file belongs to, in the current schema or in release 0.1.0's."""
     if "local_devices" in tables:

@@ -16,6 +16,7 @@ from app.domain.ids import uuid7
 from app.domain.text import nfc, title_name
 from app.eventlog import append, next_counter
 from app.eventlog import payloads as ev
+from app.services.access import Permission, require
 from app.services.catalogue import ProcedureInfo, get_procedure
 from app.services.database import Database
 from app.services.errors import NotFound, ServiceError, ValidationFailed
@@ -210,6 +211,7 @@ def receive_dossier(db: Database, *, form: ReceptionForm, clerk: UserInfo,
     the first try saved, with its code, and writes nothing.
     Must not be called on the Qt main thread for large databases; it returns plain data.
     """
+    require(clerk, Permission.COUNTER)
     now = db.clock()
     form, problems = normalise(form)  # issue 9: what is stored is what was validated (NFC, ASCII digits, bounded)
     errors = _validate(form, problems, now=now.astimezone(TZ))

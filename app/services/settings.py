@@ -179,10 +179,21 @@ def calendar_of(db, *, on: date | None = None) -> WorkCalendar:
         return office_calendar(s, on=on)
 
 
-def update_settings(db, changes: dict[str, str], *, actor_id: str | None = None) -> OfficeSettings:
-    """Change office settings from text (the admin command): checks each value, then saves them together."""
+def kiosk_key(key: str) -> bool:
+    """Settings of the rating kiosk and of ratings, which a leader may change too."""
+    return key.startswith(("kiosk_", "rating_"))
+
+
+def update_settings(db, changes: dict[str, str], *, actor_id: str | None) -> OfficeSettings:
+    """Change office settings from text (the admin command, the administration window): an administrator's
+    (a leader's too for the kiosk's keys); checks each value, then saves them together."""
     import json
 
+    from app.services.access import Permission, require_account
+
+    with db.reading() as s:
+        require_account(s, actor_id, Permission.KIOSK_SETTINGS if changes and all(map(kiosk_key, changes))
+                        else Permission.ADMINISTER)
     parsed: dict[str, object] = {}
     for key, text in changes.items():
         if key not in DEFAULTS:

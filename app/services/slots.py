@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.codes import MAX_PER_DAY, day_counter_name, format_code
 from app.eventlog import DeviceContext, next_counter
+from app.services.access import Permission, require_account
 from app.services.database import Database
 from app.services.errors import ServiceError
 from db.models import Device, ExtraSlot
@@ -47,10 +48,12 @@ def allocate_code(s: Session, agency: str, device: DeviceContext, day: date) -> 
     raise ServiceError(FULL.format(n=MAX_PER_DAY * len(slots), day=day, slots=", ".join(map(str, slots))))
 
 
-def add_extra_slot(db: Database, slot: int) -> list[int]:
-    """Give this device one more slot (1–9, used by no counter of the unit); returns its slots."""
+def add_extra_slot(db: Database, slot: int, *, actor_id: str | None) -> list[int]:
+    """An administrator gives this device one more slot (1–9, used by no counter of the unit); returns its
+    slots."""
     device = db.device
     with db.transaction() as s:
+        require_account(s, actor_id, Permission.ADMINISTER)
         if not 1 <= slot <= 9:
             raise ServiceError("Số hiệu máy phụ phải từ 1 đến 9.")
         taken = set(s.scalars(select(Device.slot).where(Device.agency_code == device.agency_code,

@@ -1,4 +1,4 @@
-"""Staff accounts: creation and login with Argon2id password hashes."""
+"""Staff accounts: creation, changes (role, password, deactivation) as events, and login with Argon2id hashes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import TZ
@@ -16,6 +16,7 @@ from app.domain.ids import uuid7
 from app.domain.text import nfc
 from app.eventlog import DeviceContext, append
 from app.eventlog.payloads import UserCreated, UserUpdated
+from app.services.access import ROLES, Permission, can, require, require_account
 from app.services.database import Database
 from app.services.errors import AuthError, ServiceError
 from app.services.inputs import checked, name_problem, username_problem
@@ -31,8 +32,8 @@ def password_hasher() -> PasswordHasher:
     return _hasher
 
 
-ROLES = {"clerk": "Công chức tiếp nhận", "specialist": "Công chức chuyên môn", "leader": "Lãnh đạo",
-         "admin": "Quản trị hệ thống"}
+__all__ = ["ROLES", "UserInfo", "change_password", "create_user", "list_accounts", "list_users", "login",
+           "password_hasher", "reset_password", "update_account", "update_user"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class UserInfo:
     role: str
     title: str = ""
     unit: str = ""
+    active: bool = True
 
     @property
     def role_text(self) -> str:
@@ -50,7 +52,12 @@ class UserInfo:
 
 
 def _info(u: User) -> UserInfo:
-    return UserInfo(u.id, u.username, u.full_name, u.role, u.title, u.unit)
+    return UserInfo(u.id, u.username, u.full_name, u.role, u.title, u.unit, bool(u.active))
+
+
+def account_in(s: Session, user_id: str) -> UserInfo | None:
+    u = s.get(User, user_id)
+    return _info(u) if u is not None else None
 
 
 def new_user_payload(*, username: str, full_name: str, password: str, role: str = "clerk", title: str = "",
@@ -81,9 +88,18 @@ def _check_password(password: str) -> None:
 
 
 def create_user(s: Session, device: DeviceContext, *, username: str, full_name: str, password: str,
-                role: str = "clerk", title: str = "", unit: str = "", at, actor_id: str | None = None) -> UserInfo:
-    """A new staff account, recorded as an event: its id is made here once and is the same on every device
-    of the commune that receives the event."""
+                role: str = "clerk", title: str = "", unit: str = "", at, actor_id: str | None) -> UserInfo:
+    """A new staff account made by an administrator (`actor_id`), recorded as an event: its id is made here
+    once and is the same on every device of the commune that receives the event."""
+    require_account(s, actor_id, Permission.ADMINISTER)
+    return first_accounts(s, device, username=username, full_name=full_name, password=password, role=role,
+                          title=title, unit=unit, at=at, actor_id=actor_id)
+
+
+def first_accounts(s: Session, device: DeviceContext, *, username: str, full_name: str, password: str,
+                   role: str = "clerk", title: str = "", unit: str = "", at, actor_id: str | None = None) -> UserInfo:
+    """An account without checking who makes it: only the set-up of a new office (its first accounts, before
+    anyone can sign in) calls this; everything else goes through `create_user`."""
     payload = new_user_payload(username=username, full_name=full_name, password=password, role=role, title=title,
                                unit=unit)
     if s.scalar(select(User).where(User.username == payload.username, User.active.is_(True))):
@@ -93,19 +109,71 @@ def create_user(s: Session, device: DeviceContext, *, username: str, full_name: 
     return _info(s.get(User, user_id))
 
 
-def update_user(s: Session, device: DeviceContext, user_id: str, *, at, actor_id: str | None = None,
+def update_user(s: Session, device: DeviceContext, user_id: str, *, at, actor_id: str | None,
                 **changes) -> UserInfo:
-    """Change an account (full_name, password, role, title, unit, active), as an event."""
+    """Change an account (full_name, password, role, title, unit, active), as an event, by an administrator;
+    at least one active administrator always remains."""
+    require_account(s, actor_id, Permission.ADMINISTER)
+    return _update(s, device, user_id, at=at, actor_id=actor_id, **changes)
+
+
+def _update(s: Session, device: DeviceContext, user_id: str, *, at, actor_id: str | None, **changes) -> UserInfo:
+    target = s.get(User, user_id)
+    if target is None:
+        raise ServiceError("Không tìm thấy tài khoản này.")
+    demoted = target.role == "admin" and target.active and (
+        changes.get("active") is False or changes.get("role", "admin") != "admin")
+    if demoted and s.scalar(select(func.count()).select_from(User).where(
+            User.role == "admin", User.active.is_(True), User.id != user_id)) == 0:
+        raise ServiceError("Đây là tài khoản quản trị hệ thống cuối cùng còn hoạt động; hãy tạo hoặc mở lại một "
+                           "tài khoản quản trị khác trước khi khóa hoặc đổi vai trò tài khoản này.")
+    for key in ("full_name", "title", "unit"):
+        if key in changes:
+            v, errors = checked({key: (changes[key], key)})
+            if not errors and key == "full_name" and (m := name_problem(v[key], "Họ tên cán bộ")):
+                errors[key] = m
+            if errors:
+                raise ServiceError(next(iter(errors.values())))
+            changes[key] = v[key]
     if "password" in changes:
         password = changes.pop("password")
         _check_password(password)
         changes["password_hash"] = _hasher.hash(password)
     if "role" in changes and changes["role"] not in ROLES:
         raise ServiceError(f"Vai trò không hợp lệ: {changes['role']}.")
-    if s.get(User, user_id) is None:
-        raise ServiceError("Không tìm thấy tài khoản này.")
     append(s, device, UserUpdated(**changes), stream_id=user_id, actor_id=actor_id, occurred_at=at)
     return _info(s.get(User, user_id))
+
+
+def update_account(db: Database, admin: UserInfo, user_id: str, **changes) -> UserInfo:
+    """An administrator changes an account: full_name, title, unit, role, active (True: reopen, False: lock)."""
+    require(admin, Permission.ADMINISTER)
+    with db.transaction() as s:
+        return update_user(s, db.device, user_id, at=db.clock(), actor_id=admin.id, **changes)
+
+
+def reset_password(db: Database, admin: UserInfo, user_id: str, new_password: str) -> UserInfo:
+    """An administrator sets a new password for a staff member who forgot theirs (an event, like every change);
+    any lock-out of that user name ends."""
+    require(admin, Permission.ADMINISTER)
+    with db.transaction() as s:
+        info = update_user(s, db.device, user_id, at=db.clock(), actor_id=admin.id, password=new_password)
+        s.execute(delete(LoginAttempt).where(LoginAttempt.username == info.username))
+    log.info("password of account %s reset by account %s", user_id, admin.id)
+    return info
+
+
+def change_password(db: Database, user: UserInfo, *, old_password: str, new_password: str) -> None:
+    """The signed-in person changes their own password, proving the old one first."""
+    if old_password == new_password:
+        raise ServiceError("Mật khẩu mới phải khác mật khẩu đang dùng.")
+    with db.reading() as s:
+        ok = _verify(s.get(User, user.id), old_password)
+    if not ok:
+        raise AuthError("Mật khẩu đang dùng không đúng; mật khẩu chưa được đổi.")
+    with db.transaction() as s:
+        _update(s, db.device, user.id, at=db.clock(), actor_id=user.id, password=new_password)
+    log.info("account %s changed its password", user.id)
 
 
 WRONG = ("Sai tên đăng nhập hoặc mật khẩu (hoặc tài khoản đã bị khóa). Hãy kiểm tra bộ gõ tiếng Việt và phím "
@@ -118,13 +186,24 @@ LOCK_FOR = timedelta(minutes=15)
 MAX_PASSWORD = 256  # longer input is refused before hashing (an Argon2 hash of megabytes is a denial of service)
 
 
-def login(db: Database, *, username: str, password: str) -> UserInfo:
+def login(db: Database, *, username: str, password: str, permission: Permission | None = None) -> UserInfo:
     """Check a password; raises AuthError with the message to show.
 
     Never says which part was wrong, nor whether an account exists or is deactivated. After LOCK_AFTER
     failures for one typed username (existing or not) it is locked for LOCK_FOR: during that time the
     password is not even checked, so a lock-out never confirms a right password. Failures and lock-outs
-    are logged by account id (never by name)."""
+    are logged by account id (never by name). With `permission` (the counter window asks for
+    Permission.COUNTER), an account whose role does not allow it is refused after its password is right."""
+    info = _login(db, username=username, password=password)
+    if permission is not None and not can(info, permission):
+        log.warning("sign-in refused: account %s (%s) may not %s", info.id, info.role, permission.value)
+        raise AuthError(f"Tài khoản {info.username} ({info.role_text}) không dùng được ở đây. "
+                        "Hãy đăng nhập bằng tài khoản cán bộ của quầy.")
+    log.info("signed in: %s (account %s, %s)", info.username, info.id, info.role)
+    return info
+
+
+def _login(db: Database, *, username: str, password: str) -> UserInfo:
     username = nfc(username).lower()
     if not username or not password:
         raise AuthError("Hãy nhập tên đăng nhập và mật khẩu.")
@@ -200,3 +279,10 @@ def get_user(db: Database, user_id: str) -> UserInfo | None:
 def list_users(db: Database) -> list[UserInfo]:
     with db.reading() as s:
         return [_info(u) for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name))]
+
+
+def list_accounts(db: Database, admin: UserInfo) -> list[UserInfo]:
+    """Every account, locked ones too, for the administrator's list."""
+    require(admin, Permission.ADMINISTER)
+    with db.reading() as s:
+        return [_info(u) for u in s.scalars(select(User).order_by(User.active.desc(), User.username))]

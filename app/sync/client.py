@@ -25,11 +25,12 @@ from app.eventlog.store import event_from_row
 from app.services.database import Database
 from app.services.errors import ServiceError
 from app.sync import protocol as proto
+from app.version import __version__
 from db.models import Counter, Dossier, QuarantinedEvent, SyncState
 from db.models import Event as EventRow
 
 log = logging.getLogger(__name__)
-APP_VERSION = "0.2.0"
+APP_VERSION = __version__
 TIMEOUT = httpx2.Timeout(20.0, connect=5.0)
 
 ClientFactory = Callable[[str, str], httpx2.Client]  # (base_url, token) -> client

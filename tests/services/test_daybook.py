@@ -18,7 +18,7 @@ from app.services.reception import ReceptionForm, receive_dossier
 from app.services.reports import logbook_pdf
 from app.services.settings import update_settings
 from app.services.users import login
-from tests.conftest import make_office
+from tests.conftest import admin_of, make_office
 from tests.printing.pdftools import needs_pdftotext, page_texts, pdf_pages, pdf_text, squash, write_pdf
 
 
@@ -200,7 +200,7 @@ def test_days_close_in_order_once_and_never_in_the_future(db, clerk):
 def test_only_leaders_close_when_the_office_says_so(db, clerk, leader):
     fill_day(db, clerk, 11, 2, 1)
     clock(db, at(11, 2, 17, 31))
-    update_settings(db, {"daybook_closer_role": "leader"})
+    update_settings(db, {"daybook_closer_role": "leader"}, actor_id=admin_of(db).id)
     state = daybook.book_state(db, clerk)
     assert state.pending == [date(2026, 11, 2)] and "chỉ lãnh đạo được chốt sổ" in state.refusal
     with pytest.raises(ServiceError, match="chỉ lãnh đạo được chốt sổ"):
@@ -208,9 +208,9 @@ def test_only_leaders_close_when_the_office_says_so(db, clerk, leader):
     closed = daybook.close_day(db, date(2026, 11, 2), actor=leader)
     assert closed.first_page == 1 and daybook.book_state(db, leader).pending == []
     with pytest.raises(ServiceError, match="clerk"):
-        update_settings(db, {"daybook_closer_role": "everyone"})
+        update_settings(db, {"daybook_closer_role": "everyone"}, actor_id=admin_of(db).id)
     with pytest.raises(ServiceError, match="17:30"):
-        update_settings(db, {"daybook_close_time": "5 giờ chiều"})
+        update_settings(db, {"daybook_close_time": "5 giờ chiều"}, actor_id=admin_of(db).id)
 
 
 def test_pending_days_are_this_devices_own(tmp_path):
@@ -387,13 +387,13 @@ def test_a_file_upgraded_with_dossiers_starts_its_day_book_on_the_upgrade_day(db
     with db.reading() as s:
         start = s.execute(text("SELECT value FROM settings WHERE key = 'daybook_start'")).scalar()
     assert start == f'"{datetime.now(TZ).date().isoformat()}"'
-    update_settings(db, {"daybook_start": "2026-11-04"})  # as an office would move it
+    update_settings(db, {"daybook_start": "2026-11-04"}, actor_id=admin_of(db).id)  # as an office would move it
     clock(db, at(11, 5, 18, 0))
     assert daybook.pending_days(db) == [date(2026, 11, 4), date(2026, 11, 5)]
     closed = daybook.close_day(db, date(2026, 11, 4), actor=clerk)
     assert closed.lines == 1 and closed.first_page == 1  # Monday's lines are not "late lines"
     with pytest.raises(ServiceError, match="YYYY-MM-DD"):
-        update_settings(db, {"daybook_start": "04/11/2026"})
+        update_settings(db, {"daybook_start": "04/11/2026"}, actor_id=admin_of(db).id)
 
 
 def font_sizes(pdf: bytes) -> dict[float, int]:

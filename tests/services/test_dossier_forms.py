@@ -13,6 +13,7 @@ from app.services.errors import ValidationFailed
 from app.services.forms import FormKind, dossier_form_pdf, forms_of, intake_slip_pdf
 from app.services.reception import ReceptionForm, receive_dossier
 from app.services.users import login
+from tests.conftest import admin_of
 from tests.printing.pdftools import decode_symbols, pdf_text, squash, write_pdf
 
 
@@ -147,7 +148,7 @@ def test_guidance_gives_the_counters_phone_and_every_form_its_number(walked, tmp
     db, code = walked
     from app.services.settings import update_settings
 
-    update_settings(db, {"contact_phone": "0251 3861 234"})
+    update_settings(db, {"contact_phone": "0251 3861 234"}, actor_id=admin_of(db).id)
     text = text_of(tmp_path, dossier_form_pdf(db, code, FormKind.SUPPLEMENT), "02.pdf")
     assert "số điện thoại 0251 3861 234" in text
     for kind in FormKind:

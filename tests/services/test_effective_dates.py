@@ -27,7 +27,7 @@ from app.services.maintenance import projection_digest
 from app.services.reception import ReceptionForm, preview_due, receive_dossier
 from app.services.settings import office_calendar
 from app.services.users import login
-from tests.conftest import make_office
+from tests.conftest import admin_of, make_office
 
 SEED = json.loads(SEED_CATALOGUE.read_text(encoding="utf-8"))
 MARRIAGE_STATUS = "1.004873"  # 3 working days in the seed
@@ -72,7 +72,7 @@ def receive(db, code: str, **kw):
 
 def test_a_catalogue_version_applies_from_its_effective_date_and_dossiers_keep_theirs(office, tmp_path):
     db, now = office
-    r = import_catalogue_file(db, new_version(tmp_path), effective_from=date(2026, 12, 1))
+    r = import_catalogue_file(db, new_version(tmp_path), actor_id=admin_of(db).id, effective_from=date(2026, 12, 1))
     assert (r.version, r.effective_from, r.procedures) == ("2027.1", date(2026, 12, 1), 35)
 
     # before 01/12 the seed version is in effect: old duration, the dropped procedure, not the new one
@@ -115,7 +115,7 @@ def test_the_fold_of_versions_is_whole_and_a_rebuild_gives_the_same_rows(office,
 
     db, now = office
     newer = new_version(tmp_path)
-    import_catalogue_file(db, newer, effective_from=date(2027, 1, 1))
+    import_catalogue_file(db, newer, actor_id=admin_of(db).id, effective_from=date(2027, 1, 1))
     # a correction of the current catalogue at once, published after the scheduled one
     fix = json.loads(json.dumps(SEED))
     fix["version"] = "seed-2026.2"
@@ -123,7 +123,7 @@ def test_the_fold_of_versions_is_whole_and_a_rebuild_gives_the_same_rows(office,
                               "duration": {"kind": "same_day", "value": 0}})
     path = tmp_path / "fix.json"
     path.write_text(json.dumps(fix, ensure_ascii=False), encoding="utf-8")
-    import_catalogue_file(db, path)
+    import_catalogue_file(db, path, actor_id=admin_of(db).id)
     assert get_procedure(db, "9.999002").version == "seed-2026.2"
     assert get_procedure(db, MARRIAGE_STATUS).version == "seed-2026.2"
     now["t"] = at(2, 1).replace(year=2027)
@@ -149,9 +149,9 @@ def test_the_first_catalogue_cannot_wait_for_a_later_date(tmp_path, fixed_now):
     try:
         initialise_office(db, settings=OFFICE, slot=1, device_name="Quầy 1", staff=[CLERK], catalogue=None)
         with pytest.raises(ServiceError) as exc:
-            import_catalogue_file(db, SEED_CATALOGUE, effective_from=date(2027, 1, 1))
+            import_catalogue_file(db, SEED_CATALOGUE, actor_id=admin_of(db).id, effective_from=date(2027, 1, 1))
         assert "phải áp dụng ngay" in exc.value.message
-        assert import_catalogue_file(db, SEED_CATALOGUE).procedures == 35
+        assert import_catalogue_file(db, SEED_CATALOGUE, actor_id=admin_of(db).id).procedures == 35
     finally:
         db.close()
 
@@ -159,7 +159,7 @@ def test_the_first_catalogue_cannot_wait_for_a_later_date(tmp_path, fixed_now):
 def test_calendar_decisions_count_from_their_effective_date(office):
     db, now = office
     # decided on 16/11: Thursday 03/12 is off, counted in deadlines computed from 01/12 on
-    set_calendar_day(db, day=date(2026, 12, 3), kind="off", reason="Nghỉ theo quyết định của tỉnh",
+    set_calendar_day(db, actor_id=admin_of(db).id, day=date(2026, 12, 3), kind="off", reason="Nghỉ theo quyết định của tỉnh",
                      effective_from=date(2026, 12, 1))
     with db.reading() as s:
         assert office_calendar(s, on=date(2026, 11, 30)).is_working_day(date(2026, 12, 3))
@@ -176,13 +176,13 @@ def test_calendar_decisions_count_from_their_effective_date(office):
         cal = office_calendar(s, on=date(2026, 12, 1))
     assert after.due_at == compute_due(at(1).astimezone(TZ), get_procedure(db, MARRIAGE_STATUS).duration, cal)
     # withdrawn from 02/12: deadlines computed from then on count Thursday again; the one given stays
-    set_calendar_day(db, day=date(2026, 12, 3), kind="none", reason="", effective_from=date(2026, 12, 2))
+    set_calendar_day(db, actor_id=admin_of(db).id, day=date(2026, 12, 3), kind="none", reason="", effective_from=date(2026, 12, 2))
     with db.reading() as s:
         assert not office_calendar(s, on=date(2026, 12, 1)).is_working_day(date(2026, 12, 3))
         assert office_calendar(s, on=date(2026, 12, 2)).is_working_day(date(2026, 12, 3))
     assert get_dossier(db, after.code).due_at.date() == date(2026, 12, 7)
     # withdrawn at once: as if never decided
-    set_calendar_day(db, day=date(2026, 12, 3), kind="none", reason="")
+    set_calendar_day(db, actor_id=admin_of(db).id, day=date(2026, 12, 3), kind="none", reason="")
     with db.reading() as s:
         assert office_calendar(s, on=date(2026, 12, 1)).is_working_day(date(2026, 12, 3))
 

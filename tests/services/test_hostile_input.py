@@ -10,6 +10,7 @@ from app.services.errors import ServiceError, ValidationFailed
 from app.services.reception import ReceptionForm, receive_dossier
 from app.services.search import quick_search
 from app.services.users import create_user, login
+from tests.conftest import admin_of
 
 
 def _form(**kw):
@@ -72,7 +73,8 @@ def test_steps_and_accounts_are_bounded_too(office_db):
     with pytest.raises(ValidationFailed) as info:
         lc.cancel(office_db, code, actor=clerk, reason="\u202eNhập trùng")
     assert "đảo chiều" in info.value.errors["reason"]
+    admin = admin_of(office_db)
     with office_db.transaction() as s, pytest.raises(ServiceError) as err:
         create_user(s, office_db.device, username="canbo 2", full_name="Lê Thị Hoa", password="matkhau123",
-                    at=office_db.clock())
+                    at=office_db.clock(), actor_id=admin.id)
     assert "Tên đăng nhập gồm" in err.value.message

@@ -13,6 +13,7 @@ from app.services.reception import ReceptionForm, receive_dossier
 from app.services.slots import add_extra_slot
 from app.services.users import login
 from db.models import Counter, Dossier, Event
+from tests.conftest import admin_of
 
 
 def _form(**kw):
@@ -54,8 +55,8 @@ def test_the_1000th_code_of_a_day_says_what_to_do_and_continues_under_an_extra_s
         assert s.scalar(select(func.count()).select_from(Dossier)) == 0
         assert s.get(Counter, (office_db.device.device_id, "code:20261116")).value == 999  # nothing was taken
     with pytest.raises(ServiceError) as info:
-        add_extra_slot(office_db, 1)
+        add_extra_slot(office_db, 1, actor_id=admin_of(office_db).id)
     assert "đã được dùng" in info.value.message
-    assert add_extra_slot(office_db, 5) == [1, 5]
+    assert add_extra_slot(office_db, 5, actor_id=admin_of(office_db).id) == [1, 5]
     r = receive_dossier(office_db, form=_form(), clerk=clerk)
     assert r.code == "000.17.22.H56-261116-5001" and r.number == 1

@@ -38,6 +38,7 @@ from app.services.reception import ReceptionForm, receive_dossier
 from app.services.settings import update_settings
 from app.services.users import login
 from db.models import KioskPairing, Rating
+from tests.conftest import admin_of
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def returned(db, clerk) -> str:
 
 @pytest.fixture
 def kiosk(office_db, server, tmp_path):
-    update_settings(office_db, {"rating_scale": "5", "kiosk_pin": "2468"})
+    update_settings(office_db, {"rating_scale": "5", "kiosk_pin": "2468"}, actor_id=admin_of(office_db).id)
     db = join_counter(tmp_path / "kiosk.sqlite", f"127.0.0.1:{server.port}", create_pairing(office_db).code,
                       name="Máy đánh giá quầy 1")
     db.clock = office_db.clock

@@ -31,6 +31,7 @@ from app.services.reception import ReceptionForm, receive_dossier
 from app.services.settings import read_settings, update_settings
 from app.services.users import login
 from db.models import Event, Rating, RatingInvitation
+from tests.conftest import admin_of
 
 
 @pytest.fixture
@@ -139,7 +140,7 @@ def test_a_dossier_not_yet_returned_is_rated_after_intake_only_when_the_office_s
     assert check_scanned(kiosk, code).refusal == "not_returned"
     with pytest.raises(ServiceError, match="chưa trả kết quả"):
         invite(office_db, code, clerk=clerk)
-    update_settings(office_db, {"rating_after": "intake"})
+    update_settings(office_db, {"rating_after": "intake"}, actor_id=admin_of(office_db).id)
     assert check_scanned(kiosk, code).target is not None
     assert invite(office_db, code, clerk=clerk).invitation_id
 
@@ -165,8 +166,8 @@ def test_an_invitation_expires_after_the_offices_minutes(office_db, clerk, kiosk
 
 def test_the_staff_pin_is_stored_as_an_argon2_hash_only_and_never_shown(office_db, kiosk):
     with pytest.raises(ServiceError, match="chữ số"):
-        update_settings(office_db, {"kiosk_pin": "12a4"})
-    settings = update_settings(office_db, {"kiosk_pin": "2468"})
+        update_settings(office_db, {"kiosk_pin": "12a4"}, actor_id=admin_of(office_db).id)
+    settings = update_settings(office_db, {"kiosk_pin": "2468"}, actor_id=admin_of(office_db).id)
     assert settings.raw["kiosk_pin"] == "(đã đặt)"
     assert settings.kiosk_pin.startswith("$argon2id$") and "2468" not in settings.kiosk_pin
     stored = [e.payload for e in events_of(office_db, "settings.changed")]
@@ -192,7 +193,7 @@ def test_the_pin_pad_locks_after_the_set_number_of_wrong_tries_and_logs_without_
 
 def test_kiosk_settings_are_checked_and_saved_as_events(office_db, kiosk):
     update_settings(office_db, {"rating_scale": "5", "rating_reasons": "Chậm trễ; Thái độ chưa tốt",
-                                "kiosk_idle_seconds": "30", "kiosk_counters": "1:2"})
+                                "kiosk_idle_seconds": "30", "kiosk_counters": "1:2"}, actor_id=admin_of(office_db).id)
     cfg = kiosk_config(kiosk)
     assert (cfg.scale, cfg.reasons, cfg.idle_seconds, cfg.counter_slot) == (
         5, ("Chậm trễ", "Thái độ chưa tốt"), 30, 2)
@@ -201,7 +202,7 @@ def test_kiosk_settings_are_checked_and_saved_as_events(office_db, kiosk):
     for key, bad in (("kiosk_idle_seconds", "5"), ("rating_reasons", ";".join(f"L{i}" for i in range(9))),
                      ("kiosk_counters", "x"), ("rating_after", "never"), ("kiosk_link_port", "80")):
         with pytest.raises(ServiceError):
-            update_settings(office_db, {key: bad})
+            update_settings(office_db, {key: bad}, actor_id=admin_of(office_db).id)
     assert read_settings(office_db).rating_scale == 5
 
 

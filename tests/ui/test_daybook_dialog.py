@@ -14,6 +14,7 @@ from app.services import daybook
 from app.services.reception import ReceptionForm, receive_dossier
 from app.services.settings import update_settings
 from app.services.users import login
+from tests.conftest import admin_of
 from ui import workers
 from ui.counter_window import CounterWindow
 from ui.daybook_dialog import DaybookWatch
@@ -89,7 +90,7 @@ def test_the_window_says_which_days_are_not_closed_and_one_click_closes_them(qtb
 
 
 def test_a_clerk_sees_why_only_leaders_may_close(qtbot, office_db, clerk, earlier):
-    update_settings(office_db, {"daybook_closer_role": "leader"})
+    update_settings(office_db, {"daybook_closer_role": "leader"}, actor_id=admin_of(office_db).id)
     w = make_window(qtbot, office_db, clerk)
     dlg = w.open_daybook()
     qtbot.waitUntil(lambda: dlg.refusal.isVisible(), timeout=5000)

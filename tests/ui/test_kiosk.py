@@ -18,6 +18,7 @@ from app.services.reception import ReceptionForm, receive_dossier
 from app.services.settings import update_settings
 from app.services.users import login
 from db.models import Event, Rating, RatingInvitation
+from tests.conftest import admin_of
 from tests.ui.keys import type_vi
 from ui.kiosk_app import open_kiosk_database
 from ui.kiosk_pages import TARGET_MM, mm_to_px
@@ -49,7 +50,7 @@ def codes(office_db, clerk):
 
 @pytest.fixture
 def kiosk(qtbot, office_db, codes):
-    update_settings(office_db, {"kiosk_pin": PIN, "kiosk_pin_tries": "3"})
+    update_settings(office_db, {"kiosk_pin": PIN, "kiosk_pin_tries": "3"}, actor_id=admin_of(office_db).id)
     db = open_kiosk_database(office_db.path)
     db.clock = office_db.clock
     w = KioskWindow(db, windowed=True)
@@ -254,7 +255,7 @@ def test_every_screen_fits_without_scrolling_and_every_target_is_at_least_15_mm(
     if scale == 5:
         update_settings(office_db, {"rating_scale": "5", "rating_reasons": ";".join(
             ("Chậm trễ", "Hướng dẫn không rõ", "Thái độ chưa tốt", "Phải đi lại nhiều lần", "Chờ đợi lâu",
-             "Thủ tục phức tạp", "Phí, lệ phí chưa rõ ràng", "Nơi chờ chưa thuận tiện"))})
+             "Thủ tục phức tạp", "Phí, lệ phí chưa rõ ràng", "Nơi chờ chưa thuận tiện"))}, actor_id=admin_of(office_db).id)
         qtbot.waitUntil(lambda: kiosk.config.scale == 5, timeout=3000)
     kiosk.reasons.set_reasons(kiosk.config.reasons)
     # the longest things the screens show

@@ -17,6 +17,7 @@ from app.services.reception import ReceptionForm, receive_dossier
 from app.services.settings import read_settings, update_settings
 from app.services.users import login
 from db.models import RatingInvitation
+from tests.conftest import admin_of
 from tests.ui.keys import type_vi
 from ui.counter_window import CounterWindow
 from ui.dossier_window import DossierWindow
@@ -97,14 +98,14 @@ def test_a_dossier_in_progress_offers_no_invitation_unless_the_office_rates_inta
     w.show()
     qtbot.waitUntil(lambda: w.rating is not None, timeout=5000)
     assert not w.rating_box.isVisible()
-    update_settings(office_db, {"rating_after": "intake"})
+    update_settings(office_db, {"rating_after": "intake"}, actor_id=admin_of(office_db).id)
     w.reload()
     qtbot.waitUntil(lambda: w.rating_box.isVisible(), timeout=5000)
     assert w.rating_invite_button.isEnabled()
 
 
 def test_after_intake_the_counter_offers_the_invitation_for_the_dossier_just_received(qtbot, office_db, clerk):
-    update_settings(office_db, {"rating_after": "intake"})
+    update_settings(office_db, {"rating_after": "intake"}, actor_id=admin_of(office_db).id)
     window = CounterWindow(office_db, clerk, scanner=False)
     qtbot.addWidget(window)
     window.show()

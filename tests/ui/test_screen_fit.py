@@ -132,13 +132,40 @@ def test_the_status_bar_at_1366_shows_every_count_and_warning_whole(qtbot, offic
     # the worst day: every due count has dossiers, in thousands
     w.badge._counted(w.badge._request, dataclasses.replace(w.badge.alerts, overdue=1204, due_today=318, due_soon=2715,
                                                            paused=1096))
-    w.clerk_label.setText("Cán bộ: Tôn Nữ Hoàng Thị Phương Uyên (Công chức Văn phòng - Thống kê)")
+    w.clerk_label.setText("Cán bộ: Tôn Nữ Hoàng Thị Phương Uyên Bảo Ngọc")
     qtbot.wait(50)
     for item in (w.sync_item, w.daybook_item, *w.badge.buttons.values(), w.count_label):
         assert item.isVisible() and item.width() >= item.sizeHint().width(), (item.text(), item.width())
     assert w.clerk_label.is_elided() and w.clerk_label.shown_text().endswith("…")
-    assert w.clerk_label.toolTip() == w.clerk_label.text()
+    assert clerk.full_name in w.clerk_label.toolTip() and clerk.role_text in w.clerk_label.toolTip()
     assert w.clerk_label.width() >= w.clerk_label.minimumSizeHint().width()
     w.clerk_label.setText("Cán bộ: An")
     QApplication.processEvents()
-    assert not w.clerk_label.is_elided() and w.clerk_label.toolTip() == ""
+    assert not w.clerk_label.is_elided() and w.clerk_label.shown_text() == "Cán bộ: An"
+    assert w.device_label.toolTip() == ""  # whole, so no tooltip
+
+
+def test_the_operations_windows_fit_1366_by_728(qtbot, office_db, tmp_path):
+    from tests.conftest import admin_of
+    from ui.admin_window import AccountDialog, AdminWindow, PasswordDialog
+    from ui.audit_panel import AuditDialog
+    from ui.demo_app import DemoProgress
+    from ui.setup_window import SetupWindow
+
+    admin = admin_of(office_db)
+    setup = SetupWindow(tmp_path / "moi.sqlite")
+    qtbot.addWidget(setup)
+    setup.show()
+    fits(setup)
+    window = AdminWindow(office_db, admin)
+    qtbot.addWidget(window)
+    window.show()
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.waitUntil(lambda: not getattr(window.tabs.currentWidget(), "busy", False), timeout=10000)
+        fits(window)
+    for dlg in (AuditDialog(office_db, admin), PasswordDialog(office_db, admin), AccountDialog(window),
+                DemoProgress(tmp_path / "demo.sqlite", 300)):
+        qtbot.addWidget(dlg)
+        dlg.show()
+        fits(dlg)

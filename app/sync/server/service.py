@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import String, Text, and_, delete, func, insert, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
+from app.domain.codes import AGENCY_RE
 from app.domain.ids import uuid7
 from app.domain.text import nfc
 from app.eventlog import Event, decode
@@ -55,7 +56,6 @@ SERVER_TABLES = tuple(name for name in T if name not in ("settings", "calendar_d
                                                           "reference_versions"))
 CODE_LIFETIME = timedelta(days=7)
 SEEN_EVERY = timedelta(minutes=1)  # how stale a device's last_seen_at may get
-AGENCY_RE = re.compile(r"^[0-9A-Z]{3}(\.[0-9A-Z]{2}){2}\.[0-9A-Z]{3}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
 

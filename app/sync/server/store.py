@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.services.errors import ServiceError
 from db.engine import alembic_config, make_engine
 
-SERVER_MIGRATIONS = Path(__file__).resolve().parents[3] / "db" / "server_migrations"
+SERVER_MIGRATIONS = Path(str(files("db").joinpath("server_migrations")))
 
 
 def engine_for(url: str) -> Engine:
