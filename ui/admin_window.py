@@ -6,7 +6,7 @@ commune's other devices by sync); reads and writes run in workers."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtPrintSupport import QPrinterInfo
@@ -113,7 +113,8 @@ T = {
     "day_kind": {"off": "Ngày nghỉ", "work": "Ngày làm bù", "none": "Bỏ quyết định trước"},
     "reason_ph": "Lý do, ví dụ “Nghỉ bù theo Thông báo số 123/TB-UBND”",
     "day_done": "Đã ghi ngày {day}.",
-    "day_from": " Hồ sơ tiếp nhận từ ngày {day} tính hạn theo quyết định này; bảng trên là lịch đang áp dụng hôm nay.",
+    "day_from": " Hồ sơ tiếp nhận từ ngày {day} tính hạn theo quyết định này; hồ sơ tiếp nhận trước đó giữ nguyên "
+                "thời hạn.",
     "user_cols": ("Tên đăng nhập", "Họ tên", "Vai trò", "Chức vụ", "Bộ phận", "Trạng thái"),
     "active": "Đang dùng",
     "locked": "Đã khóa",
@@ -496,10 +497,11 @@ def _effective_pair(label: str, tip: str, today: date) -> tuple[QCheckBox, QDate
     """"From day …" (unchecked: at once) and its date, which is editable only when checked."""
     later = QCheckBox(label)
     later.setToolTip(tip)
-    day = QDateEdit(QDate(today))
+    tomorrow = today + timedelta(days=1)  # a date of today is "at once"
+    day = QDateEdit(QDate(tomorrow))
     day.setCalendarPopup(True)
     day.setDisplayFormat("dd/MM/yyyy")
-    day.setDateRange(QDate(today), QDate(2050, 12, 31))
+    day.setDateRange(QDate(tomorrow), QDate(2050, 12, 31))
     day.setEnabled(False)
     day.setToolTip(tip)
     later.toggled.connect(day.setEnabled)

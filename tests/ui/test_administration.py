@@ -373,3 +373,50 @@ def test_the_demo_shows_its_progress_while_it_is_made(qtbot, tmp_path, monkeypat
 
 def test_accounts_listed_for_an_administrator_include_locked_ones(office, admin):
     assert {u.username for u in list_accounts(office, admin)} >= {"quantri", "canbo1", "lanhdao"}
+
+
+def test_a_catalogue_and_an_off_day_from_a_later_date_leave_todays_deadlines_alone(qtbot, office, admin, tmp_path):
+    """In the administration window an administrator ticks "Áp dụng từ ngày" and picks a date: the new catalogue
+    version is listed as scheduled and today's receptions keep the one in effect; an off-day recorded "from" a
+    later date does not move a due date computed today."""
+    import json
+
+    from app.services.catalogue import SEED_CATALOGUE, all_procedures, get_procedure
+    from app.services.settings import calendar_of
+
+    data = json.loads(SEED_CATALOGUE.read_text(encoding="utf-8"))
+    data["version"] = "tinh-2027.1"
+    data["procedures"] = [p for p in data["procedures"] if p["code"] != "2.000815"]
+    newer = tmp_path / "danh-muc-2027.json"
+    newer.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    w = AdminWindow(office, admin)
+    qtbot.addWidget(w)
+    w.show()
+    w.show_page("catalogue")
+    cat = w.page("catalogue")
+    qtbot.waitUntil(lambda: "35 thủ tục" in cat.summary.text(), timeout=10000)
+    assert not cat.effective.isEnabled()
+    qtbot.mouseClick(cat.later, LEFT)
+    assert cat.effective.isEnabled()
+    cat.effective.setDate(QDate(2027, 1, 1))
+    cat.import_file(str(newer))
+    qtbot.waitUntil(lambda: "tinh-2027.1" in cat.message.text(), timeout=10000)
+    assert "từ ngày 01/01/2027" in cat.message.text()
+    qtbot.waitUntil(lambda: "sẽ áp dụng từ ngày 01/01/2027" in cat.summary.text(), timeout=10000)
+    assert "35 thủ tục" in cat.summary.text() and not cat.later.isChecked()
+    assert get_procedure(office, "2.000815").code == "2.000815"  # still in effect today
+    assert "2.000815" not in {p.code for p in all_procedures(office, on=date(2027, 1, 2))}
+
+    w.show_page("calendar")
+    cal = w.page("calendar")
+    qtbot.waitUntil(lambda: cal.table.rowCount() > 0, timeout=10000)
+    cal.day.setDate(QDate(2026, 11, 17))
+    type_vi(cal.reason, "Nghỉ theo Quyết định của UBND tỉnh")
+    qtbot.mouseClick(cal.later, LEFT)
+    cal.effective.setDate(QDate(2026, 11, 20))
+    qtbot.mouseClick(cal.add_button, LEFT)
+    qtbot.waitUntil(lambda: "Đã ghi ngày 17/11/2026" in cal.message.text(), timeout=10000)
+    assert "từ ngày 20/11/2026" in cal.message.text()
+    assert calendar_of(office, on=date(2026, 11, 16)).is_working_day(date(2026, 11, 17))  # today's deadlines
+    assert not calendar_of(office, on=date(2026, 11, 20)).is_working_day(date(2026, 11, 17))
