@@ -84,9 +84,8 @@ def fit_to_screen(window: QWidget, width: int, height: int) -> None:
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The one QApplication (reused if one exists, e.g. under pytest-qt), styled for the counter."""
     app = QApplication.instance() or QApplication(list(argv or [APP_NAME]))
-    app.setApplicationName(APP_NAME)
+    app.setApplicationName(APP_NAME)  # no display name: Qt would append " — MotCua" to every window title
     app.setWindowIcon(QIcon(str(resource("icons", "motcua.png"))))
-    app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     QLocale.setDefault(QLocale("vi_VN"))
     family = register_fonts()
