@@ -448,7 +448,7 @@ def storage_notes(province: Province, commune: Commune) -> list[str]:
             "WHERE n.nspname = 'public' AND c.relkind = 'r'").fetchall()
         dossiers = con.execute("SELECT count(*) FROM dossiers").fetchone()[0] or 1
         events = con.execute("SELECT count(*) FROM events").fetchone()[0]
-        payload = con.execute("SELECT sum(octet_length(payload)), sum(pg_column_size(payload)) FROM events"
+        payload_size = con.execute("SELECT sum(octet_length(payload)), sum(pg_column_size(payload)) FROM events"
                               ).fetchone()
         db_size = con.execute("SELECT pg_database_size(current_database())").fetchone()[0]
         sample = con.execute("SELECT payload FROM events ORDER BY server_seq LIMIT 20000").fetchall()
@@ -464,7 +464,7 @@ def storage_notes(province: Province, commune: Commune) -> list[str]:
              f"database {db_size / dossiers / 1024:.1f} KB per dossier: event log {log / dossiers / 1024:.1f} KB "
              f"(table {heap.get('events', 0) / dossiers / 1024:.1f} KB + indexes {idx.get('events', 0) / dossiers / 1024:.1f}"
              f" KB), projections {proj / dossiers / 1024:.1f} KB (dossiers, steps, book lines, flags, users…)",
-             f"payload JSON {payload[0] / events:,.0f} bytes per event as text, {payload[1] / events:,.0f} as stored "
+             f"payload JSON {payload_size[0] / events:,.0f} bytes per event as text, {payload_size[1] / events:,.0f} as stored "
              f"(PostgreSQL compresses only values over ~2 KB); zlib -6 takes payloads to {100 * squeezed:.0f} %"]
     if dump:
         notes.append(f"pg_dump -Fc (compressed): {dump / dossiers / 1024:.1f} KB per dossier "
