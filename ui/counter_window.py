@@ -310,7 +310,7 @@ class CounterWindow(QMainWindow):
         # Who, where and which day give way ("…", whole text as tooltip) when the right-hand items,
         # which are counts and warnings to act on, need the room at 1366 px. The clerk's item is the name only;
         # the account and role are in its tooltip (and the menu shows what the person may open).
-        self.clerk_label = ElidedLabel(T["clerk"].format(name=user.full_name), min_chars=8)
+        self.clerk_label = ElidedLabel(T["clerk"].format(name=user.full_name), min_chars=7)
         self.clerk_label.set_fixed_tip(T["clerk_tip"].format(name=user.full_name, username=user.username,
                                                              role=user.role_text))
         self.device_label = ElidedLabel(T["device"].format(device=info.device_name), min_chars=5)
@@ -318,6 +318,7 @@ class CounterWindow(QMainWindow):
                                       min_chars=6)
         self.count_label = QLabel(T["today_count"].format(n=0))
         bar = self.statusBar()
+        bar.setSizeGripEnabled(False)  # the window works maximised; the grip's room goes to the counts
         for w in (self.clerk_label, self.device_label, self.date_label):
             bar.addWidget(w)
         # sync with the province's server, in the background (nothing here waits for the network)

@@ -763,7 +763,7 @@ class DueBadge(QWidget):
             b.setFlat(True)
             b.setCursor(Qt.CursorShape.PointingHandCursor)
             b.setToolTip(T["badge_tip"])
-            b.setStyleSheet(f"QPushButton {{ color: {color}; font-weight: bold; padding: 2px 6px; border: none; }}"
+            b.setStyleSheet(f"QPushButton {{ color: {color}; font-weight: bold; padding: 2px 3px; border: none; }}"
                             "QPushButton:hover { text-decoration: underline; }")
             b.clicked.connect(lambda _=False, k=kind: self.due_clicked.emit(k))
             b.hide()

@@ -31,8 +31,12 @@ class ElidedLabel(QLabel):
     def _sync_tip(self) -> None:
         self.setToolTip(self._tip or (self.text() if self.is_elided() else ""))
 
+    def _frame(self) -> int:
+        """What the label's padding and frame take from its width (a style sheet's padding included)."""
+        return self.width() - self.contentsRect().width() + 2 * self.margin()
+
     def full_width(self) -> int:
-        return self.fontMetrics().horizontalAdvance(self.text()) + 2 * self.margin() + 4
+        return self.fontMetrics().horizontalAdvance(self.text()) + self._frame() + 4
 
     def is_elided(self) -> bool:
         return self.width() < self.full_width()
@@ -46,7 +50,8 @@ class ElidedLabel(QLabel):
         return QSize(self.full_width(), super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(self.fontMetrics().horizontalAdvance("M" * self._min_chars), super().minimumSizeHint().height())
+        return QSize(self.fontMetrics().horizontalAdvance("M" * self._min_chars) + self._frame(),
+                     super().minimumSizeHint().height())
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -116,14 +116,19 @@ def test_the_status_bar_at_1366_shows_every_count_and_warning_whole(qtbot, offic
     """Everything on the right (sync, day book, due counts, today's count) is read whole; the clerk's name,
     the device and the day give way with "…" and keep their whole text as a tooltip."""
     from app.sync.client import SyncStatus
+    from ui.app import STYLESHEET
 
     w = CounterWindow(office_db, clerk, scanner=False)
     qtbot.addWidget(w)
+    w.setStyleSheet(STYLESHEET.read_text(encoding="utf-8"))  # the program's padding of status-bar items
     w.resize(ROOM)
     w.show()
     qtbot.waitUntil(lambda: w.badge.alerts is not None and w.sync.last is not None and w.daybook.state is not None,
                     timeout=5000)
     assert w.sync_item.isHidden()  # a counter working alone: nothing about a server
+    qtbot.wait(50)
+    for item in (w.clerk_label, w.device_label, w.date_label):  # a usual day: all of it, not cut by the padding
+        assert item.shown_text() == item.text() and not item.is_elided(), item.shown_text()
     w.sync.timer.stop()
     w.sync_item.show_status(SyncStatus(True, "https://motcua.tinh.gov.vn", None, "Không kết nối được", 1234, None),
                             False)
