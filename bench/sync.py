@@ -211,7 +211,8 @@ class Conn:
         return self
 
     async def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        if self.writer is None:
+        if self.writer is None or self.reader.at_eof():  # the server closed it while idle (keep-alive timeout, 5 s):
+            self.close()                                  # a new one, as any HTTP client's pool does
             await self.open()
         head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n").encode() + self.auth
         if body is not None:
