@@ -3,18 +3,21 @@
 keep-alive connections) so that the load generator takes little of the two cores it shares with the server.
 
 - ingest: events/s of devices pushing their logs at once, vs a raw psycopg `executemany` of the same rows into
-  the same table (and the bytes per dossier the server keeps, and what a compressed dump takes);
+  the same table; what the head row's lock (every push of a province passes it one at a time) lets through on
+  its own; the bytes per dossier the server keeps, and what a compressed dump takes;
 - pull: a fresh device pulling its commune's whole log (~100,000 events at full size), over HTTP and with the
   real client into a fresh SQLite file, vs the same rows read by a raw SELECT in pages;
-- poll: an up-to-date device asking for news (hello, an empty pull), vs the same queries by raw psycopg, and
-  what dominates (the framework, authentication, the queries);
-- devices: 200 simulated devices syncing at once for 60 s (hello, push what they have, pull), errors and
-  latencies.
+- poll: an up-to-date device asking for news (hello, an empty pull), vs the server's own statements by raw
+  psycopg from as many connections, and what dominates (the framework, authentication, the queries);
+- devices: 200 simulated devices syncing at once for 60 s (hello, push what they have, pull), more than the
+  server can answer, then 60 s at a round every 5-15 s each: errors and latencies.
 
-The data are communes made by bench.generate (each with its own agency code, so that dossier codes never clash
-across communes); devices push the events the generator wrote for them, in device_seq order. A throw-away
-PostgreSQL cluster is started for the run (with fsync on, unlike the tests' cluster), or $MOTCUA_BENCH_PG (a
-SQLAlchemy URL of an account that may create databases) is used.
+Each load says where the CPU went (server workers, projector, PostgreSQL, load generator, other processes: the
+machine may be shared). The data are communes made by bench.generate (each with its own agency code, so that
+dossier codes never clash across communes); devices push the events the generator wrote for them, in
+device_seq order. A throw-away PostgreSQL cluster is started for the run (with fsync on, unlike the tests'
+cluster; as the `postgres` account when run as root), or $MOTCUA_BENCH_PG (a SQLAlchemy URL of an account that
+may create databases) is used.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,6 +136,64 @@ class Server:
         self.log.unlink(missing_ok=True)
 
 
+class CpuShare:
+    """CPU time each part took between `start()` and `note()`, read from /proc (Linux): the server's workers, its
+    projector (the server's child at a lower priority), PostgreSQL, this load generator, and every other process
+    on the machine (it is shared: what others took, the server did not get)."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.before: dict[int, tuple[int, int, int, str]] = {}
+        self.t = 0.0
+
+    @staticmethod
+    def _snap() -> dict[int, tuple[int, int, int, str]]:
+        out = {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    stat = f.read()
+                with open(f"/proc/{name}/cmdline", "rb") as f:
+                    cmd = f.read(200).replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            comm, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+            # utime + stime, parent, nice
+            out[int(name)] = (int(fields[11]) + int(fields[12]), int(fields[1]), int(fields[16]), cmd or comm)
+        return out
+
+    def start(self) -> CpuShare:
+        self.before, self.t = self._snap(), time.perf_counter()
+        return self
+
+    def note(self) -> str:
+        if not os.path.isdir("/proc/self"):
+            return "CPU shares: not measured (no /proc)"
+        after, wall = self._snap(), time.perf_counter() - self.t
+        tree, grew = {self.server_pid}, True
+        while grew:
+            more = {pid for pid, v in after.items() if v[1] in tree} - tree
+            grew, tree = bool(more), tree | more
+        parts: dict[str, float] = {}
+        for pid, (ticks, _, nice, cmd) in after.items():
+            used = (ticks - self.before.get(pid, (0,))[0]) / os.sysconf("SC_CLK_TCK")
+            if pid in tree:
+                kind = "projector" if nice > 0 else "server workers"
+            elif cmd.startswith(("postgres", "/usr/lib/postgresql")):
+                kind = "PostgreSQL"
+            elif pid == os.getpid():
+                kind = "load generator"
+            else:
+                kind = "other processes"
+            parts[kind] = parts.get(kind, 0.0) + used
+        cores = os.cpu_count() or 1
+        order = ("server workers", "projector", "PostgreSQL", "load generator", "other processes")
+        return (f"CPU over {wall:.3g} s ({cores} cores = {cores * wall:.3g} CPU-s): "
+                + ", ".join(f"{k} {100 * parts.get(k, 0) / (cores * wall):.0f} %" for k in order))
+
+
 # --- a small HTTP/1.1 client --------------------------------------------------------------------------------
 
 
@@ -149,7 +211,8 @@ class Conn:
         return self
 
     async def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        if self.writer is None:
+        if self.writer is None or self.reader.at_eof():  # the server closed it while idle (keep-alive timeout, 5 s):
+            self.close()                                  # a new one, as any HTTP client's pool does
             await self.open()
         head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n").encode() + self.auth
         if body is not None:
@@ -276,8 +339,11 @@ def push_body(dev: Device, events: list[str]) -> bytes:
 
 
 def hello_body(dev: Device) -> bytes:
-    return json.dumps({"protocol": 1, "app_version": "bench", "device_time": "2026-11-22T02:00:00Z",
-                       "local_seq": dev.sent, "cursor": dev.cursor}).encode()
+    """A hello as the client sends it: the device's clock now (a fixed time would drift from the server's by a
+    second a second, and the server writes the device's row whenever its clock offset moved by more than 5 s)."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return json.dumps({"protocol": 1, "app_version": "bench", "device_time": now, "local_seq": dev.sent,
+                       "cursor": dev.cursor}).encode()
 
 
 class Province:
@@ -393,6 +459,54 @@ def raw_insert(url: str, rows: list[tuple], agency: str) -> float:
         return time.perf_counter() - t
 
 
+def head_lock_ceiling(batch: int, conns: int, seconds: float) -> tuple[float, float]:
+    """What the head row's lock lets through on its own: `conns` threads, each its own device, commit the server's
+    own sequencing statement (the head's lock and the insert of `batch` events) and COMMIT, as fast as they can,
+    on a fresh database (raw psycopg, nothing else running). Every push of a province passes this lock one at a
+    time: (pushes/s, median ms from the statement to the end of its COMMIT)."""
+    import statistics
+    import threading
+    import uuid
+
+    import psycopg
+
+    from app.sync.server import service
+    from app.sync.server.store import ServerDB
+
+    url = new_database()
+    sdb = ServerDB(url)
+    service.init_server(sdb)
+    sdb.close()
+    payload = json.dumps({"note": "x" * 380})  # a payload of the usual size
+    stop = time.perf_counter() + seconds
+    done: list[float] = []
+
+    def pusher() -> None:
+        device, seq = str(uuid.uuid4()), 0
+        with psycopg.connect(dsn(url)) as con:
+            while time.perf_counter() < stop:
+                ids = [str(uuid.uuid4()) for _ in range(batch)]
+                params = {"n": batch, "event_id": ids, "device_id": [device] * batch,
+                          "device_seq": list(range(seq + 1, seq + batch + 1)), "stream_type": ["dossier"] * batch,
+                          "stream_id": ids, "type": ["dossier.noted"] * batch, "type_version": [1] * batch,
+                          "payload": [payload] * batch, "actor_id": [None] * batch,
+                          "occurred_at": ["2026-12-01T02:00:00Z"] * batch, "base_version": [0] * batch,
+                          "commune": ["000.00.00.H00"] * batch, "payload_sha256": ["0" * 64] * batch}
+                seq += batch
+                t = time.perf_counter()
+                con.execute(service._SEQUENCED_SQL, params).fetchall()
+                con.commit()
+                done.append(time.perf_counter() - t)
+
+    threads = [threading.Thread(target=pusher) for _ in range(conns)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return len(done) / (time.perf_counter() - t), statistics.median(done) * 1000
+
+
 # --- ingest -------------------------------------------------------------------------------------------------
 
 
@@ -431,7 +545,9 @@ def ingested(quick: bool) -> tuple[Province, Commune, dict]:
         return {"wall": wall, "counts": counts, "latencies": latencies,
                 "events": sum(counts.values())}
 
+    cpu = CpuShare(province.server.proc.pid).start()
     stats = asyncio.run(run())
+    stats["cpu"] = cpu.note()
     stats["projector_lag"] = wait_projector(province.db)
     _STATE[key] = (province, commune, stats)
     return _STATE[key]
@@ -496,6 +612,9 @@ def ingest(quick: bool) -> Table:
     per_k = [b / n * 1000 for b in base]
     app = stats["wall"] / stats["events"] * 1000
     rate, base_rate = stats["events"] / stats["wall"], n / sorted(base)[len(base) // 2]
+    lock_s = 1.0 if quick else 5.0
+    small, small_ms = head_lock_ceiling(5, 8, lock_s)
+    large, large_ms = head_lock_ceiling(BATCH, 4, lock_s)
     lat = stats["latencies"]
     counts = ", ".join(f"{v:,} {k}" for k, v in sorted(stats["counts"].items()))
     return Table(f"ingest: {len(commune.devices)} devices push {n:,} events at once ({commune.dossiers:,} dossiers), "
@@ -506,8 +625,13 @@ def ingest(quick: bool) -> Table:
                              f"{rate:,.0f} events/s acknowledged ({counts}); time per 1,000 events"),
                      Measure("  one push request (latency)", lat, f"{len(lat)} requests"),
                  ], baseline="raw executemany, 500 rows per COMMIT (1 conn)",
-                 notes=[f"projector caught up {stats['projector_lag']:.1f} s after the last push "
-                        "(it folds in the background of the same workers)", *storage_notes(province, commune)])
+                 notes=[f"pushes: {stats['cpu']}",
+                        f"the head row's lock alone (the server's sequencing statement + COMMIT, raw psycopg, nothing "
+                        f"else running): pushes of 5 events from 8 connections {small:,.0f}/s ({small_ms:.1f} ms "
+                        f"each), of {BATCH} events from 4 connections {large:,.0f}/s = {large * BATCH:,.0f} events/s "
+                        f"({large_ms:.1f} ms each)",
+                        f"projector caught up {stats['projector_lag']:.1f} s after the last push (its own process, "
+                        "at a lower priority, folds while the devices push)", *storage_notes(province, commune)])
 
 
 # --- pull ---------------------------------------------------------------------------------------------------
@@ -605,7 +729,10 @@ def _real(province: Province, commune: Commune) -> tuple[int, float]:
 # --- idle polls ---------------------------------------------------------------------------------------------
 
 
-async def hammer(port: int, requests: list[tuple[str, str, bytes | None, str]], seconds: float, conns: int
+Request = tuple[str, str, "bytes | None | Callable[[], bytes]", str]  # method, path, body (or its maker), token
+
+
+async def hammer(port: int, requests: list[Request], seconds: float, conns: int
                  ) -> tuple[int, int, float, list[float]]:
     """`conns` connections send their requests round-robin for `seconds`: (answered, errors, wall, latencies)."""
     stop = time.perf_counter() + seconds
@@ -619,7 +746,7 @@ async def hammer(port: int, requests: list[tuple[str, str, bytes | None, str]], 
         try:
             while time.perf_counter() < stop:
                 t = time.perf_counter()
-                status, _ = await c.request(method, path, body)
+                status, _ = await c.request(method, path, body() if callable(body) else body)
                 latencies.append(time.perf_counter() - t)
                 if status >= 400:
                     errors += 1
@@ -631,53 +758,79 @@ async def hammer(port: int, requests: list[tuple[str, str, bytes | None, str]], 
     return len(latencies), errors, time.perf_counter() - t, latencies
 
 
-def raw_poll(url: str, token_hash: str, agency: str, seq: int, n: int) -> list[float]:
-    """The queries of an idle poll by raw psycopg: the device by its token's hash, the head, the pull query."""
+def poll_statements(device_id: str, agency: str, seq: int) -> list[tuple[str, dict]]:
+    """The statements the server runs for an idle round (its own text): hello's device row with the head, and
+    the page of a pull with the head (the token is remembered by the process, so it costs no query)."""
+    from app.sync.server import service
+
+    return [(str(service._HELLO_SQL).replace(":id", "%(id)s"), {"id": device_id}),
+            (service._PULL_SQL, {"agency": agency, "seq": seq, "n": 501, "types": []})]
+
+
+def raw_poll(url: str, statements: list[tuple[str, dict]], n: int) -> list[float]:
+    """An idle round's statements by raw psycopg, one connection in autocommit, one after the other: latency."""
     import psycopg
 
     out = []
-    with psycopg.connect(dsn(url)) as con:
+    with psycopg.connect(dsn(url), autocommit=True) as con:
         for _ in range(n):
             t = time.perf_counter()
-            con.execute("SELECT * FROM srv_devices WHERE token_hash = %s", (token_hash,)).fetchone()
-            con.execute("SELECT * FROM srv_head WHERE id = 1").fetchone()
-            con.execute("SELECT * FROM events WHERE server_seq > %s AND (commune = %s OR stream_id IN (SELECT "
-                        "stream_id FROM srv_shares WHERE agency_code = %s)) ORDER BY server_seq LIMIT 501",
-                        (seq, agency, agency)).fetchall()
-            con.commit()
+            for sql, params in statements:
+                con.execute(sql, params).fetchall()
             out.append(time.perf_counter() - t)
     return out
+
+
+async def raw_poll_many(url: str, statements: list[list[tuple[str, dict]]], seconds: float, conns: int
+                        ) -> tuple[float, list[float]]:
+    """The same statements from `conns` connections at once (async psycopg in this process), as the server is
+    driven: (rounds/s, latencies). What PostgreSQL and a Python client make of the same work on these cores."""
+    import psycopg
+
+    stop = time.perf_counter() + seconds
+    latencies: list[float] = []
+
+    async def one(i: int) -> None:
+        async with await psycopg.AsyncConnection.connect(dsn(url), autocommit=True) as con:
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                for sql, params in statements[i % len(statements)]:
+                    await (await con.execute(sql, params)).fetchall()
+                latencies.append(time.perf_counter() - t)
+
+    t = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(conns)))
+    return len(latencies) / (time.perf_counter() - t), latencies
 
 
 @benchmark("poll", issue="sync (7)", needs=("app.sync.server.service:hello",))
 def poll(quick: bool) -> Table:
     """Idle polls of up-to-date devices (hello, an empty pull) against 2 workers, and what dominates (framework,
-    authentication, queries), vs the same queries by raw psycopg."""
-    from app.sync.server.service import sha
-
+    authentication, queries), vs the same statements by raw psycopg from as many connections."""
     province, commune, _ = ingested(quick)
     devices = commune.devices
     for d in devices:  # up to date: its cursor at the end of the log
         _, d.cursor, _ = asyncio.run(pull_all(province.port, d.token, d.cursor))
     seconds, conns = (1.0, 8) if quick else (5.0, 16)
-    last = int(devices[0].cursor.rsplit(":", 1)[1])
-    base = raw_poll(province.url, sha(devices[0].token), commune.agency_code, last, 200 if quick else 2000)
+    statements = [poll_statements(d.device_id, commune.agency_code, int(d.cursor.rsplit(":", 1)[1]))
+                  for d in devices]
+    raw_rate, raw_lat = asyncio.run(raw_poll_many(province.url, statements, seconds, conns))
+    base = raw_poll(province.url, statements[0], 200 if quick else 2000)
+    baseline = f"raw statements of an idle round ({conns} conns)"
+    measures = [Measure(baseline, raw_lat, f"{raw_rate:,.0f} rounds/s (async psycopg, autocommit)"),
+                Measure("  the same, 1 conn, one after the other", base, f"{len(base) / sum(base):,.0f} rounds/s")]
     cases = {
-        "GET /health (no auth, 1 query)": [("GET", "/api/v1/health", None, "")],
+        "GET /health (no auth, 1 ORM transaction)": [("GET", "/api/v1/health", None, "")],
         "GET /ref/x (auth only, 404)": [("GET", "/api/v1/ref/x", None, d.token) for d in devices],
         "GET /sync/pull, nothing new": [("GET", f"/api/v1/sync/pull?cursor={d.cursor}", None, d.token)
                                         for d in devices],
-        "POST /sync/hello": [("POST", "/api/v1/sync/hello", hello_body(d), d.token) for d in devices],
+        "POST /sync/hello": [("POST", "/api/v1/sync/hello", (lambda d=d: hello_body(d)), d.token) for d in devices],
     }
-    measures = [Measure("raw queries of a poll (psycopg, 1 conn)", base, f"{len(base) / sum(base):,.0f} polls/s")]
     for name, reqs in cases.items():
         n, errors, wall, lat = asyncio.run(hammer(province.port, reqs, seconds, conns))
-        measures.append(Measure(name, lat, f"{n / wall:,.0f} requests/s with {conns} connections"
-                                + (f", {errors} errors" if errors else "")))
-    rounds = []
-    for d in devices:
-        rounds += [("POST", "/api/v1/sync/hello", hello_body(d), d.token),
-                   ("GET", f"/api/v1/sync/pull?cursor={d.cursor}", None, d.token)]
+        expected = name.startswith("GET /ref/x")  # its 404 is the answer measured
+        measures.append(Measure(name, lat, f"{n / wall:,.0f} requests/s"
+                                + (f", {errors} errors" if errors and not expected else "")))
 
     async def idle_rounds() -> tuple[int, float, list[float]]:
         stop = time.perf_counter() + seconds
@@ -699,11 +852,14 @@ def poll(quick: bool) -> Table:
         await asyncio.gather(*(one(i) for i in range(conns)))
         return len(lat), time.perf_counter() - t, lat
 
+    cpu = CpuShare(province.server.proc.pid).start()
     n, wall, lat = asyncio.run(idle_rounds())
-    measures.append(Measure("idle sync round (hello + empty pull)", lat, f"{n / wall:,.0f} rounds/s"))
-    return Table(f"poll: up-to-date devices asking for news, server with 2 workers ({conns} connections)", measures,
-                 baseline="raw queries of a poll (psycopg, 1 conn)",
-                 notes=["requests/s are what the server answered with the load generator on the same 2 cores"])
+    measures.append(Measure("idle sync round (hello + empty pull)", lat,
+                            f"{n / wall:,.0f} rounds/s = {2 * n / wall:,.0f} requests/s"))
+    return Table(f"poll: up-to-date devices asking for news, server with 2 workers ({conns} connections, "
+                 f"{seconds:.0f} s each)", measures, baseline=baseline,
+                 notes=["requests/s are what the server answered with the load generator on the same 2 cores",
+                        f"idle rounds: {cpu.note()}"])
 
 
 # --- many devices at once -----------------------------------------------------------------------------------
@@ -716,6 +872,8 @@ class Tally:
     rounds: list[float] = field(default_factory=list)
     pushed: int = 0
     pulled: int = 0
+    wall: float = 0.0
+    cpu: str = ""
 
     def note(self, kind: str, t: float, ok: bool) -> None:
         self.latencies.setdefault(kind, []).append(t)
@@ -723,11 +881,12 @@ class Tally:
             self.errors[kind] = self.errors.get(kind, 0) + 1
 
 
-async def device_loop(port: int, dev: Device, stop: float, tally: Tally, rng: random.Random) -> None:
+async def device_loop(port: int, dev: Device, stop: float, tally: Tally, rng: random.Random,
+                      pause: tuple[float, float] = (0.5, 1.5)) -> None:
     """A counter syncing as the client does: hello, push what it has (a few events a round), pull news; then
-    waits a little (a clerk keeps working)."""
+    waits a little (`pause` seconds: a clerk keeps working)."""
     conn = Conn(port, dev.token)
-    await asyncio.sleep(rng.uniform(0, 1.0))
+    await asyncio.sleep(min(rng.uniform(0, pause[1] - pause[0]), max(0.0, stop - time.perf_counter())))
     while time.perf_counter() < stop:
         start = time.perf_counter()
         try:
@@ -758,7 +917,7 @@ async def device_loop(port: int, dev: Device, stop: float, tally: Tally, rng: ra
         except (OSError, asyncio.IncompleteReadError, ConnectionError):
             tally.note("connection", time.perf_counter() - start, False)
             conn = Conn(port, dev.token)
-        await asyncio.sleep(rng.uniform(0.5, 1.5))
+        await asyncio.sleep(min(rng.uniform(*pause), max(0.0, stop - time.perf_counter())))
     conn.close()
 
 
@@ -768,7 +927,8 @@ AGENCIES = [f"000.{10 + i // 9:02d}.{20 + i % 9:02d}.H{30 + i:02d}" for i in ran
 @benchmark("devices", issue="sync (7)", needs=("app.sync.server.service:push",))
 def devices(quick: bool) -> Table:
     """200 simulated devices of 23 communes syncing at once for 60 s (hello, push, pull; a round about every
-    second each) against 2 workers: errors and latencies."""
+    second each, more than the server can answer), then 60 s at a round every 5-15 s each, against 2 workers:
+    errors and latencies."""
     n_devices, seconds = (6, 3.0) if quick else (200, 60.0)
     per = 9
     n_communes = -(-n_devices // per)
@@ -776,6 +936,9 @@ def devices(quick: bool) -> Table:
     communes = [load_commune(commune_file(AGENCIES[i], dossiers=size, devices=min(per, n_devices), seed=100 + i))
                 for i in range(n_communes)]
     province = Province(communes)
+    # seconds a device waits after a round
+    phases = {"all at once": (0.5, 1.5), "paced": (1.0, 2.0) if quick else (5.0, 15.0)}
+    tallies: dict[str, Tally] = {}
     try:
         fleet = [d for c in communes for d in c.devices][:n_devices]
 
@@ -787,19 +950,22 @@ def devices(quick: bool) -> Table:
 
         asyncio.run(warm())
         pending = sum(len(d.events) - d.sent for d in fleet)
-        from app.sync.server.service import sha
+        alone = Tally()  # the baseline: one device syncing on its own, round after round, on the idle server
+        asyncio.run(device_loop(province.port, fleet[0], time.perf_counter() + (1.0 if quick else 5.0), alone,
+                                random.Random(3), pause=(0.0, 0.0)))
 
-        base = raw_poll(province.url, sha(fleet[0].token), communes[0].agency_code, 0, 100 if quick else 1000)
-        tally = Tally()
-
-        async def run() -> float:
+        async def run(tally: Tally, pause: tuple[float, float]) -> float:
             rng = random.Random(7)
             stop = time.perf_counter() + seconds
             t = time.perf_counter()
-            await asyncio.gather(*(device_loop(province.port, d, stop, tally, rng) for d in fleet))
+            await asyncio.gather(*(device_loop(province.port, d, stop, tally, rng, pause) for d in fleet))
             return time.perf_counter() - t
 
-        wall = asyncio.run(run())
+        for phase, pause in phases.items():
+            tally = tallies[phase] = Tally()
+            cpu = CpuShare(province.server.proc.pid).start()
+            tally.wall = asyncio.run(run(tally, pause))
+            tally.cpu = cpu.note()
         lag = wait_projector(province.db)
 
         from app.sync.server import service
@@ -808,18 +974,26 @@ def devices(quick: bool) -> Table:
         seqs = _gapless(province.url)
     finally:
         province.close()
-    measures = [Measure("raw queries of a poll (psycopg, 1 conn)", base, "baseline")]
-    for kind in ("hello", "push", "pull", "connection"):
-        if kind in tally.latencies:
-            lat = tally.latencies[kind]
-            measures.append(Measure(kind, lat, f"{len(lat) / wall:,.0f}/s, {tally.errors.get(kind, 0)} errors"))
-    measures.append(Measure("whole round", tally.rounds, f"{len(tally.rounds) / wall:,.1f} rounds/s"))
-    errors = sum(tally.errors.values())
-    return Table(f"devices: {len(fleet)} devices of {n_communes} communes sync at once for {seconds:.0f} s, "
-                 "server with 2 workers", measures, baseline="raw queries of a poll (psycopg, 1 conn)",
-                 notes=[f"{errors} errors; {tally.pushed:,} events pushed ({tally.pushed / wall:,.0f}/s) of "
-                        f"{pending:,} waiting, {tally.pulled:,} pulled; projector caught up {lag:.1f} s after; "
-                        f"server check {'ok' if check.ok else 'NOT ok'}; server_seq {seqs}"])
+    baseline = "one device alone: a whole round"
+    measures = [Measure(baseline, alone.rounds, f"{len(alone.rounds)} rounds back to back on the idle server "
+                                                "(hello, push 1-8 events, pull)")]
+    notes = []
+    for phase, pause in phases.items():
+        tally, wall = tallies[phase], tallies[phase].wall
+        for kind in ("hello", "push", "pull", "connection"):
+            if kind in tally.latencies:
+                lat = tally.latencies[kind]
+                measures.append(Measure(f"{phase}: {kind}", lat,
+                                        f"{len(lat) / wall:,.0f}/s, {tally.errors.get(kind, 0)} errors"))
+        measures.append(Measure(f"{phase}: whole round", tally.rounds, f"{len(tally.rounds) / wall:,.1f} rounds/s"))
+        notes += [f"{phase}: each device waits {pause[0]:g}-{pause[1]:g} s after a round (an instant server would "
+                  f"be asked for ~{len(fleet) / sum(pause) * 2:,.0f} rounds/s); {sum(tally.errors.values())} errors; "
+                  f"{tally.pushed:,} events pushed ({tally.pushed / wall:,.0f}/s), {tally.pulled:,} pulled",
+                  f"{phase}: {tally.cpu}"]
+    notes.append(f"{pending:,} events were waiting on the devices; projector caught up {lag:.1f} s after the end; "
+                 f"server check {'ok' if check.ok else 'NOT ok'}; server_seq {seqs}")
+    return Table(f"devices: {len(fleet)} devices of {n_communes} communes sync for {seconds:.0f} s all at once, "
+                 f"then {seconds:.0f} s paced, server with 2 workers", measures, baseline=baseline, notes=notes)
 
 
 def _gapless(url: str) -> str:

@@ -45,3 +45,34 @@ def test_on_postgresql_a_dossier_moves_between_counters_and_the_server_folds_it_
     assert province.db.postgres
     check = service.check(province.db)
     assert check.ok, check
+
+
+def test_a_push_holds_the_head_lock_for_one_statement_and_the_commit(province):
+    """Every push of the province waits on the head row's lock until the pusher's COMMIT, so nothing may run
+    between taking it and committing: the lock and the events' insert are one statement, the last before COMMIT
+    (they were three round trips through a busy worker, and 200 syncing devices queued behind them)."""
+    from sqlalchemy import event
+
+    a = province.device(A, 1)
+    province.sync(a)
+    receive(a)
+    seen: list[str] = []
+
+    def statement(conn, cursor, sql, params, context, executemany):
+        seen.append(sql)
+
+    def commit(conn):
+        seen.append("COMMIT")
+
+    event.listen(province.db.engine, "before_cursor_execute", statement)
+    event.listen(province.db.engine, "commit", commit)
+    try:
+        report = province.sync(a)
+    finally:
+        event.remove(province.db.engine, "before_cursor_execute", statement)
+        event.remove(province.db.engine, "commit", commit)
+    assert report.pushed > 0
+    heads = [i for i, sql in enumerate(seen) if "srv_head" in sql and "UPDATE" in sql.upper()]
+    assert len(heads) == 1, seen
+    assert "INSERT INTO events" in seen[heads[0]]
+    assert seen[heads[0] + 1] == "COMMIT", seen[heads[0]:]

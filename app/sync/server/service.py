@@ -370,18 +370,26 @@ def authenticate_cached(db: ServerDB, token: str) -> EnrolledDevice:
     process (revoke, enroll) at once."""
     if not token:
         raise AuthError("Thiếu mã xác thực thiết bị.")
-    key = sha(token)
-    now = time.monotonic()
-    with _tokens_lock:
-        hit = _tokens.get(key)
-    if hit is not None and now - hit[0] < TOKEN_TTL_S:
-        return hit[1]
+    dev = cached_device(token)
+    if dev is not None:
+        return dev
+    key, now = sha(token), time.monotonic()
     dev = authenticate(db, token)
     with _tokens_lock:
         if len(_tokens) > 50_000:
             _tokens.clear()
         _tokens[key] = (now, dev)
     return dev
+
+
+def cached_device(token: str) -> EnrolledDevice | None:
+    """The device of a token this process looked up less than TOKEN_TTL_S seconds ago, without touching the
+    database (None otherwise)."""
+    with _tokens_lock:
+        hit = _tokens.get(sha(token))
+    if hit is not None and time.monotonic() - hit[0] < TOKEN_TTL_S:
+        return hit[1]
+    return None
 
 
 def forget_tokens() -> None:
@@ -606,16 +614,51 @@ def push(db: ServerDB, dev: EnrolledDevice, req: proto.PushRequest, *, now: date
             results.append(proto.PushResult(event_id=w.event_id, status="stored"))
         if quarantine:
             s.execute(insert(Quarantined.__table__), quarantine)
-        # as late as possible: the head row's lock is held until COMMIT
-        _sequence(s, fresh)
-        if fresh:
-            s.execute(insert(EVENTS), fresh)
-            seq_of = {r["event_id"]: r["server_seq"] for r in fresh}
-            for event_id, stream_id, agency in shares:
-                _share(s, stream_id, agency, seq_of[event_id])
         row.acked_seq = expected - 1
         row.last_seen_at = now
+        s.flush()  # the device's row before the head's lock: nothing but the COMMIT may follow that
+        if fresh:
+            # as late as possible: the head row's lock is held until COMMIT
+            if db.postgres:
+                _insert_sequenced(s, fresh)
+            else:
+                _sequence(s, fresh)
+                s.execute(insert(EVENTS), fresh)
+            seq_of = {r["event_id"]: r["server_seq"] for r in fresh}
+            for event_id, stream_id, agency in shares:  # rare (a dossier handed to another commune)
+                _share(s, stream_id, agency, seq_of[event_id])
         return proto.PushResponse(acked_seq=row.acked_seq, results=results)
+
+
+_SEQUENCED_COLS = ("event_id", "device_id", "device_seq", "stream_type", "stream_id", "type", "type_version",
+                   "payload", "actor_id", "occurred_at", "base_version", "commune", "payload_sha256")
+_SEQUENCED_TYPES = {"device_seq": "integer", "type_version": "integer", "base_version": "integer"}
+# The head row's lock and the insert as one statement (PostgreSQL), the last before COMMIT. Every pusher of the
+# province waits on that lock until COMMIT, so what runs between taking it and committing is paid by all of them
+# in turn: taking the head, then inserting, then updating the device row held it through three round trips, each
+# a wait for the interpreter's lock and the CPU in a busy worker (bench devices, 100 devices on one profiled
+# worker: 237 ms of a push's 402 ms went to waiting for the head; 34 ms of 172 since).
+_SEQUENCED_SQL = (
+    "WITH h AS (UPDATE srv_head SET last_seq = last_seq + %(n)s WHERE id = 1 RETURNING last_seq) "
+    f"INSERT INTO events ({', '.join(_SEQUENCED_COLS)}, server_seq) "
+    f"SELECT {', '.join('u.' + c for c in _SEQUENCED_COLS)}, h.last_seq - %(n)s + u.ord "
+    "FROM h, unnest("
+    + ", ".join(f"%({c})s::{_SEQUENCED_TYPES.get(c, 'text')}[]" for c in _SEQUENCED_COLS)
+    + f") WITH ORDINALITY AS u({', '.join(_SEQUENCED_COLS)}, ord) RETURNING event_id, server_seq")
+
+
+def _insert_sequenced(s: Session, rows: list[dict]) -> None:
+    """Insert the rows with their server_seq taken from the head row in the same statement (PostgreSQL), in the
+    rows' order. The lock it takes is held until COMMIT, so the numbers follow commit order."""
+    dialect = s.get_bind().dialect
+    params: dict = {"n": len(rows)}
+    for name in _SEQUENCED_COLS:
+        convert = EVENTS.c[name].type.bind_processor(dialect)  # the column's own conversion (JSON, UTC text)
+        values = [r[name] for r in rows]
+        params[name] = [convert(v) for v in values] if convert else values
+    seq_of = dict(s.connection().exec_driver_sql(_SEQUENCED_SQL, params).all())
+    for r in rows:
+        r["server_seq"] = seq_of[r["event_id"]]
 
 
 def _share(s: Session, stream_id: str, agency: str, seq: int) -> None:
