@@ -5,8 +5,6 @@ was rated how. PDF and Excel exports."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -37,10 +35,10 @@ from app.services.rating_report import (
     ratings_pdf,
     ratings_xlsx,
 )
-from app.services.stats import period_bounds
 from app.services.users import UserInfo
-from ui.dossier_list import pydate, qdate, show_error, thousands
+from ui.dossier_list import qdate, show_error, thousands
 from ui.files import ask_save_path, write_bytes
+from ui.stats_screen import PeriodPicker
 from ui.workers import run_in_thread
 
 # --- every user-visible text of this screen ------------------------------------------------------------------
@@ -196,7 +194,7 @@ def _fill(t: QTableWidget, rows: list[list[str]], numeric_from: int = 1) -> None
     t.resizeRowsToContents()
 
 
-class RatingsScreen(QWidget):
+class RatingsScreen(PeriodPicker, QWidget):
     """Signals: `computed(RatingsReport)` when shown, `pdf_ready(bytes)` before the preview opens."""
 
     computed = Signal(object)
@@ -316,48 +314,6 @@ class RatingsScreen(QWidget):
         lay.addWidget(split, 1)
 
     # -- period --
-
-    def _kind_changed(self, *_args) -> None:
-        kind = self.kind_combo.currentData()
-        self.number_combo.clear()
-        if kind == "month":
-            for n in range(1, 13):
-                self.number_combo.addItem(T["month_n"].format(n=n), n)
-        elif kind == "quarter":
-            for n in range(1, 5):
-                self.number_combo.addItem(T["quarter_n"].format(n=ROMAN[n - 1]), n)
-        if kind in ("month", "quarter"):
-            self.number_combo.setCurrentIndex((self.today.month if kind == "month"
-                                               else (self.today.month - 1) // 3 + 1) - 1)
-        custom = kind == "range"
-        self.number_combo.setVisible(kind in ("month", "quarter"))
-        self.year_combo.setVisible(not custom)
-        self.year_label.setVisible(not custom)
-        for w in (self.from_edit, self.to_edit, self.from_label, self.to_label):
-            w.setVisible(custom)
-
-    def set_period(self, kind: str, year: int | None = None, number: int | None = None,
-                   date_from: date | None = None, date_to: date | None = None) -> None:
-        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
-        self._kind_changed()
-        if year is not None:
-            i = self.year_combo.findData(year)
-            if i < 0:
-                self.year_combo.addItem(str(year), year)
-                i = self.year_combo.count() - 1
-            self.year_combo.setCurrentIndex(i)
-        if number is not None and kind in ("month", "quarter"):
-            self.number_combo.setCurrentIndex(self.number_combo.findData(number))
-        if date_from is not None:
-            self.from_edit.setDate(qdate(date_from))
-        if date_to is not None:
-            self.to_edit.setDate(qdate(date_to))
-
-    def bounds(self) -> tuple[date, date]:
-        kind = self.kind_combo.currentData()
-        if kind == "range":
-            return pydate(self.from_edit.date()), pydate(self.to_edit.date())
-        return period_bounds(kind, self.year_combo.currentData(), self.number_combo.currentData() or 1)
 
     # -- computing --
 

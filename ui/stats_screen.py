@@ -83,7 +83,55 @@ NCOLS = 1 + sum(len(subs) for _g, subs in STATS_GROUPS) + 1  # field, the counts
 LATE_COLUMNS = (8, 11)  # resolved late, overdue: in red
 
 
-class StatsScreen(QWidget):
+class PeriodPicker:
+    """The period pickers of a report screen (kind, year, month or quarter, or a range of dates): the screen
+    makes kind_combo, number_combo, year_combo, year_label, from/to edits and labels, and today."""
+
+    def _kind_changed(self, *_args) -> None:
+        kind = self.kind_combo.currentData()
+        self.number_combo.clear()
+        if kind == "month":
+            for n in range(1, 13):
+                self.number_combo.addItem(T["month_n"].format(n=n), n)
+        elif kind == "quarter":
+            for n in range(1, 5):
+                self.number_combo.addItem(T["quarter_n"].format(n=ROMAN[n - 1]), n)
+        if kind in ("month", "quarter"):
+            default = self.today.month if kind == "month" else (self.today.month - 1) // 3 + 1
+            self.number_combo.setCurrentIndex(default - 1)
+        custom = kind == "range"
+        self.number_combo.setVisible(kind in ("month", "quarter"))
+        self.year_combo.setVisible(not custom)
+        self.year_label.setVisible(not custom)
+        for w in (self.from_edit, self.to_edit, self.from_label, self.to_label):
+            w.setVisible(custom)
+
+    def set_period(self, kind: str, year: int | None = None, number: int | None = None,
+                   date_from: date | None = None, date_to: date | None = None) -> None:
+        """Set the pickers (without computing): kind "month" | "quarter" | "year" | "range"."""
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
+        self._kind_changed()
+        if year is not None:
+            i = self.year_combo.findData(year)
+            if i < 0:
+                self.year_combo.addItem(str(year), year)
+                i = self.year_combo.count() - 1
+            self.year_combo.setCurrentIndex(i)
+        if number is not None and kind in ("month", "quarter"):
+            self.number_combo.setCurrentIndex(self.number_combo.findData(number))
+        if date_from is not None:
+            self.from_edit.setDate(qdate(date_from))
+        if date_to is not None:
+            self.to_edit.setDate(qdate(date_to))
+
+    def bounds(self) -> tuple[date, date]:
+        kind = self.kind_combo.currentData()
+        if kind == "range":
+            return pydate(self.from_edit.date()), pydate(self.to_edit.date())
+        return period_bounds(kind, self.year_combo.currentData(), self.number_combo.currentData() or 1)
+
+
+class StatsScreen(PeriodPicker, QWidget):
     """Period pickers, "Xem" (compute_stats in a worker), the Biểu II.06a table, the chart and the exports.
 
     Signals: `computed(StatsReport)` when a report is shown; `pdf_ready(bytes)` before the preview opens.
@@ -240,49 +288,6 @@ class StatsScreen(QWidget):
         self.table.setRowHeight(1, 46)
 
     # -- the period --
-
-    def _kind_changed(self, *_args) -> None:
-        kind = self.kind_combo.currentData()
-        self.number_combo.clear()
-        if kind == "month":
-            for n in range(1, 13):
-                self.number_combo.addItem(T["month_n"].format(n=n), n)
-        elif kind == "quarter":
-            for n in range(1, 5):
-                self.number_combo.addItem(T["quarter_n"].format(n=ROMAN[n - 1]), n)
-        if kind in ("month", "quarter"):
-            default = self.today.month if kind == "month" else (self.today.month - 1) // 3 + 1
-            self.number_combo.setCurrentIndex(default - 1)
-        custom = kind == "range"
-        self.number_combo.setVisible(kind in ("month", "quarter"))
-        self.year_combo.setVisible(not custom)
-        self.year_label.setVisible(not custom)
-        for w in (self.from_edit, self.to_edit, self.from_label, self.to_label):
-            w.setVisible(custom)
-
-    def set_period(self, kind: str, year: int | None = None, number: int | None = None,
-                   date_from: date | None = None, date_to: date | None = None) -> None:
-        """Set the pickers (without computing): kind "month" | "quarter" | "year" | "range"."""
-        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
-        self._kind_changed()
-        if year is not None:
-            i = self.year_combo.findData(year)
-            if i < 0:
-                self.year_combo.addItem(str(year), year)
-                i = self.year_combo.count() - 1
-            self.year_combo.setCurrentIndex(i)
-        if number is not None and kind in ("month", "quarter"):
-            self.number_combo.setCurrentIndex(self.number_combo.findData(number))
-        if date_from is not None:
-            self.from_edit.setDate(qdate(date_from))
-        if date_to is not None:
-            self.to_edit.setDate(qdate(date_to))
-
-    def bounds(self) -> tuple[date, date]:
-        kind = self.kind_combo.currentData()
-        if kind == "range":
-            return pydate(self.from_edit.date()), pydate(self.to_edit.date())
-        return period_bounds(kind, self.year_combo.currentData(), self.number_combo.currentData() or 1)
 
     # -- computing --
 
