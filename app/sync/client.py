@@ -255,8 +255,10 @@ class SyncClient:
         acked = hello.acked_seq
         self._note(dev.device_id, acked_seq=acked, clock_offset_s=hello.clock_offset_s, server_id=hello.server_id,
                    epoch=hello.epoch)
-        self._push(http, dev, acked, url, report)
-        self._pull(http, dev, cursor, url, report)
+        pushed = self._push(http, dev, acked, url, report) != acked
+        # an up-to-date device with nothing to send ends its round with the hello: one request per idle poll
+        if hello.behind or pushed or not cursor:
+            self._pull(http, dev, cursor, url, report)
         with db.transaction() as s:
             if hello.acked_seq > local_seq:
                 recover_counters(s, dev.device_id)

@@ -79,6 +79,10 @@ class HelloResponse(Message):
     must_resync: bool  # the cursor belongs to another epoch or server: pull again from the start
     clock_offset_s: int  # server time − device time, in seconds
     message: str = ""
+    # events in the device's scope after the cursor it sent: pull them. False: nothing new, an idle round ends
+    # here (unless the device pushed: its own events come back with their server_seq). A server that does not
+    # say (older) means "pull".
+    behind: bool = True
 
 
 class PushRequest(Message):

@@ -212,3 +212,53 @@ def test_a_dossier_shared_with_another_commune_reaches_it_whole_and_nothing_else
     streams = {e["stream_id"] for e in pulled(province, b)}
     assert ra.id in streams and kept.id not in streams
     assert service.check(province.db).ok
+
+
+def test_an_idle_round_is_one_hello_and_hello_says_behind_exactly_when_the_scope_has_news(province):
+    """An up-to-date device's round is a single request (the hello says nothing is new, so no pull); as soon as
+    something of its scope arrives (its commune's other counter, a dossier handed to it, for a kiosk its
+    reference data) the hello says so and the round pulls it. News outside the scope does not wake it."""
+    from app.eventlog import append
+    from app.eventlog import payloads as p
+    from app.services.dossiers import get_dossier
+    from app.services.settings import update_settings
+    from app.sync import client as sync
+
+    sent: list[str] = []
+
+    def recording(base_url: str, token: str):
+        c = province.client(base_url, token)
+        c.event_hooks = {"request": [lambda req: sent.append(f"{req.method} {req.url.path}")], "response": []}
+        return c
+
+    def round_of(db: Database) -> tuple[list[str], int]:
+        sent.clear()
+        report = sync.SyncClient(db, client=recording).sync_once()
+        return [s.removeprefix("POST /api/v1/sync/").removeprefix("GET /api/v1/sync/") for s in sent], report.pulled
+
+    a, b, kiosk, other = (province.device(A, 1), province.device(A, 2), province.device(A, 3, kind="kiosk"),
+                          province.device(B, 1))
+    for db in (a, b, kiosk, other, a, b, kiosk, other):
+        round_of(db)
+    for db in (a, b, kiosk, other):
+        assert round_of(db) == (["hello"], 0), db.device.slot
+
+    r = receive(b)
+    assert round_of(b)[0] == ["hello", "push", "pull"]  # its own events come back with their server order
+    assert round_of(a)[0] == ["hello", "pull"] and get_dossier(a, r.code).status == "received"
+    assert round_of(a) == (["hello"], 0)
+    assert round_of(kiosk) == (["hello"], 0)  # a dossier is not a kiosk's business
+    assert round_of(other) == (["hello"], 0)  # nor another commune's
+
+    update_settings(b, {"rating_scale": "5"}, actor_id=login(b, username="quantri", password=PASSWORD).id)
+    round_of(b)
+    got, pulled = round_of(kiosk)
+    assert got == ["hello", "pull"] and pulled >= 1
+
+    clerk = login(b, username="quantri", password=PASSWORD)
+    with b.transaction() as s:
+        append(s, b.device, p.DossierShared(agency_code=B, commune_name="xã Tân An"), stream_id=r.id,
+               actor_id=clerk.id, occurred_at=b.clock())
+    round_of(b)
+    assert round_of(other)[0] == ["hello", "pull"] and get_dossier(other, r.code).code == r.code
+    assert round_of(other) == (["hello"], 0)

@@ -418,9 +418,25 @@ def authenticate(db: ServerDB, token: str) -> EnrolledDevice:
 
 
 # written out once (an idle device's hello pays for no statement building); last_seen_at typed as the model's
-_HELLO_SQL = text("SELECT h.server_id, h.epoch, d.status, d.acked_seq, d.last_seen_at, d.clock_offset_s, "
-                  "d.app_version FROM srv_head h JOIN srv_devices d ON true WHERE h.id = 1 AND d.device_id = :id"
-                  ).columns(last_seen_at=UTCDateTime)
+def _hello_sql(kind: str):
+    """Hello's one statement: the head, the device's row, and whether the device's scope holds events after its
+    cursor (`behind`: the same scope a pull reads, or wider, never narrower), so that an up-to-date device's
+    whole idle round is this one request."""
+    if kind == "kiosk":
+        assert all(re.fullmatch(r"[a-z_]+", t) for t in KIOSK_PULLS)
+        types = ", ".join(f"'{t}'" for t in KIOSK_PULLS)
+        behind = (f"EXISTS (SELECT 1 FROM events WHERE commune = :agency AND server_seq > :seq "
+                  f"AND stream_type IN ({types}))")
+    else:
+        behind = ("(EXISTS (SELECT 1 FROM events WHERE commune = :agency AND server_seq > :seq) OR EXISTS "
+                  "(SELECT 1 FROM srv_shares s JOIN events e ON e.stream_id = s.stream_id "
+                  "WHERE s.agency_code = :agency AND e.server_seq > :seq))")
+    return text("SELECT h.server_id, h.epoch, d.status, d.acked_seq, d.last_seen_at, d.clock_offset_s, "
+                f"d.app_version, {behind} AS behind FROM srv_head h JOIN srv_devices d ON true "
+                "WHERE h.id = 1 AND d.device_id = :id").columns(last_seen_at=UTCDateTime)
+
+
+_HELLO_SQL = {kind: _hello_sql(kind) for kind in ("counter", "kiosk")}
 
 
 def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: datetime | None = None
@@ -430,8 +446,11 @@ def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: da
     offset = clock_offset(now, req.device_time)
     version = req.app_version[:32]
     D = EnrolledDevice
-    with db.read() as con:  # one round trip for an idle device: the head and its row together
-        got = con.execute(_HELLO_SQL, {"id": dev.device_id}).one_or_none()
+    cur = proto.parse_cursor(req.cursor) if req.cursor else None
+    sql = _HELLO_SQL["kiosk" if dev.kind == "kiosk" else "counter"]
+    with db.read() as con:  # one round trip for an idle device: the head, its row and whether it is behind
+        got = con.execute(sql, {"id": dev.device_id, "agency": dev.agency_code,
+                                "seq": cur[2] if cur else -1}).one_or_none()
     if got is None:
         with db.transaction() as s:
             head_of(s)
@@ -445,14 +464,14 @@ def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: da
         with db.transaction() as s:
             s.execute(update(D).where(D.device_id == dev.device_id)
                       .values(last_seen_at=now, clock_offset_s=offset, app_version=version))
-    cur = proto.parse_cursor(req.cursor) if req.cursor else None
     resync = bool(req.cursor) and (cur is None or cur[0] != got.server_id or cur[1] != got.epoch)
     message = ""
     if abs(offset) > 300:
         message = (f"Đồng hồ máy này lệch {abs(offset) // 60} phút so với máy chủ tỉnh: hãy chỉnh lại giờ máy "
                    "để giấy hẹn ghi đúng thời điểm tiếp nhận.")
     return proto.HelloResponse(server_id=got.server_id, epoch=got.epoch, server_time=now, acked_seq=got.acked_seq,
-                               must_resync=resync, clock_offset_s=offset, message=message)
+                               must_resync=resync, clock_offset_s=offset, message=message,
+                               behind=resync or cur is None or bool(got.behind))
 
 
 class Gap(Exception):
