@@ -20,7 +20,16 @@ MAX_BODY = 4 * 1024 * 1024  # bytes of a request body
 
 
 class Message(BaseModel):
+    """What a device sends: the server refuses a field it does not know (a typo, or hostile input)."""
+
     model_config = ConfigDict(extra="forbid")
+
+
+class Reply(BaseModel):
+    """What the server answers: a device ignores fields it does not know, so that a province can upgrade its
+    server first and its counters over the following weeks (a newer server adds fields; older devices go on)."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class WireEvent(Message):
@@ -50,7 +59,7 @@ class EnrollRequest(Message):
     agency_code: str | None = Field(default=None, max_length=16)
 
 
-class EnrollResponse(Message):
+class EnrollResponse(Reply):
     device_id: str
     token: str  # shown once; the server keeps only its hash
     kind: Literal["counter", "kiosk"]
@@ -71,7 +80,7 @@ class HelloRequest(Message):
     cursor: str = Field(default="", max_length=128)
 
 
-class HelloResponse(Message):
+class HelloResponse(Reply):
     server_id: str
     epoch: str
     server_time: datetime
@@ -90,38 +99,44 @@ class PushRequest(Message):
     events: list[WireEvent] = Field(max_length=MAX_BATCH)
 
 
-class PushResult(Message):
+class PushResult(Reply):
     event_id: str
     status: Literal["stored", "duplicate", "quarantined"]
     reason: str = ""
 
 
-class PushResponse(Message):
+class PushResponse(Reply):
     acked_seq: int
     results: list[PushResult]
 
 
-class GapResponse(Message):
+class GapResponse(Reply):
     """409 on a push whose first new event is not the next of the device's sequence."""
 
     detail: str
     expected_seq: int
 
 
-class PullResponse(Message):
-    events: list[WireEvent]
+class PulledEvent(WireEvent):
+    """An event in a pull's page: as pushed, plus what the server sets; fields of a newer server are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class PullResponse(Reply):
+    events: list[PulledEvent]
     next_cursor: str
     has_more: bool
     epoch: str
 
 
-class RefSnapshot(Message):
+class RefSnapshot(Reply):
     dataset: Literal["users", "settings", "calendar", "catalogue"]
     version: int  # the server position of the dataset's latest event in the commune
     items: list[dict[str, Any]]
 
 
-class Problem(Message):
+class Problem(Reply):
     """Every 4xx/5xx answer: a Vietnamese sentence a person can act on, never a stack trace."""
 
     detail: str

@@ -157,3 +157,48 @@ def test_the_clock_offset_is_reported(province):
     a.clock = lambda: datetime(2026, 11, 16, 2, 5, tzinfo=TZ).astimezone(TZ)
     report = province.sync(a)
     assert any("Đồng hồ máy này lệch" in w for w in report.warnings)
+
+
+def test_a_device_goes_on_syncing_with_a_newer_server_that_answers_with_fields_it_does_not_know(province):
+    """A province upgrades its server first and its counters over weeks: answers carrying fields this program
+    does not know (in every answer and in every pulled event) are read, not refused."""
+    import json
+
+    from app.sync import client as sync
+
+    inner = province.app
+
+    async def newer(scope, receive, send):
+        if scope["type"] != "http":
+            return await inner(scope, receive, send)
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def keep(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    body = b"".join(chunks)
+                    if body.startswith(b"{"):
+                        data = json.loads(body)
+                        data["tinh_nang_moi"] = {"phien_ban": 2}
+                        for e in data.get("events", []):
+                            e["truong_moi"] = "x"
+                        body = json.dumps(data).encode()
+                    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                    await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
+                    await send({"type": "http.response.body", "body": body})
+
+        await inner(scope, receive, keep)
+
+    province.app = newer
+    a, b = province.device(A, 1), province.device(A, 2)
+    for db in (a, b):
+        assert province.sync(db).clean
+    r = receive(a)
+    report = sync.SyncClient(a, client=province.client).sync_once()
+    assert report.pushed >= 1 and report.clean
+    assert province.sync(b).pulled >= 1
+    assert get_dossier(b, r.code).status == "received"
