@@ -76,3 +76,30 @@ def test_a_push_holds_the_head_lock_for_one_statement_and_the_commit(province):
     assert len(heads) == 1, seen
     assert "INSERT INTO events" in seen[heads[0]]
     assert seen[heads[0] + 1] == "COMMIT", seen[heads[0]:]
+
+
+def test_an_idle_hello_is_answered_on_the_loops_connection_and_survives_postgresql_dropping_it(province):
+    """An up-to-date device's hello is read on the event loop's own connection; when PostgreSQL drops that
+    connection (a restart, an administrator's pg_terminate_backend) the next hellos are still answered, and a
+    revoked device is still refused (that answer goes through the full path)."""
+    from sqlalchemy import text
+
+    from app.sync import client as sync
+
+    a = province.device(A, 1)
+    for _ in range(2):
+        province.sync(a)
+    assert province.db._loop_con is not None  # the second round's hello was answered on the loop's connection
+    with province.db.loop_connection() as con:
+        assert con is not None
+        pid = con.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with province.db.engine.connect() as admin:
+        assert admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar_one()
+    for _ in range(3):
+        report = sync.SyncClient(a, client=province.client).sync_once()
+        assert report.clean and report.pulled == 0
+    with province.db.loop_connection() as con:
+        assert con.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    service.revoke(province.db, agency_code=A, slot=1)
+    with pytest.raises(sync.SyncError):
+        sync.SyncClient(a, client=province.client).sync_once()

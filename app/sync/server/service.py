@@ -421,16 +421,22 @@ def authenticate(db: ServerDB, token: str) -> EnrolledDevice:
 def _hello_sql(kind: str):
     """Hello's one statement: the head, the device's row, and whether the device's scope holds events after its
     cursor (`behind`: the same scope a pull reads, or wider, never narrower), so that an up-to-date device's
-    whole idle round is this one request."""
+    whole idle round is this one request.
+
+    Written so that any plan is an index probe: the commune's newest position is a max() over the (commune,
+    server_seq) index, compared with the cursor outside it; a shared dossier's newest position likewise by its
+    stream. (An EXISTS with `server_seq > $cursor` inside lets PostgreSQL's generic plan for a prepared
+    statement pick a sequential scan that expects to stop at the first row, and reads the whole log when the
+    device is up to date: 38 ms instead of 0.3.)"""
     if kind == "kiosk":
         assert all(re.fullmatch(r"[a-z_]+", t) for t in KIOSK_PULLS)
         types = ", ".join(f"'{t}'" for t in KIOSK_PULLS)
-        behind = (f"EXISTS (SELECT 1 FROM events WHERE commune = :agency AND server_seq > :seq "
-                  f"AND stream_type IN ({types}))")
+        behind = (f"COALESCE((SELECT server_seq FROM events WHERE commune = :agency AND server_seq > :seq "
+                  f"AND stream_type IN ({types}) ORDER BY server_seq LIMIT 1), 0) > 0")
     else:
-        behind = ("(EXISTS (SELECT 1 FROM events WHERE commune = :agency AND server_seq > :seq) OR EXISTS "
-                  "(SELECT 1 FROM srv_shares s JOIN events e ON e.stream_id = s.stream_id "
-                  "WHERE s.agency_code = :agency AND e.server_seq > :seq))")
+        behind = ("(COALESCE((SELECT max(server_seq) FROM events WHERE commune = :agency), 0) > :seq OR EXISTS "
+                  "(SELECT 1 FROM srv_shares s WHERE s.agency_code = :agency AND "
+                  "COALESCE((SELECT max(e.server_seq) FROM events e WHERE e.stream_id = s.stream_id), 0) > :seq))")
     return text("SELECT h.server_id, h.epoch, d.status, d.acked_seq, d.last_seen_at, d.clock_offset_s, "
                 f"d.app_version, {behind} AS behind FROM srv_head h JOIN srv_devices d ON true "
                 "WHERE h.id = 1 AND d.device_id = :id").columns(last_seen_at=UTCDateTime)
@@ -443,27 +449,57 @@ def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: da
           ) -> proto.HelloResponse:
     check_request(req)
     now = now or now_utc()
-    offset = clock_offset(now, req.device_time)
-    version = req.app_version[:32]
-    D = EnrolledDevice
+    with db.read() as con:  # one round trip for an idle device: the head, its row and whether it is behind
+        got = _hello_row(con, dev, req)
+    return _hello_answer(db, dev, req, got, now, write=True)  # type: ignore[return-value]
+
+
+def hello_on_loop(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest) -> proto.HelloResponse | None:
+    """`hello` for an up-to-date device, answered on the server's event loop with the loop's own connection
+    (PostgreSQL only): its one statement is a few index probes that take no lock, cheaper than the hop to a
+    worker thread and back, which cost a third of an idle poll. None when the request needs more (a write to the
+    device's row, a refusal, the loop's connection in use or broken): the caller then runs `hello` in a thread."""
+    check_request(req)
+    now = now_utc()
+    try:
+        with db.loop_connection() as con:
+            if con is None:
+                return None
+            got = _hello_row(con, dev, req)
+    except Exception:  # noqa: BLE001 - a broken connection was dropped; the full path says what is wrong
+        return None
+    return _hello_answer(db, dev, req, got, now, write=False)
+
+
+def _hello_row(con, dev: EnrolledDevice, req: proto.HelloRequest):
     cur = proto.parse_cursor(req.cursor) if req.cursor else None
     sql = _HELLO_SQL["kiosk" if dev.kind == "kiosk" else "counter"]
-    with db.read() as con:  # one round trip for an idle device: the head, its row and whether it is behind
-        got = con.execute(sql, {"id": dev.device_id, "agency": dev.agency_code,
-                                "seq": cur[2] if cur else -1}).one_or_none()
-    if got is None:
-        with db.transaction() as s:
-            head_of(s)
-        raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
-    if got.status != "active":
+    return con.execute(sql, {"id": dev.device_id, "agency": dev.agency_code,
+                             "seq": cur[2] if cur else -1}).one_or_none()
+
+
+def _hello_answer(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, got, now: datetime, *, write: bool
+                  ) -> proto.HelloResponse | None:
+    offset = clock_offset(now, req.device_time)
+    version = req.app_version[:32]
+    if got is None or got.status != "active":
+        if not write:
+            return None
+        if got is None:
+            with db.transaction() as s:
+                head_of(s)
         forget_tokens()
         raise AuthError("Thiết bị chưa đăng ký hoặc đã bị thu hồi; hãy đăng ký lại với mã mới.")
     # written when it says something new: an idle device's hello every few seconds costs no commit to disk
     if (got.last_seen_at is None or now - got.last_seen_at >= SEEN_EVERY or got.clock_offset_s is None
             or abs(got.clock_offset_s - offset) > 5 or got.app_version != version):
+        if not write:
+            return None
+        D = EnrolledDevice
         with db.transaction() as s:
             s.execute(update(D).where(D.device_id == dev.device_id)
                       .values(last_seen_at=now, clock_offset_s=offset, app_version=version))
+    cur = proto.parse_cursor(req.cursor) if req.cursor else None
     resync = bool(req.cursor) and (cur is None or cur[0] != got.server_id or cur[1] != got.epoch)
     message = ""
     if abs(offset) > 300:

@@ -4,6 +4,7 @@ chain."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -52,6 +53,8 @@ class ServerDB:
         except Exception as exc:  # a malformed URL
             raise ServiceError(f"Địa chỉ cơ sở dữ liệu “{_safe(url)}” không dùng được: {exc}") from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._loop_con: Connection | None = None
+        self._loop_lock = threading.Lock()
 
     @property
     def postgres(self) -> bool:
@@ -89,7 +92,38 @@ class ServerDB:
                 con = con.execution_options(isolation_level="AUTOCOMMIT")
             yield con
 
+    @contextmanager
+    def loop_connection(self) -> Iterator[Connection | None]:
+        """The connection of the server's event loop (PostgreSQL, autocommit), for the single quick reads the loop
+        answers itself (an idle device's hello); None on SQLite, or while another thread uses it (the caller
+        then goes to a worker thread). Never waits: the loop must not block on a lock or on the pool. A
+        connection that fails is closed and replaced at the next use."""
+        if not self.postgres or not self._loop_lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            if self._loop_con is None:
+                self._loop_con = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                yield self._loop_con
+            except BaseException:
+                self._drop_loop_connection()
+                raise
+        finally:
+            self._loop_lock.release()
+
+    def _drop_loop_connection(self) -> None:
+        con, self._loop_con = self._loop_con, None
+        if con is not None:
+            try:
+                con.invalidate()
+                con.close()
+            except Exception:  # noqa: BLE001 - already broken
+                pass
+
     def close(self) -> None:
+        with self._loop_lock:
+            self._drop_loop_connection()
         self.engine.dispose()
 
 
