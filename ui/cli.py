@@ -470,7 +470,7 @@ def cmd_report_logbook(args) -> int:
 
 
 def _write_private(path: str, data: bytes) -> None:
-    from app.services.daybook import write_private
+    from app.services.paths import write_private
 
     try:
         write_private(Path(path), data)

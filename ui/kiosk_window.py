@@ -31,6 +31,7 @@ from app.services.ratings import (
     kiosk_config,
     new_rating_id,
     open_invitation,
+    pin_state_file,
     record_rating,
     record_reasons,
 )
@@ -90,7 +91,8 @@ class KioskWindow(QWidget):
         self.counter_override = counter_slot
         self.config = kiosk_config(db, counter_slot=counter_slot)
         self.guard = PinGuard(self.config.pin_tries, self.config.pin_lock_minutes,
-                              log_name=f"Máy đánh giá {self.config.kiosk_slot}")
+                              log_name=f"Máy đánh giá {self.config.kiosk_slot}",
+                              state_file=pin_state_file(db, self.config.kiosk_slot))
         self.allow_close = False
         self.target: RatingTarget | None = None
         self.rating_id = ""

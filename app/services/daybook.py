@@ -53,6 +53,7 @@ from app.printing.logbook import (
 )
 from app.services.database import Database
 from app.services.errors import ServiceError
+from app.services.paths import write_private
 from app.services.reception import MAX_BACKDATE
 from app.services.reports import LINE_COLUMNS, book_line, print_line
 from app.services.settings import OfficeSettings, load_settings, office_calendar, this_device
@@ -579,23 +580,6 @@ def archive_path(folder: Path, volume: str, day: date, *, closed: bool) -> Path:
     slot, _, year = volume.partition("/")
     suffix = "" if closed else "-chua-chot"
     return folder / f"quyen-{slot}-{year}" / f"so-theo-doi-{day:%Y-%m-%d}{suffix}.pdf"
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by its owner only (book pages hold citizens' names and addresses), atomically:
-    a crash leaves the old file or the new one, never half a PDF."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)  # an existing temporary file keeps its mode through O_CREAT
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _private_folder(folder: Path) -> None:

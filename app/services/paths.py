@@ -190,3 +190,20 @@ def startup_line(command: str) -> str:
 
     return (f"MotCua {__version__} start ({platform.system()} {platform.release()}, Python "
             f"{platform.python_version()}{', đóng gói' if getattr(sys, 'frozen', False) else ''}): {command}")
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file readable by its owner only (book pages hold citizens' names and addresses), atomically:
+    a crash leaves the old file or the new one, never half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)  # an existing temporary file keeps its mode through O_CREAT
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -10,11 +10,13 @@ the level of a rating to the counter (`rating_status` says only whether and when
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -32,6 +34,7 @@ from app.eventlog.payloads import RatingInvitationClosed, RatingInvited, RatingR
 from app.eventlog.registry import rating_stream
 from app.services.database import Database
 from app.services.errors import ServiceError
+from app.services.paths import write_private
 from app.services.settings import load_settings
 from app.services.users import UserInfo, password_hasher
 from db.models import Device, Dossier, DossierStep, KioskLink, Rating, RatingInvitation
@@ -417,7 +420,12 @@ def check_pin(db: Database, pin: str) -> bool:
 @dataclass
 class PinGuard:
     """Counts wrong PINs in a row; after `tries` of them the PIN pad is locked for `lock_minutes`. Each wrong
-    try and each lock-out is logged, without the digits and without anything about a citizen."""
+    try and each lock-out is logged, without the digits and without anything about a citizen.
+
+    With a `state_file` (the kiosk keeps one beside its data file, 0600) the count and the lock-out survive a
+    restart: pulling the plug does not give anyone a fresh set of tries. The lock-out's end is kept as wall-clock
+    time and, read back, never extends past `lock_minutes` from now (a clock set forward cannot lock the pad for
+    a day)."""
 
     tries: int = 5
     lock_minutes: int = 5
@@ -425,6 +433,30 @@ class PinGuard:
     failures: int = 0
     locked_until: float = 0.0
     log_name: str = field(default="kiosk")
+    state_file: Path | None = None
+    wall: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        if self.state_file is None:
+            return
+        try:
+            state = json.loads(self.state_file.read_text(encoding="utf-8"))
+            failures, until = int(state.get("failures", 0)), float(state.get("locked_until", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return  # none yet, or unreadable: a fresh pad (the PIN itself still has to be right)
+        self.failures = max(0, min(failures, self.tries - 1))
+        left = min(max(0.0, until - self.wall()), 60.0 * self.lock_minutes)
+        if left > 0:
+            self.locked_until = self.clock() + left
+
+    def _save(self) -> None:
+        if self.state_file is None:
+            return
+        until = self.wall() + self.locked_for() if self.locked_for() > 0 else 0
+        try:
+            write_private(self.state_file, json.dumps({"failures": self.failures, "locked_until": until}).encode())
+        except OSError as exc:
+            log.warning("%s: không ghi được trạng thái khóa mã PIN (%s)", self.log_name, type(exc).__name__)
 
     def locked_for(self) -> float:
         """Seconds left of a lock-out (0 when the pad is open)."""
@@ -438,13 +470,19 @@ class PinGuard:
             self.failures = 0
             log.warning("%s: khóa nhập mã PIN %d phút sau %d lần sai liên tiếp", self.log_name, self.lock_minutes,
                         self.tries)
+        self._save()
 
     def right(self) -> None:
         if self.failures:
             log.info("%s: mã PIN đúng sau %d lần sai", self.log_name, self.failures)
         self.failures = 0
         log.info("%s: cán bộ mở khóa máy đánh giá", self.log_name)
+        self._save()
 
+
+def pin_state_file(db: Database, kiosk_slot: int) -> Path:
+    """Where a kiosk keeps its PIN pad's wrong tries and lock-out, beside its data file."""
+    return db.path.with_name(f"{db.path.name}-kiosk-pin-{kiosk_slot}")
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,38 @@ def test_the_pin_pad_locks_after_the_set_number_of_wrong_tries_and_logs_without_
     assert "lần 3/3" in caplog.text and "khóa nhập mã PIN 5 phút" in caplog.text
 
 
+def test_wrong_pins_and_a_lock_out_survive_a_restart_in_a_private_file(tmp_path):
+    import os
+    import stat
+
+    wall, mono = [1_000_000.0], [50.0]
+    state = tmp_path / "kiosk.sqlite-kiosk-pin-1"
+
+    def guard() -> PinGuard:
+        return PinGuard(tries=3, lock_minutes=5, clock=lambda: mono[0], wall=lambda: wall[0], state_file=state)
+
+    first = guard()
+    first.wrong()
+    first.wrong()
+    assert stat.S_IMODE(os.stat(state).st_mode) == 0o600
+    restarted = guard()  # the plug pulled after two wrong tries: the third still locks
+    assert restarted.failures == 2 and restarted.locked_for() == 0
+    restarted.wrong()
+    assert restarted.locked_for() == 300
+    wall[0] += 100
+    mono[0] = 7.0  # a new process: its monotonic clock starts anew
+    assert guard().locked_for() == pytest.approx(200)
+    wall[0] -= 86_400  # the clock set back a day: the lock-out still ends within its 5 minutes
+    assert guard().locked_for() == pytest.approx(300)
+    wall[0] += 86_400 + 300
+    opened = guard()
+    assert opened.locked_for() == 0
+    opened.right()
+    assert guard().failures == 0
+    state.write_text("hỏng")
+    assert guard().locked_for() == 0  # an unreadable file is a fresh pad, not a crash
+
+
 def test_kiosk_settings_are_checked_and_saved_as_events(office_db, kiosk):
     update_settings(office_db, {"rating_scale": "5", "rating_reasons": "Chậm trễ; Thái độ chưa tốt",
                                 "kiosk_idle_seconds": "30", "kiosk_counters": "1:2"}, actor_id=admin_of(office_db).id)

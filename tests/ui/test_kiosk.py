@@ -239,6 +239,12 @@ def test_leaving_needs_the_staff_pin_and_wrong_pins_lock_the_pad(qtbot, kiosk, c
     assert kiosk.screen_name == "pin"
     assert "sai mã PIN cán bộ (lần 3/3" in caplog.text and "khóa nhập mã PIN 5 phút" in caplog.text
     assert PIN not in caplog.text and "1111" not in caplog.text
+    # pulling the plug does not open the pad: a kiosk started again on the file is still locked
+    again = KioskWindow(kiosk.db, windowed=True)
+    qtbot.addWidget(again)
+    assert 290 < again.guard.locked_for() <= 300
+    again.allow_close = True
+    again.shutdown()
     # the lock-out ends; the right PIN opens the staff screen, from which staff quit
     kiosk.guard.locked_until = 0
     qtbot.waitUntil(lambda: kiosk.pin.keys["2"].isEnabled(), timeout=3000)
