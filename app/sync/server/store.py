@@ -16,6 +16,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from app.services.errors import ServiceError
 from db.engine import alembic_config, make_engine
@@ -54,6 +55,7 @@ class ServerDB:
             raise ServiceError(f"Địa chỉ cơ sở dữ liệu “{_safe(url)}” không dùng được: {exc}") from exc
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._loop_con: Connection | None = None
+        self._loop_engine: Engine | None = None
         self._loop_lock = threading.Lock()
 
     @property
@@ -96,14 +98,16 @@ class ServerDB:
     def loop_connection(self) -> Iterator[Connection | None]:
         """The connection of the server's event loop (PostgreSQL, autocommit), for the single quick reads the loop
         answers itself (an idle device's hello); None on SQLite, or while another thread uses it (the caller
-        then goes to a worker thread). Never waits: the loop must not block on a lock or on the pool. A
-        connection that fails is closed and replaced at the next use."""
+        then goes to a worker thread). Never waits on a lock or on the pool (the connection is the loop's own,
+        not one of the pool's). A connection that fails is closed and replaced at the next use."""
         if not self.postgres or not self._loop_lock.acquire(blocking=False):
             yield None
             return
         try:
-            if self._loop_con is None:
-                self._loop_con = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            if self._loop_con is None:  # its own, outside the pool: never queued behind the threads' requests
+                if self._loop_engine is None:
+                    self._loop_engine = create_engine(self.engine.url, poolclass=NullPool)
+                self._loop_con = self._loop_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             try:
                 yield self._loop_con
             except BaseException:
@@ -124,6 +128,8 @@ class ServerDB:
     def close(self) -> None:
         with self._loop_lock:
             self._drop_loop_connection()
+            if self._loop_engine is not None:
+                self._loop_engine.dispose()
         self.engine.dispose()
 
 
