@@ -33,7 +33,8 @@ def engine_for(url: str) -> Engine:
     # READ COMMITTED (PostgreSQL's default): a push that waited on the head row reads the committed last_seq.
     # No ping before each checkout (a round trip per transaction, a third of an idle poll's cost): a connection
     # PostgreSQL closed (a restart) fails one request with a 500, is dropped with the pool, and the device retries.
-    # Each process holds up to 15 connections: PostgreSQL's max_connections must cover processes × workers × 15.
+    # Each worker process holds up to 16 connections (this pool's 15 and its event loop's own one): PostgreSQL's
+    # max_connections must cover processes × workers × 16.
     return create_engine(url, pool_size=10, max_overflow=5, pool_recycle=1800, pool_use_lifo=True)
 
 
