@@ -53,6 +53,13 @@ class _Hub:
         self.notifier = QSocketNotifier(self.reader.fileno(), QSocketNotifier.Type.Read)
         self.notifier.activated.connect(lambda *_: self.drain())
 
+    def wake(self) -> None:
+        """From any thread: make the main thread drain the finished jobs (one byte; no Qt call)."""
+        try:
+            self.writer.send(b"\0")
+        except OSError:
+            pass  # full of wake-ups already, or closed at exit
+
     # --- on a worker thread: plain Python only --------------------------------------------------------------------
     def run(self, job: _Job) -> None:
         try:
@@ -83,12 +90,6 @@ class _Hub:
                 if self.finished:  # a callback raised: the results behind it still get delivered, next turn
                     self.wake()
                 raise
-
-    def wake(self) -> None:
-        try:
-            self.writer.send(b"\0")
-        except OSError:
-            pass  # full of wake-ups already, or closed at exit
 
 
 def _deliver(job: _Job, ok: bool, value: Any) -> None:

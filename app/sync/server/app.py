@@ -252,8 +252,9 @@ def create_app(db: ServerDB | str | None = None, *, public_rate: int = 60, fold_
     @app.post(f"{API}/sync/hello", response_model=proto.HelloResponse, responses={401: {"model": proto.Problem}})
     async def hello(req: proto.HelloRequest, dev: EnrolledDevice = Depends(device)) -> proto.HelloResponse:  # noqa: B008
         # an up-to-date device is answered on the event loop (one quick read, no lock, no thread hop: an idle poll
-        # runs at ~1.4× the rate); anything more (a write, a refusal, SQLite) goes to a worker thread
-        return service.hello_on_loop(db, dev, req) or await run_in_threadpool(service.hello, db, dev, req)
+        # runs at ~1.4× the rate); the rest of anything more (a write, a refusal, SQLite) runs in a worker thread
+        got = service.hello_on_loop(db, dev, req)
+        return got if isinstance(got, proto.HelloResponse) else await run_in_threadpool(got)
 
     @app.post(f"{API}/sync/push", response_model=proto.PushResponse,
               responses={401: {"model": proto.Problem}, 403: {"model": proto.Problem},

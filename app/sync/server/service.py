@@ -14,8 +14,10 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import String, Text, and_, delete, func, insert, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session
@@ -448,38 +450,42 @@ _HELLO_SQL = {kind: _hello_sql(kind) for kind in ("counter", "kiosk")}
 def hello(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, *, now: datetime | None = None
           ) -> proto.HelloResponse:
     check_request(req)
-    now = now or now_utc()
+    cur = proto.parse_cursor(req.cursor) if req.cursor else None
     with db.read() as con:  # one round trip for an idle device: the head, its row and whether it is behind
-        got = _hello_row(con, dev, req)
-    return _hello_answer(db, dev, req, got, now, write=True)  # type: ignore[return-value]
+        got = _hello_row(con, dev, cur)
+    return _hello_answer(db, dev, req, cur, got, now or now_utc(), write=True)  # type: ignore[return-value]
 
 
-def hello_on_loop(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest) -> proto.HelloResponse | None:
-    """`hello` for an up-to-date device, answered on the server's event loop with the loop's own connection
-    (PostgreSQL only): its one statement is a few index probes that take no lock, cheaper than the hop to a
-    worker thread and back, which cost a third of an idle poll. None when the request needs more (a write to the
-    device's row, a refusal, the loop's connection in use or broken): the caller then runs `hello` in a thread."""
+def hello_on_loop(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest
+                  ) -> proto.HelloResponse | Callable[[], proto.HelloResponse]:
+    """`hello` as the server's event loop runs it: the statement on the loop's own connection (PostgreSQL; a few
+    index probes that take no lock, cheaper than the hop to a worker thread and back, which cost a third of an
+    idle poll), and the answer when nothing more is needed. Otherwise the rest of the work, for a worker thread:
+    the write to the device's row or the refusal with the row already read, or the whole `hello` when the loop's
+    connection is in use, broken or absent (SQLite)."""
     check_request(req)
     now = now_utc()
+    cur = proto.parse_cursor(req.cursor) if req.cursor else None
     try:
         with db.loop_connection() as con:
-            if con is None:
-                return None
-            got = _hello_row(con, dev, req)
-    except Exception:  # noqa: BLE001 - a broken connection was dropped; the full path says what is wrong
-        return None
-    return _hello_answer(db, dev, req, got, now, write=False)
+            got = _hello_row(con, dev, cur) if con is not None else None
+    except Exception:  # noqa: BLE001 - the broken connection was dropped; the whole hello runs in a thread
+        con = None
+    if con is None:
+        return partial(hello, db, dev, req, now=now)
+    answer = _hello_answer(db, dev, req, cur, got, now, write=False)
+    return answer or partial(_hello_answer, db, dev, req, cur, got, now, write=True)
 
 
-def _hello_row(con, dev: EnrolledDevice, req: proto.HelloRequest):
-    cur = proto.parse_cursor(req.cursor) if req.cursor else None
+def _hello_row(con, dev: EnrolledDevice, cur: tuple[str, str, int] | None):
     sql = _HELLO_SQL["kiosk" if dev.kind == "kiosk" else "counter"]
     return con.execute(sql, {"id": dev.device_id, "agency": dev.agency_code,
                              "seq": cur[2] if cur else -1}).one_or_none()
 
 
-def _hello_answer(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, got, now: datetime, *, write: bool
-                  ) -> proto.HelloResponse | None:
+def _hello_answer(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, cur: tuple[str, str, int] | None,
+                  got, now: datetime, *, write: bool) -> proto.HelloResponse | None:
+    """The answer to a hello from its row; with `write=False`, None when it needs a write or a refusal."""
     offset = clock_offset(now, req.device_time)
     version = req.app_version[:32]
     if got is None or got.status != "active":
@@ -499,7 +505,6 @@ def _hello_answer(db: ServerDB, dev: EnrolledDevice, req: proto.HelloRequest, go
         with db.transaction() as s:
             s.execute(update(D).where(D.device_id == dev.device_id)
                       .values(last_seen_at=now, clock_offset_s=offset, app_version=version))
-    cur = proto.parse_cursor(req.cursor) if req.cursor else None
     resync = bool(req.cursor) and (cur is None or cur[0] != got.server_id or cur[1] != got.epoch)
     message = ""
     if abs(offset) > 300:
